@@ -1,0 +1,284 @@
+//! The `jalin` command line: wiring only. Each subcommand parses its arguments, calls the
+//! engine (or the API server), prints, and returns an exit code: 0 on success, 2 when the
+//! input was wrong (with a message naming it), 1 when something else failed.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use jalin::engine::{Engine, MatchFilters, MatchRequest, NeedSpec};
+use jalin::model::Quantity;
+use jalin::{Error, api};
+
+#[derive(Parser)]
+#[command(name = "jalin", version, about = "Business matchmaking across Indonesia's provinces")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DataArg {
+    /// The data directory (store and index); created and loaded with the fixtures if empty.
+    #[arg(long, env = "JALIN_DATA", default_value = "index")]
+    data: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        #[command(flatten)]
+        data: DataArg,
+        /// Address to listen on.
+        #[arg(long, env = "JALIN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Load businesses and deals from JSONL files, in one transaction.
+    Import {
+        #[command(flatten)]
+        data: DataArg,
+        /// JSONL files: each line a business or a deal.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Rebuild the search index from the store.
+    Reindex {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Rank suppliers in other provinces for a need.
+    Match {
+        #[command(flatten)]
+        data: DataArg,
+        /// What you need, in words ("bawang merah", "supplier shallots").
+        text: Option<String>,
+        /// Your province code (e.g. 36 for Banten).
+        #[arg(long)]
+        province: Option<String>,
+        /// A catalog commodity key (e.g. bawang_merah).
+        #[arg(long)]
+        commodity: Option<String>,
+        /// Volume needed, e.g. "5 ton" or "5 ton/month".
+        #[arg(long)]
+        volume: Option<String>,
+        /// Required certification (repeatable): halal, bpom, sni, pirt, organic, haccp, gap.
+        #[arg(long = "cert")]
+        certs: Vec<String>,
+        /// Only sellers in these provinces (repeatable).
+        #[arg(long = "from")]
+        from: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// A whole request as the API takes it (JSON), instead of the flags.
+        #[arg(long, conflicts_with_all = ["text", "province", "commodity", "volume"])]
+        request: Option<String>,
+        /// Print the API's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tantivy=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.is_user_error() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn progress_bar() -> impl FnMut(&str, u64, u64) {
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template("{msg:28} [{bar:30}] {pos}/{len} ({elapsed})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    move |stage: &str, done: u64, total: u64| {
+        bar.set_message(stage.to_string());
+        bar.set_length(total.max(done));
+        bar.set_position(done);
+        if total > 0 && done >= total {
+            bar.finish();
+            bar.reset();
+        }
+    }
+}
+
+fn open(data: &Path) -> Result<Engine, Error> {
+    let mut progress = progress_bar();
+    let (engine, report) = Engine::open(data, &mut progress)?;
+    if let Some(stats) = report.fixtures_loaded {
+        eprintln!(
+            "loaded the fixtures into {}: {} businesses, {} listings, {} deals",
+            data.display(),
+            stats.businesses,
+            stats.listings,
+            stats.deals
+        );
+    }
+    if report.index_rebuilt {
+        eprintln!("rebuilt the search index from the store");
+    } else if report.caught_up > 0 {
+        eprintln!("search index caught up: {} businesses", report.caught_up);
+    }
+    Ok(engine)
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Serve { data, addr } => {
+            let engine = Arc::new(open(&data.data)?);
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::io("starting the runtime", e))?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| Error::io(format!("listening on {addr}"), e))?;
+                let status = engine.status()?;
+                eprintln!(
+                    "jalin is serving {} businesses ({} listings indexed) from {} at http://{addr}/  (API docs: http://{addr}/docs)",
+                    status.businesses,
+                    status.index_documents,
+                    data.data.display()
+                );
+                api::serve(engine, listener)
+                    .await
+                    .map_err(|e| Error::io("serving", e))
+            })
+        }
+        Command::Import { data, files } => {
+            let engine = open(&data.data)?;
+            let mut sources: Vec<(String, Box<dyn BufRead>)> = Vec::new();
+            for f in &files {
+                let file = std::fs::File::open(f)
+                    .map_err(|e| Error::invalid("file", format!("{}: {e}", f.display())))?;
+                sources.push((f.display().to_string(), Box::new(BufReader::new(file))));
+            }
+            let mut progress = progress_bar();
+            let stats = engine.import(sources, &mut progress)?;
+            println!(
+                "imported {} businesses ({} listings) and {} deals in {:.1} s ({:.0} listings/s)",
+                stats.businesses,
+                stats.listings,
+                stats.deals,
+                stats.seconds,
+                stats.listings as f64 / stats.seconds.max(1e-9)
+            );
+            Ok(())
+        }
+        Command::Reindex { data } => {
+            let engine = open(&data.data)?;
+            let mut progress = progress_bar();
+            let n = engine.reindex(&mut progress)?;
+            println!("reindexed {n} businesses");
+            Ok(())
+        }
+        Command::Match {
+            data,
+            text,
+            province,
+            commodity,
+            volume,
+            certs,
+            from,
+            limit,
+            request,
+            json,
+        } => {
+            let req: MatchRequest = match request {
+                Some(body) => api::parse_json(body.as_bytes()).map_err(|e| {
+                    Error::invalid("--request", format!("{e:?}"))
+                })?,
+                None => {
+                    let province = province.ok_or_else(|| {
+                        Error::invalid("--province", "give your province code, e.g. --province 36")
+                    })?;
+                    MatchRequest {
+                        need: Some(NeedSpec {
+                            text,
+                            commodity,
+                            province,
+                            volume: volume.map(|v| parse_volume(&v)).transpose()?,
+                            certifications: certs,
+                        }),
+                        limit: Some(limit),
+                        filters: Some(MatchFilters {
+                            provinces: from,
+                            ..MatchFilters::default()
+                        }),
+                        ..MatchRequest::default()
+                    }
+                }
+            };
+            let engine = open(&data.data)?;
+            let res = engine.match_request(&req)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                let s = serde_json::to_string_pretty(&res)
+                    .map_err(|e| Error::Corrupt(e.to_string()))?;
+                let _ = writeln!(out, "{s}");
+                return Ok(());
+            }
+            let r = engine.reference();
+            let _ = writeln!(
+                out,
+                "understood: {} for province {} ({} candidates, {:.1} ms)",
+                res.understood.commodities.join(", "),
+                res.understood.province,
+                res.total,
+                res.took_ms
+            );
+            for m in &res.results {
+                let prov = r
+                    .province(&m.business.province)
+                    .map(|p| r.provinces[p].name.as_str())
+                    .unwrap_or("?");
+                let _ = writeln!(
+                    out,
+                    "{:>3}. {:.3}  {} ({}, {})  — {}",
+                    m.rank, m.score, m.business.name, m.business.id, prov, m.listing.title
+                );
+                for reason in &m.reasons {
+                    let _ = writeln!(out, "        · {reason}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Parses "5 ton", "5 ton/month" or "200 kg/week".
+fn parse_volume(s: &str) -> Result<Quantity, Error> {
+    let bad = || Error::invalid("--volume", format!("{s:?} is not like \"5 ton\" or \"5 ton/month\""));
+    let mut parts = s.split_whitespace();
+    let qty: f64 = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+    let rest = parts.next().ok_or_else(bad)?;
+    let (unit, per) = match rest.split_once('/') {
+        Some((u, p)) => (u.to_string(), Some(p.to_string())),
+        None => (rest.to_string(), None),
+    };
+    let q = Quantity { qty, unit, per };
+    q.validate("--volume")?;
+    Ok(q)
+}

@@ -1,0 +1,431 @@
+//! Reference data: the 38 provinces, the commodity catalog and production by province, and
+//! what follows from them — each province's location quotient per commodity and the distance
+//! between provinces.
+//!
+//! The data is embedded in the binary from `fixtures/` so a fresh `jalin serve` needs no
+//! files; everything here is pure once loaded. Provinces and commodities are addressed by
+//! dense indices (`ProvinceIx`, `CommodityIx`) so the scorer can use flat tables instead of
+//! string maps on its hot path.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::FieldError;
+
+pub const PROVINCES_CSV: &str = include_str!("../fixtures/provinces.csv");
+pub const COMMODITIES_CSV: &str = include_str!("../fixtures/commodities.csv");
+pub const PRODUCTION_CSV: &str = include_str!("../fixtures/production.csv");
+
+pub type ProvinceIx = usize;
+pub type CommodityIx = usize;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Province {
+    /// Two-digit Kemendagri code, e.g. `"35"`.
+    pub code: String,
+    pub name: String,
+    pub abbrev: String,
+    pub capital: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub island_group: String,
+    pub population: u64,
+    pub population_year: u32,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Commodity {
+    /// Stable catalog key, e.g. `bawang_merah`.
+    pub key: String,
+    pub name_id: String,
+    pub name_en: String,
+    /// Other names: spellings, regional and English names.
+    pub synonyms: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hs_code: Option<String>,
+    pub unit: String,
+    pub shelf_life_days: u32,
+    pub category: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct CommodityRow {
+    key: String,
+    name_id: String,
+    name_en: String,
+    synonyms: String,
+    hs_code: String,
+    unit: String,
+    shelf_life_days: u32,
+    category: String,
+    #[allow(dead_code)]
+    source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProductionRow {
+    pub province_code: String,
+    pub commodity: String,
+    pub year: u32,
+    pub tons: f64,
+    /// `full` when the source covers (nearly) every province, `partial` for top-N tables.
+    pub coverage: String,
+    pub source: String,
+}
+
+/// Where an advantage figure comes from; the reasons name it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AdvantageSource {
+    /// BPS production statistics for the given year.
+    Production { year: u32 },
+    /// No production figure: nothing is known, the province is treated as neutral (LQ 1).
+    Neutral,
+}
+
+/// A province's location quotient for one commodity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+pub struct Advantage {
+    /// Production per head relative to the national production per head.
+    pub lq: f64,
+    pub source: AdvantageSource,
+}
+
+impl Advantage {
+    const NEUTRAL: Advantage = Advantage {
+        lq: 1.0,
+        source: AdvantageSource::Neutral,
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ReferenceError {
+    pub file: &'static str,
+    pub line: u64,
+    pub message: String,
+}
+
+/// All reference data, indexed.
+#[derive(Debug)]
+pub struct Reference {
+    pub provinces: Vec<Province>,
+    pub commodities: Vec<Commodity>,
+    pub production: Vec<ProductionRow>,
+    province_ix: HashMap<String, ProvinceIx>,
+    commodity_ix: HashMap<String, CommodityIx>,
+    /// `advantage[c * provinces + p]`.
+    advantage: Vec<Advantage>,
+    /// Great-circle distance between capitals in km, `distance[a * provinces + b]`.
+    distance: Vec<f32>,
+    /// Lower-cased names and synonyms → commodity, longest first, for finding commodities
+    /// in free text.
+    names: Vec<(String, CommodityIx)>,
+}
+
+fn read_csv<T: serde::de::DeserializeOwned>(
+    file: &'static str,
+    text: &str,
+) -> Result<Vec<T>, ReferenceError> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for (i, row) in rdr.deserialize().enumerate() {
+        out.push(row.map_err(|e| ReferenceError {
+            file,
+            line: i as u64 + 2,
+            message: e.to_string(),
+        })?);
+    }
+    Ok(out)
+}
+
+impl Reference {
+    /// The reference data compiled into the binary from `fixtures/`.
+    pub fn embedded() -> Result<Reference, ReferenceError> {
+        Reference::from_csv(PROVINCES_CSV, COMMODITIES_CSV, PRODUCTION_CSV)
+    }
+
+    pub fn from_csv(
+        provinces: &str,
+        commodities: &str,
+        production: &str,
+    ) -> Result<Reference, ReferenceError> {
+        let provinces: Vec<Province> = read_csv("provinces.csv", provinces)?;
+        let rows: Vec<CommodityRow> = read_csv("commodities.csv", commodities)?;
+        let production: Vec<ProductionRow> = read_csv("production.csv", production)?;
+        let commodities: Vec<Commodity> = rows
+            .into_iter()
+            .map(|r| Commodity {
+                synonyms: r
+                    .synonyms
+                    .split('|')
+                    .map(|s| s.trim().to_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                hs_code: Some(r.hs_code).filter(|h| !h.is_empty()),
+                key: r.key,
+                name_id: r.name_id,
+                name_en: r.name_en,
+                unit: r.unit,
+                shelf_life_days: r.shelf_life_days,
+                category: r.category,
+            })
+            .collect();
+        let province_ix: HashMap<String, ProvinceIx> = provinces
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.code.clone(), i))
+            .collect();
+        let commodity_ix: HashMap<String, CommodityIx> = commodities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.key.clone(), i))
+            .collect();
+        for (i, r) in production.iter().enumerate() {
+            let err = |message: String| ReferenceError {
+                file: "production.csv",
+                line: i as u64 + 2,
+                message,
+            };
+            if !province_ix.contains_key(&r.province_code) {
+                return Err(err(format!("unknown province {}", r.province_code)));
+            }
+            if !commodity_ix.contains_key(&r.commodity) {
+                return Err(err(format!("unknown commodity {}", r.commodity)));
+            }
+        }
+        let np = provinces.len();
+        let distance = (0..np * np)
+            .map(|i| {
+                let (a, b) = (&provinces[i / np], &provinces[i % np]);
+                haversine_km(a.lat, a.lon, b.lat, b.lon) as f32
+            })
+            .collect();
+        let mut names: Vec<(String, CommodityIx)> = Vec::new();
+        for (i, c) in commodities.iter().enumerate() {
+            names.push((c.name_id.to_lowercase(), i));
+            names.push((c.name_en.to_lowercase(), i));
+            names.push((c.key.replace('_', " "), i));
+            for s in &c.synonyms {
+                names.push((s.clone(), i));
+            }
+        }
+        names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        names.dedup();
+        let mut reference = Reference {
+            provinces,
+            commodities,
+            production,
+            province_ix,
+            commodity_ix,
+            advantage: Vec::new(),
+            distance,
+            names,
+        };
+        reference.advantage = reference.compute_advantages();
+        Ok(reference)
+    }
+
+    /// Location quotients from production: `LQ(p,c) = (X[p,c]/P[p]) / (X[all,c]/P[all])`.
+    ///
+    /// For a `full` table a province without a row produces nothing (LQ 0). For a `partial`
+    /// (top-N) table the national total is the sum of the listed provinces, which
+    /// overstates the listed LQs a little, and unlisted provinces stay unknown (neutral).
+    fn compute_advantages(&self) -> Vec<Advantage> {
+        let np = self.provinces.len();
+        let nc = self.commodities.len();
+        let mut adv = vec![Advantage::NEUTRAL; nc * np];
+        let total_pop: f64 = self.provinces.iter().map(|p| p.population as f64).sum();
+        for c in 0..nc {
+            let key = &self.commodities[c].key;
+            let rows: Vec<&ProductionRow> =
+                self.production.iter().filter(|r| &r.commodity == key).collect();
+            let total: f64 = rows.iter().map(|r| r.tons).sum();
+            if rows.is_empty() || total <= 0.0 || total_pop <= 0.0 {
+                continue;
+            }
+            let national_per_head = total / total_pop;
+            let year = rows.iter().map(|r| r.year).max().unwrap_or(0);
+            if rows.iter().all(|r| r.coverage == "full") {
+                for p in 0..np {
+                    adv[c * np + p] = Advantage {
+                        lq: 0.0,
+                        source: AdvantageSource::Production { year },
+                    };
+                }
+            }
+            for r in rows {
+                let p = self.province_ix[&r.province_code];
+                let pop = self.provinces[p].population as f64;
+                if pop > 0.0 {
+                    adv[c * np + p] = Advantage {
+                        lq: (r.tons / pop) / national_per_head,
+                        source: AdvantageSource::Production { year: r.year },
+                    };
+                }
+            }
+        }
+        adv
+    }
+
+    pub fn province(&self, code: &str) -> Option<ProvinceIx> {
+        self.province_ix.get(code).copied()
+    }
+
+    pub fn commodity(&self, key: &str) -> Option<CommodityIx> {
+        self.commodity_ix.get(key).copied()
+    }
+
+    /// Resolves a province code or reports the field that named it.
+    pub fn require_province(&self, field: &str, code: &str) -> Result<ProvinceIx, FieldError> {
+        self.province(code).ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("unknown province code {code:?}; see GET /v1/provinces for the 38 two-digit codes"),
+            )
+        })
+    }
+
+    pub fn require_commodity(&self, field: &str, key: &str) -> Result<CommodityIx, FieldError> {
+        self.commodity(key).ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("unknown commodity {key:?}; see GET /v1/commodities for the catalog keys"),
+            )
+        })
+    }
+
+    pub fn advantage(&self, p: ProvinceIx, c: CommodityIx) -> Advantage {
+        self.advantage[c * self.provinces.len() + p]
+    }
+
+    pub fn distance_km(&self, a: ProvinceIx, b: ProvinceIx) -> f32 {
+        self.distance[a * self.provinces.len() + b]
+    }
+
+    /// Every province's advantage in one commodity, strongest first.
+    pub fn advantages_of(&self, p: ProvinceIx) -> Vec<(CommodityIx, Advantage)> {
+        let mut v: Vec<(CommodityIx, Advantage)> = (0..self.commodities.len())
+            .map(|c| (c, self.advantage(p, c)))
+            .filter(|(_, a)| a.source != AdvantageSource::Neutral)
+            .collect();
+        v.sort_by(|a, b| b.1.lq.total_cmp(&a.1.lq));
+        v
+    }
+
+    /// Catalog commodities named in free text, by their names and synonyms, longest names
+    /// first so "cabai rawit" wins over "cabai"; each commodity once, in order of appearance.
+    pub fn commodities_in_text(&self, text: &str) -> Vec<CommodityIx> {
+        let mut hay = String::with_capacity(text.len() + 2);
+        hay.push(' ');
+        for ch in text.chars() {
+            if ch.is_alphanumeric() || ch == '\'' {
+                hay.extend(ch.to_lowercase());
+            } else {
+                hay.push(' ');
+            }
+        }
+        hay.push(' ');
+        let mut taken = vec![false; hay.len()];
+        let mut found: Vec<(usize, CommodityIx)> = Vec::new();
+        for (name, c) in &self.names {
+            let needle = format!(" {name} ");
+            let mut from = 0;
+            while let Some(pos) = hay[from..].find(&needle) {
+                let start = from + pos + 1;
+                let end = start + name.len();
+                if !taken[start..end].iter().any(|t| *t) {
+                    taken[start..end].iter_mut().for_each(|t| *t = true);
+                    found.push((start, *c));
+                }
+                from = start;
+            }
+        }
+        found.sort();
+        let mut out = Vec::new();
+        for (_, c) in found {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// Great-circle distance on a sphere of the Earth's mean radius.
+pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * a.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> Reference {
+        Reference::embedded().unwrap()
+    }
+
+    #[test]
+    fn embedded_reference_loads_all_provinces() {
+        let r = reference();
+        assert_eq!(r.provinces.len(), 38);
+        assert!(r.commodities.len() >= 40);
+        assert!(r.province("35").is_some());
+        assert!(r.province("99").is_none());
+    }
+
+    #[test]
+    fn east_java_has_a_shallot_surplus_and_banten_a_deficit() {
+        let r = reference();
+        let c = r.commodity("bawang_merah").unwrap();
+        let jatim = r.advantage(r.province("35").unwrap(), c);
+        let banten = r.advantage(r.province("36").unwrap(), c);
+        assert!(jatim.lq > 1.0, "{jatim:?}");
+        assert!(banten.lq < 1.0, "{banten:?}");
+        assert!(matches!(jatim.source, AdvantageSource::Production { year: 2023 }));
+    }
+
+    #[test]
+    fn population_weighted_lq_averages_to_one_for_full_tables() {
+        let r = reference();
+        let c = r.commodity("padi").unwrap();
+        let pop: f64 = r.provinces.iter().map(|p| p.population as f64).sum();
+        let avg: f64 = (0..r.provinces.len())
+            .map(|p| r.advantage(p, c).lq * r.provinces[p].population as f64)
+            .sum::<f64>()
+            / pop;
+        assert!((avg - 1.0).abs() < 1e-9, "{avg}");
+    }
+
+    #[test]
+    fn commodities_are_found_in_text_longest_name_first() {
+        let r = reference();
+        let key = |t: &str| -> Vec<&str> {
+            r.commodities_in_text(t)
+                .into_iter()
+                .map(|c| r.commodities[c].key.as_str())
+                .collect()
+        };
+        assert_eq!(key("Bawang Merah Nganjuk"), ["bawang_merah"]);
+        assert_eq!(key("butuh cabe rawit dan brambang"), ["cabai_rawit", "bawang_merah"]);
+        assert_eq!(key("supplier shallots"), ["bawang_merah"]);
+        assert!(key("sesuatu yang lain").is_empty());
+    }
+
+    #[test]
+    fn distances_are_symmetric_and_plausible() {
+        let r = reference();
+        let (jt, bt) = (r.province("35").unwrap(), r.province("36").unwrap());
+        let d = r.distance_km(jt, bt);
+        assert_eq!(d, r.distance_km(bt, jt));
+        assert!((550.0..800.0).contains(&d), "{d}");
+        assert_eq!(r.distance_km(jt, jt), 0.0);
+    }
+}

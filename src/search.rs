@@ -1,0 +1,561 @@
+//! The search index: tantivy, derived from the store; the only module that knows tantivy.
+//!
+//! One document per listing (an offer or a need). Text goes to a BM25 field; everything the
+//! scorer and the filters need per listing — kind, commodity, province, business kind,
+//! certifications, amount — is a fast field, so ranking reads columns, never stored
+//! documents. The stored part is the listing record as JSON, read only for the final top-k.
+//!
+//! Ranking is exact: the caller's score function runs on *every* document that passes the
+//! filters (tantivy's `tweak_score` collector), so the top-k is the true top-k under the full
+//! score, not a BM25 top-N re-ranked.
+//!
+//! The commit payload holds the last store change sequence the index contains, the schema
+//! version and a fingerprint of the commodity catalog (commodities are stored as catalog
+//! indices); a mismatch on open means the index is rebuilt from the store.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::model::{Business, ListingKind, ListingRecord};
+use crate::reference::{CommodityIx, ProvinceIx, Reference};
+use crate::score::ListingFeatures;
+
+/// The features the index hands to the score function.
+pub type DocFeatures = ListingFeatures;
+
+/// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
+const SCHEMA_VERSION: u32 = 1;
+const TOKENIZER: &str = "jalin";
+const WRITER_MEMORY: usize = 100_000_000;
+
+/// What the index remembers in its commit payload.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Payload {
+    pub seq: u64,
+    pub version: u32,
+    pub catalog: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    business_id: Field,
+    listing_id: Field,
+    kind: Field,
+    commodity: Field,
+    province: Field,
+    business_kind: Field,
+    certs: Field,
+    amount: Field,
+    amount_unit: Field,
+    text: Field,
+    record: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        business_id: b.add_text_field("business_id", STRING),
+        listing_id: b.add_text_field("listing_id", STRING),
+        kind: b.add_u64_field("kind", INDEXED | FAST),
+        commodity: b.add_u64_field("commodity", INDEXED | FAST),
+        province: b.add_u64_field("province", INDEXED | FAST),
+        business_kind: b.add_u64_field("business_kind", INDEXED | FAST),
+        certs: b.add_u64_field("certs", FAST),
+        amount: b.add_f64_field("amount", FAST),
+        amount_unit: b.add_u64_field("amount_unit", FAST),
+        text: b.add_text_field("text", text_opts),
+        record: b.add_text_field("record", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The analyzer for listing text and queries: split on non-alphanumerics, lower-case,
+/// fold accents, drop absurdly long tokens.
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Units of amounts, as stored in the `amount_unit` fast field (0: unknown).
+pub const UNITS: [&str; 8] = ["", "kg", "liter", "ekor", "pcs", "m3", "lembar", "unit"];
+
+pub fn unit_code(unit: &str) -> u64 {
+    UNITS.iter().position(|u| *u == unit).unwrap_or(0) as u64
+}
+
+/// The score function the caller ranks by; `None` drops the document.
+pub type ScoreFn = Arc<dyn Fn(&DocFeatures) -> Option<f32> + Send + Sync>;
+
+/// Which listings to consider.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub kind: Option<ListingKind>,
+    /// Any of these commodities (empty: any).
+    pub commodities: Vec<CommodityIx>,
+    /// Any of these provinces (empty: any).
+    pub provinces: Vec<ProvinceIx>,
+    pub exclude_provinces: Vec<ProvinceIx>,
+    /// Any of these business kinds (empty: any).
+    pub business_kinds: Vec<u64>,
+    /// Every one of these certification bits.
+    pub certs: u64,
+    pub exclude_business: Option<String>,
+}
+
+/// A ranked listing.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub score: f32,
+    pub features: DocFeatures,
+    pub record: ListingRecord,
+}
+
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// The sort key of the collector: the caller's score, carrying the features along.
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    score: f32,
+    features: Option<DocFeatures>,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.score == other.score
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.score.partial_cmp(&other.score)
+    }
+}
+
+/// The index with its one writer and one reader.
+pub struct SearchIndex {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    payload: Mutex<Payload>,
+    catalog: u64,
+}
+
+/// A fingerprint of the commodity catalog's keys in order (FNV-1a), since the index stores
+/// commodity indices.
+fn catalog_fingerprint(reference: &Reference) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for c in &reference.commodities {
+        for b in c.key.bytes().chain(std::iter::once(0)) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    h
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, or creates it. Returns the index and whether it must be
+    /// rebuilt from the store (new, or of another schema or catalog).
+    pub fn open(dir: &Path, reference: &Reference) -> Result<(SearchIndex, bool)> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let (schema, fields) = schema();
+        let catalog = catalog_fingerprint(reference);
+        let meta_exists = dir.join("meta.json").try_exists().unwrap_or(false);
+        let mut rebuild = true;
+        let index = if meta_exists {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => {
+                    let payload = read_payload(&index)?;
+                    rebuild = payload.version != SCHEMA_VERSION || payload.catalog != catalog;
+                    index
+                }
+                _ => {
+                    // Another schema, or unreadable: the store is the truth, start over.
+                    std::fs::remove_dir_all(dir)
+                        .and_then(|_| std::fs::create_dir_all(dir))
+                        .map_err(|e| Error::io(format!("clearing {}", dir.display()), e))?;
+                    Index::create_in_dir(dir, schema)?
+                }
+            }
+        } else {
+            Index::create_in_dir(dir, schema)?
+        };
+        SearchIndex::finish(index, fields, catalog, rebuild)
+    }
+
+    /// An index in memory, for tests.
+    pub fn in_memory(reference: &Reference) -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        Ok(SearchIndex::finish(index, fields, catalog_fingerprint(reference), true)?.0)
+    }
+
+    fn finish(
+        index: Index,
+        fields: Fields,
+        catalog: u64,
+        rebuild: bool,
+    ) -> Result<(SearchIndex, bool)> {
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let writer = index.writer(WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let payload = if rebuild {
+            Payload::default()
+        } else {
+            read_payload(&index)?
+        };
+        Ok((
+            SearchIndex {
+                index,
+                fields,
+                reader,
+                writer: Mutex::new(writer),
+                payload: Mutex::new(payload),
+                catalog,
+            },
+            rebuild,
+        ))
+    }
+
+    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The store change sequence the index holds.
+    pub fn seq(&self) -> u64 {
+        self.payload.lock().unwrap_or_else(|p| p.into_inner()).seq
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Replaces every listing of each business (a `None` body deletes it), uncommitted.
+    pub fn stage(&self, reference: &Reference, changes: &[(String, Option<Business>)]) -> Result<()> {
+        let writer = self.writer();
+        for (id, business) in changes {
+            writer.delete_term(Term::from_field_text(self.fields.business_id, id));
+            if let Some(b) = business {
+                self.add_business(&writer, reference, b)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a business's listings without deleting old ones: for a rebuild after `clear`.
+    pub fn stage_new(&self, reference: &Reference, businesses: &[Business]) -> Result<()> {
+        let writer = self.writer();
+        for b in businesses {
+            self.add_business(&writer, reference, b)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every document, uncommitted.
+    pub fn clear(&self) -> Result<()> {
+        self.writer().delete_all_documents()?;
+        Ok(())
+    }
+
+    fn add_business(&self, writer: &IndexWriter, reference: &Reference, b: &Business) -> Result<()> {
+        let f = &self.fields;
+        let province = reference.province(&b.province).ok_or_else(|| {
+            Error::Corrupt(format!("business {} has unknown province {}", b.id, b.province))
+        })? as u64;
+        let certs = crate::model::Certification::mask(&b.certifications);
+        for record in b.records() {
+            let l = &record.listing;
+            let commodity = reference.commodity(&l.commodity).ok_or_else(|| {
+                Error::Corrupt(format!("listing {} has unknown commodity {}", l.id, l.commodity))
+            })?;
+            let c = &reference.commodities[commodity];
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.business_id, &b.id);
+            doc.add_text(f.listing_id, &l.id);
+            doc.add_u64(f.kind, listing_kind_code(l.kind));
+            doc.add_u64(f.commodity, commodity as u64);
+            doc.add_u64(f.province, province);
+            doc.add_u64(f.business_kind, b.kind.index());
+            doc.add_u64(f.certs, certs);
+            let amount = match l.kind {
+                ListingKind::Offer => l.capacity.as_ref().or(l.volume.as_ref()),
+                ListingKind::Need => l.volume.as_ref().or(l.capacity.as_ref()),
+            }
+            .and_then(|q| q.monthly_base());
+            doc.add_f64(f.amount, amount.map_or(-1.0, |a| a.0));
+            doc.add_u64(f.amount_unit, amount.map_or(0, |a| unit_code(a.1)));
+            let mut text = String::with_capacity(256);
+            for part in [l.title.as_str(), l.description.as_deref().unwrap_or("")] {
+                text.push_str(part);
+                text.push('\n');
+            }
+            text.push_str(&c.name_id);
+            text.push('\n');
+            text.push_str(&b.name);
+            if let Some(city) = &b.city {
+                text.push('\n');
+                text.push_str(city);
+            }
+            doc.add_text(f.text, &text);
+            let json = serde_json::to_string(&record).map_err(|e| Error::Corrupt(e.to_string()))?;
+            doc.add_text(f.record, json);
+            writer.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Commits what was staged, recording `seq` as the change sequence the index now holds,
+    /// and makes it visible to searches.
+    pub fn commit(&self, seq: u64) -> Result<()> {
+        let payload = Payload {
+            seq,
+            version: SCHEMA_VERSION,
+            catalog: self.catalog,
+        };
+        let json = serde_json::to_string(&payload).map_err(|e| Error::Corrupt(e.to_string()))?;
+        {
+            let mut writer = self.writer();
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&json);
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        *self.payload.lock().unwrap_or_else(|p| p.into_inner()) = payload;
+        Ok(())
+    }
+
+    /// The text analysed as the index analyses it.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            if !out.contains(&t.text) {
+                out.push(t.text.clone());
+            }
+        }
+        out
+    }
+
+    fn filter_query(&self, filter: &Filter) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let u64_term = |field: Field, v: u64| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_u64(field, v),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let any_of = |field: Field, values: &[u64]| -> Box<dyn Query> {
+            if values.len() == 1 {
+                return u64_term(field, values[0]);
+            }
+            Box::new(BooleanQuery::new(
+                values
+                    .iter()
+                    .map(|v| (Occur::Should, u64_term(field, *v)))
+                    .collect(),
+            ))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut must = |q: Box<dyn Query>| {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+        };
+        if let Some(kind) = filter.kind {
+            must(u64_term(f.kind, listing_kind_code(kind)));
+        }
+        if !filter.commodities.is_empty() {
+            let v: Vec<u64> = filter.commodities.iter().map(|c| *c as u64).collect();
+            must(any_of(f.commodity, &v));
+        }
+        if !filter.provinces.is_empty() {
+            let v: Vec<u64> = filter.provinces.iter().map(|c| *c as u64).collect();
+            must(any_of(f.province, &v));
+        }
+        if !filter.business_kinds.is_empty() {
+            must(any_of(f.business_kind, &filter.business_kinds));
+        }
+        for p in &filter.exclude_provinces {
+            clauses.push((Occur::MustNot, u64_term(f.province, *p as u64)));
+        }
+        if let Some(id) = &filter.exclude_business {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.business_id, id),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        clauses
+    }
+
+    /// Ranks the listings that pass `filter` by `score`. With `required_text`, a listing
+    /// must contain at least one of the query's terms; otherwise the text only adds BM25.
+    pub fn rank(
+        &self,
+        filter: &Filter,
+        text: &str,
+        required_text: bool,
+        limit: usize,
+        offset: usize,
+        score: ScoreFn,
+    ) -> Result<SearchResults> {
+        let f = self.fields;
+        let terms = self.tokens(text);
+        let mut clauses = self.filter_query(filter);
+        if !terms.is_empty() {
+            let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(
+                terms
+                    .iter()
+                    .map(|t| -> (Occur, Box<dyn Query>) {
+                        (
+                            Occur::Should,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(f.text, t),
+                                IndexRecordOption::WithFreqs,
+                            )),
+                        )
+                    })
+                    .collect(),
+            ));
+            let occur = if required_text {
+                Occur::Must
+            } else {
+                Occur::Should
+            };
+            clauses.push((occur, text_query));
+        }
+        if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let certs_required = filter.certs;
+        let collector = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .tweak_score(move |segment: &tantivy::SegmentReader| {
+                let ff = segment.fast_fields();
+                let col = |name: &str| {
+                    ff.u64(name)
+                        .map(|c| c.first_or_default_col(0))
+                        .ok()
+                };
+                let kind = col("kind");
+                let commodity = col("commodity");
+                let province = col("province");
+                let business_kind = col("business_kind");
+                let certs = col("certs");
+                let amount_unit = col("amount_unit");
+                let amount = ff.f64("amount").map(|c| c.first_or_default_col(-1.0)).ok();
+                let score = score.clone();
+                move |doc: tantivy::DocId, bm25: tantivy::Score| {
+                    let get = |c: &Option<Arc<dyn tantivy::columnar::ColumnValues<u64>>>| {
+                        c.as_ref().map_or(0, |c| c.get_val(doc))
+                    };
+                    let doc_certs = get(&certs);
+                    if doc_certs & certs_required != certs_required {
+                        return Ranked {
+                            score: f32::NEG_INFINITY,
+                            features: None,
+                        };
+                    }
+                    let features = DocFeatures {
+                        bm25,
+                        kind: if get(&kind) == 1 {
+                            ListingKind::Need
+                        } else {
+                            ListingKind::Offer
+                        },
+                        commodity: get(&commodity) as usize,
+                        province: get(&province) as usize,
+                        business_kind: get(&business_kind),
+                        certs: doc_certs,
+                        amount: amount.as_ref().map_or(-1.0, |c| c.get_val(doc)),
+                        amount_unit: get(&amount_unit),
+                    };
+                    match score(&features) {
+                        Some(s) if s.is_finite() => Ranked {
+                            score: s,
+                            features: Some(features),
+                        },
+                        _ => Ranked {
+                            score: f32::NEG_INFINITY,
+                            features: None,
+                        },
+                    }
+                }
+            });
+        let searcher = self.reader.searcher();
+        let (total, top) = searcher.search(&query, &(Count, collector))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (ranked, addr) in top {
+            let Some(features) = ranked.features else {
+                continue;
+            };
+            hits.push(Hit {
+                score: ranked.score,
+                features,
+                record: self.record(&searcher, addr)?,
+            });
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    fn record(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<ListingRecord> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let json = doc
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Corrupt("index document without a record".into()))?;
+        serde_json::from_str(json).map_err(|e| Error::Corrupt(e.to_string()))
+    }
+
+    /// The index directory's on-disk handle, for diagnostics.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+}
+
+fn listing_kind_code(kind: ListingKind) -> u64 {
+    match kind {
+        ListingKind::Offer => 0,
+        ListingKind::Need => 1,
+    }
+}
+
+fn read_payload(index: &Index) -> Result<Payload> {
+    let meta = index.load_metas()?;
+    Ok(meta
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or_default())
+}

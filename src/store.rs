@@ -1,0 +1,414 @@
+//! The system of record: SQLite through rusqlite, the only module that knows SQL.
+//!
+//! Every write runs in a transaction and appends to the `changes` table, whose
+//! autoincrement key is the store's **change sequence**. Derived structures (the search
+//! index, the deal graph) remember the last sequence they hold and catch up from it, so they
+//! can always be rebuilt from here.
+//!
+//! Durability: WAL journal with `synchronous = FULL`, so a transaction that returned is on
+//! disk even if the machine loses power, not only if the process dies (`NORMAL` in WAL mode
+//! survives a process crash but may lose the last commits on power loss). The cost is one
+//! fsync of the WAL per commit, which is small next to the rest of a write.
+//!
+//! Records are kept as their JSON documents plus the columns queries need; schema changes
+//! are numbered migrations applied in order (`PRAGMA user_version`).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::error::{Error, Result};
+use crate::model::{Business, Deal};
+
+/// Numbered schema migrations; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[
+    // 1: businesses, deals and the change log.
+    "CREATE TABLE businesses (
+        id TEXT PRIMARY KEY,
+        province TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE TABLE deals (
+        id TEXT PRIMARY KEY,
+        buyer TEXT NOT NULL,
+        seller TEXT NOT NULL,
+        commodity TEXT NOT NULL,
+        value_idr REAL NOT NULL,
+        date TEXT NOT NULL,
+        status TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX deals_buyer ON deals(buyer);
+    CREATE INDEX deals_seller ON deals(seller);
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL
+    );",
+];
+
+/// Which kind of record a change touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Business,
+    Deal,
+}
+
+impl Entity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Entity::Business => "business",
+            Entity::Deal => "deal",
+        }
+    }
+}
+
+/// The SQLite store. One connection behind a mutex: SQLite serialises writers anyway, and
+/// reads here are point lookups that take microseconds.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub businesses: u64,
+    pub deals: u64,
+    pub last_seq: u64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        Store::init(conn)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tx = conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.commit()?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (its own
+        // transactions roll back), so a poisoned lock is safe to take over.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` in one transaction; commits if it returns `Ok`, rolls back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut w = Writer { tx };
+        let out = f(&mut w)?;
+        w.tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn get_business(&self, id: &str) -> Result<Option<Business>> {
+        let conn = self.conn();
+        let doc: Option<String> = conn
+            .query_row("SELECT doc FROM businesses WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        doc.map(|d| parse_doc(&d)).transpose()
+    }
+
+    pub fn get_deal(&self, id: &str) -> Result<Option<Deal>> {
+        let conn = self.conn();
+        let doc: Option<String> = conn
+            .query_row("SELECT doc FROM deals WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        doc.map(|d| parse_doc(&d)).transpose()
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        let conn = self.conn();
+        let businesses: i64 =
+            conn.query_row("SELECT count(*) FROM businesses", [], |r| r.get(0))?;
+        let deals: i64 = conn.query_row("SELECT count(*) FROM deals", [], |r| r.get(0))?;
+        Ok(Counts {
+            businesses: businesses as u64,
+            deals: deals as u64,
+            last_seq: last_seq(&conn)?,
+        })
+    }
+
+    pub fn last_seq(&self) -> Result<u64> {
+        last_seq(&self.conn())
+    }
+
+    /// The businesses changed after `seq` (created, replaced or deleted), each once, and the
+    /// sequence they bring the caller up to.
+    pub fn businesses_changed_since(&self, seq: u64) -> Result<(Vec<String>, u64)> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT entity_id, max(seq) FROM changes
+             WHERE seq > ?1 AND entity = 'business' GROUP BY entity_id",
+        )?;
+        let rows = stmt.query_map([seq as i64], |r| r.get::<_, String>(0))?;
+        let ids = rows.collect::<Result<Vec<_>, _>>()?;
+        Ok((ids, last_seq(&conn)?))
+    }
+
+    /// Calls `f` on every business, in id order, in batches so memory stays flat.
+    pub fn for_each_business(&self, mut f: impl FnMut(Business) -> Result<()>) -> Result<()> {
+        let mut after = String::new();
+        loop {
+            let batch: Vec<(String, String)> = {
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(
+                    "SELECT id, doc FROM businesses WHERE id > ?1 ORDER BY id LIMIT 2000",
+                )?;
+                let rows = stmt.query_map([&after], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            let Some((last, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = last.clone();
+            for (_, doc) in batch {
+                f(parse_doc(&doc)?)?;
+            }
+        }
+    }
+
+    /// Calls `f` on every deal, in id order, in batches.
+    pub fn for_each_deal(&self, mut f: impl FnMut(Deal) -> Result<()>) -> Result<()> {
+        let mut after = String::new();
+        loop {
+            let batch: Vec<(String, String)> = {
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(
+                    "SELECT id, doc FROM deals WHERE id > ?1 ORDER BY id LIMIT 5000",
+                )?;
+                let rows = stmt.query_map([&after], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            let Some((last, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = last.clone();
+            for (_, doc) in batch {
+                f(parse_doc(&doc)?)?;
+            }
+        }
+    }
+
+    /// The deals a business took part in, as buyer or seller, newest first.
+    pub fn deals_of(&self, business: &str, limit: usize) -> Result<Vec<Deal>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT doc FROM deals WHERE buyer = ?1 OR seller = ?1 ORDER BY date DESC, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![business, limit as i64], |r| r.get::<_, String>(0))?;
+        let docs = rows.collect::<Result<Vec<_>, _>>()?;
+        docs.iter().map(|d| parse_doc(d)).collect()
+    }
+}
+
+fn last_seq(conn: &Connection) -> Result<u64> {
+    let seq: Option<i64> = conn.query_row("SELECT max(seq) FROM changes", [], |r| r.get(0))?;
+    Ok(seq.unwrap_or(0).max(0) as u64)
+}
+
+fn parse_doc<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T> {
+    serde_json::from_str(doc).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+fn to_doc<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+/// Writes inside one open transaction; see [`Store::write`].
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+}
+
+impl Writer<'_> {
+    fn change(&mut self, entity: Entity, id: &str) -> Result<u64> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("INSERT INTO changes (entity, entity_id) VALUES (?1, ?2)")?;
+        stmt.execute(params![entity.as_str(), id])?;
+        Ok(self.tx.last_insert_rowid() as u64)
+    }
+
+    /// Creates or replaces a business (already validated). Returns its change sequence and
+    /// whether it existed before.
+    pub fn put_business(&mut self, b: &Business) -> Result<(u64, bool)> {
+        let existed = self.business_exists(&b.id)?;
+        let seq = self.change(Entity::Business, &b.id)?;
+        let doc = to_doc(b)?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO businesses (id, province, doc, seq) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(id) DO UPDATE SET province = excluded.province,
+                 doc = excluded.doc, seq = excluded.seq",
+        )?;
+        stmt.execute(params![b.id, b.province, doc, seq as i64])?;
+        Ok((seq, existed))
+    }
+
+    /// Deletes a business; its deals stay as history. Returns the change sequence, or
+    /// `None` when there was no such business.
+    pub fn delete_business(&mut self, id: &str) -> Result<Option<u64>> {
+        let n = self
+            .tx
+            .execute("DELETE FROM businesses WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Ok(None);
+        }
+        Ok(Some(self.change(Entity::Business, id)?))
+    }
+
+    pub fn business_exists(&mut self, id: &str) -> Result<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM businesses WHERE id = ?1")?;
+        Ok(stmt.exists([id])?)
+    }
+
+    /// The province of a stored business.
+    pub fn business_province(&mut self, id: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT province FROM businesses WHERE id = ?1")?;
+        Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+    }
+
+    pub fn deal_exists(&mut self, id: &str) -> Result<bool> {
+        let mut stmt = self.tx.prepare_cached("SELECT 1 FROM deals WHERE id = ?1")?;
+        Ok(stmt.exists([id])?)
+    }
+
+    /// Records a deal (already validated, buyer and seller known). Assigns `d-{seq}` when
+    /// it has no id. Returns the stored deal and its change sequence.
+    pub fn put_deal(&mut self, d: &Deal) -> Result<(Deal, u64)> {
+        let mut deal = d.clone();
+        let id = match &deal.id {
+            Some(id) => id.clone(),
+            None => {
+                let next: i64 = self.tx.query_row(
+                    "SELECT coalesce(max(seq), 0) + 1 FROM changes",
+                    [],
+                    |r| r.get(0),
+                )?;
+                let mut id = format!("d-{next:06}");
+                while self.deal_exists(&id)? {
+                    id.push('x');
+                }
+                id
+            }
+        };
+        deal.id = Some(id.clone());
+        let seq = self.change(Entity::Deal, &id)?;
+        let doc = to_doc(&deal)?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO deals (id, buyer, seller, commodity, value_idr, date, status, doc, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(id) DO UPDATE SET buyer = excluded.buyer, seller = excluded.seller,
+                 commodity = excluded.commodity, value_idr = excluded.value_idr,
+                 date = excluded.date, status = excluded.status, doc = excluded.doc,
+                 seq = excluded.seq",
+        )?;
+        stmt.execute(params![
+            id,
+            deal.buyer,
+            deal.seller,
+            deal.commodity,
+            deal.value_idr,
+            deal.date,
+            deal.status.as_str(),
+            doc,
+            seq as i64
+        ])?;
+        Ok((deal, seq))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BusinessKind, DealStatus};
+
+    fn business(id: &str) -> Business {
+        Business {
+            id: id.into(),
+            name: format!("UD {id}"),
+            kind: BusinessKind::Umkm,
+            province: "35".into(),
+            city: None,
+            description: None,
+            certifications: vec![],
+            offers: vec![],
+            needs: vec![],
+        }
+    }
+
+    #[test]
+    fn writes_advance_the_change_sequence() {
+        let s = Store::open_in_memory().unwrap();
+        assert_eq!(s.last_seq().unwrap(), 0);
+        let (seq1, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
+        assert!(!existed);
+        let (seq2, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
+        assert!(existed);
+        assert!(seq2 > seq1);
+        let (changed, upto) = s.businesses_changed_since(0).unwrap();
+        assert_eq!(changed, ["a"]);
+        assert_eq!(upto, seq2);
+        assert!(s.businesses_changed_since(seq2).unwrap().0.is_empty());
+    }
+
+    #[test]
+    fn a_failed_write_keeps_nothing() {
+        let s = Store::open_in_memory().unwrap();
+        let r: Result<()> = s.write(|w| {
+            w.put_business(&business("a"))?;
+            Err(Error::invalid("x", "boom"))
+        });
+        assert!(r.is_err());
+        assert!(s.get_business("a").unwrap().is_none());
+        assert_eq!(s.counts().unwrap(), Counts::default());
+    }
+
+    #[test]
+    fn deals_get_ids_and_are_listed_per_business() {
+        let s = Store::open_in_memory().unwrap();
+        let d = Deal {
+            id: None,
+            buyer: "b".into(),
+            seller: "s".into(),
+            commodity: "bawang_merah".into(),
+            value_idr: 1e6,
+            volume: None,
+            date: "2024-01-02".into(),
+            status: DealStatus::Completed,
+            mission: None,
+        };
+        let (stored, _) = s.write(|w| w.put_deal(&d)).unwrap();
+        assert!(stored.id.as_deref().unwrap().starts_with("d-"));
+        assert_eq!(s.deals_of("s", 10).unwrap().len(), 1);
+        assert_eq!(s.deals_of("x", 10).unwrap().len(), 0);
+    }
+}
