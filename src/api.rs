@@ -27,14 +27,18 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::engine::{
-    AdvantagesResponse, Engine, MatchRequest, MatchResponse, SearchParams, SearchResponse, Status,
+    AdvantagesResponse, CorridorParams, CorridorResponse, Engine, ImportStats, MatchRequest,
+    MatchResponse, SearchParams, SearchResponse, Status,
 };
 use crate::error::Error;
-use crate::model::Business;
+use crate::model::{Business, Deal};
 use crate::reference::{Commodity, Province};
+use crate::score::Lang;
 
-/// The largest request body accepted.
+/// The largest request body accepted, but for imports.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// The largest import body accepted.
+pub const MAX_IMPORT: usize = 100 * 1024 * 1024;
 /// The longest a request may take before it is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -98,7 +102,9 @@ impl From<Error> for ApiError {
                 format!("{file}:{line}: {field}: {message}"),
             )
             .field(field),
-            Error::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            Error::NotFound { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::new(
@@ -169,17 +175,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// Parses JSON naming the failing field (`need.volume.qty`) in the error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "the body must be a JSON object",
+        )
+        .field("body"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let message = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                format!("malformed JSON: {inner}")
+        let (message, field) = match inner.classify() {
+            serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io => {
+                (format!("malformed JSON: {inner}"), "body".to_string())
             }
-            _ => inner.to_string(),
+            _ if path == "." => (inner.to_string(), "body".to_string()),
+            _ => (inner.to_string(), path),
         };
-        let field = if path == "." { "body".to_string() } else { path };
         ApiError::new(StatusCode::BAD_REQUEST, "invalid", message).field(field)
     })
 }
@@ -200,11 +217,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
                 let message = e.into_inner().to_string();
                 let field = if path == "." {
                     // serde names unknown parameters in the message only.
-                    message
-                        .split('`')
-                        .nth(1)
-                        .unwrap_or("query")
-                        .to_string()
+                    message.split('`').nth(1).unwrap_or("query").to_string()
                 } else {
                     path
                 };
@@ -281,14 +294,63 @@ async fn search(
 }
 
 /// Ranked suppliers in other provinces for a need, each with its score breakdown and reasons.
-#[utoipa::path(post, path = "/v1/match", request_body = MatchRequest,
+#[utoipa::path(post, path = "/v1/match", request_body = MatchRequest, params(LangParams),
     responses((status = 200, body = MatchResponse), (status = 400, body = ErrorBody),
               (status = 415, body = ErrorBody)))]
 async fn match_(
     State(engine): State<AppState>,
+    ApiQuery(q): ApiQuery<LangParams>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<MatchRequest>,
 ) -> ApiResult<Json<MatchResponse>> {
-    Ok(Json(blocking(move || engine.match_request(&req)).await?))
+    let lang = lang_of(q.lang.as_deref(), &headers)?;
+    Ok(Json(
+        blocking(move || engine.match_request(&req, lang)).await?,
+    ))
+}
+
+/// The `lang` query parameter that endpoints with worded reasons take.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LangParams {
+    /// `en` or `id`; without it, the `Accept-Language` header decides (default English).
+    pub lang: Option<String>,
+}
+
+/// The language of reasons: `lang=` first, then `Accept-Language`.
+fn lang_of(param: Option<&str>, headers: &HeaderMap) -> ApiResult<Lang> {
+    match param {
+        Some("en") => Ok(Lang::En),
+        Some("id") => Ok(Lang::Id),
+        Some(other) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("{other:?} is not a supported language; use en or id"),
+        )
+        .field("lang")),
+        None => Ok(headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::parse)
+            .unwrap_or_default()),
+    }
+}
+
+/// What one province should bring to another: commodities ranked by opportunity, with the
+/// businesses behind each.
+#[utoipa::path(get, path = "/v1/corridors", params(CorridorParams),
+    responses((status = 200, body = CorridorResponse), (status = 400, body = ErrorBody)))]
+async fn corridors(
+    State(engine): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<CorridorParams>,
+) -> ApiResult<Json<CorridorResponse>> {
+    let lang = lang_of(q.lang.as_deref(), &headers)?;
+    let limit = q.limit.unwrap_or(10);
+    Ok(Json(
+        blocking(move || engine.corridor(&q.from, &q.to, limit, lang)).await?,
+    ))
 }
 
 /// A business profile with its offers and needs.
@@ -300,6 +362,190 @@ async fn get_business(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Business>> {
     Ok(Json(blocking(move || engine.get_business(&id)).await?))
+}
+
+/// What the server needs besides the engine.
+#[derive(Clone)]
+pub struct ApiConfig {
+    /// The bearer token that writes must present.
+    pub token: Arc<str>,
+}
+
+#[derive(Clone)]
+struct Shared {
+    engine: Arc<Engine>,
+    config: ApiConfig,
+}
+
+impl axum::extract::FromRef<Shared> for Arc<Engine> {
+    fn from_ref(s: &Shared) -> Arc<Engine> {
+        s.engine.clone()
+    }
+}
+
+/// Compares in time independent of where the first difference is.
+fn same_token(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Writes need `Authorization: Bearer <token>`.
+async fn require_token(
+    State(shared): State<Shared>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(t) if same_token(t.as_bytes(), shared.config.token.as_bytes()) => next.run(req).await,
+        Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong token")
+            .field("authorization")
+            .into_response(),
+        None => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "writes need the header Authorization: Bearer <token>",
+        )
+        .field("authorization")
+        .into_response(),
+    }
+}
+
+/// Creates or replaces a business with its listings (listing ids are assigned when absent).
+#[utoipa::path(put, path = "/v1/businesses/{id}", request_body = Business,
+    params(("id" = String, Path, description = "business id")),
+    security(("bearer" = [])),
+    responses((status = 201, body = Business, description = "created"),
+              (status = 200, body = Business, description = "replaced"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn put_business(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Business>,
+) -> ApiResult<(StatusCode, Json<Business>)> {
+    if b.id != id {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("the body's id {:?} differs from the path's {id:?}", b.id),
+        )
+        .field("id"));
+    }
+    let (stored, created) = blocking(move || engine.put_business(b)).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(stored)))
+}
+
+/// Deletes a business and its listings; its past deals stay in the history.
+#[utoipa::path(delete, path = "/v1/businesses/{id}",
+    params(("id" = String, Path, description = "business id")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn delete_business(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    blocking(move || engine.delete_business(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records a deal between two stored businesses.
+#[utoipa::path(post, path = "/v1/deals", request_body = Deal,
+    security(("bearer" = [])),
+    responses((status = 201, body = Deal), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody)))]
+async fn post_deal(
+    State(engine): State<AppState>,
+    ApiJson(d): ApiJson<Deal>,
+) -> ApiResult<(StatusCode, Json<Deal>)> {
+    let stored = blocking(move || engine.add_deal(d)).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// A blocking reader over the chunks of a request body, fed from the async side.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<Result<Bytes, String>>,
+    current: Bytes,
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                None => return Ok(0),
+                Some(Ok(chunk)) => self.current = chunk,
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current = self.current.slice(n..);
+        Ok(n)
+    }
+}
+
+/// Imports JSONL (each line a business or a deal), streamed, in one transaction: the first
+/// bad line aborts it and is named.
+#[utoipa::path(post, path = "/v1/import", request_body(content = String, content_type = "application/x-ndjson"),
+    security(("bearer" = [])),
+    responses((status = 200, body = ImportStats), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
+async fn import(State(engine): State<AppState>, req: Request) -> ApiResult<Json<ImportStats>> {
+    use http_body_util::BodyExt;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(16);
+    let work = tokio::task::spawn_blocking(move || {
+        let reader = std::io::BufReader::new(ChannelReader {
+            rx,
+            current: Bytes::new(),
+        });
+        engine.import(
+            vec![("body".to_string(), Box::new(reader))],
+            &mut |_, _, _| {},
+        )
+    });
+    let mut body = req.into_body();
+    let mut too_large = false;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(f) => {
+                if let Ok(data) = f.into_data()
+                    && tx.send(Ok(data)).await.is_err()
+                {
+                    break; // the import stopped early (a bad line)
+                }
+            }
+            Err(e) => {
+                too_large = e.to_string().contains("length limit");
+                let _ = tx.send(Err(e.to_string())).await;
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let result = work.await.map_err(|e| {
+        tracing::error!(error = %e, "import task failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; it has been logged",
+        )
+    })?;
+    if too_large {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the import is larger than {MAX_IMPORT} bytes; nothing was imported"),
+        ));
+    }
+    Ok(Json(result?))
 }
 
 async fn not_found() -> ApiError {
@@ -324,15 +570,50 @@ async fn root(headers: HeaderMap) -> Response {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "jalin", description = "Business matchmaking across Indonesia's 38 provinces."),
-    paths(healthz, provinces, advantages, commodities, search, match_, get_business),
+    info(
+        title = "jalin",
+        description = "Business matchmaking across Indonesia's 38 provinces."
+    ),
+    paths(healthz, provinces, advantages, commodities, search, match_, corridors, get_business,
+        put_business, delete_business, post_deal, import),
+    modifiers(&BearerAuth),
     components(schemas(ErrorBody, ErrorDetail))
 )]
 pub struct ApiDoc;
 
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
 /// The application: every route with its middleware.
-pub fn router(engine: Arc<Engine>) -> Router {
-    let api = Router::new()
+pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
+    let shared = Shared { engine, config };
+    let writes = Router::new()
+        .route(
+            "/v1/businesses/{id}",
+            axum::routing::put(put_business).delete(delete_business),
+        )
+        .route("/v1/deals", post(post_deal))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .merge(
+            Router::new()
+                .route("/v1/import", post(import))
+                .layer(RequestBodyLimitLayer::new(MAX_IMPORT)),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            require_token,
+        ));
+    let reads = Router::new()
         .route("/", get(root))
         .route("/healthz", get(healthz))
         .route("/v1/provinces", get(provinces))
@@ -340,24 +621,132 @@ pub fn router(engine: Arc<Engine>) -> Router {
         .route("/v1/commodities", get(commodities))
         .route("/v1/search", get(search))
         .route("/v1/match", post(match_))
+        .route("/v1/corridors", get(corridors))
         .route("/v1/businesses/{id}", get(get_business))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY));
+    let (metrics_layer, _) = metrics_pair();
+    let overload = tower::ServiceBuilder::new()
+        .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
+        .load_shed()
+        .concurrency_limit(MAX_IN_FLIGHT);
+    reads
+        .merge(writes)
+        .route("/metrics", get(metrics))
         .fallback(not_found)
-        .with_state(engine);
-    api.merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
-        .layer(TraceLayer::new_for_http())
+        .with_state(shared)
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+        .layer(metrics_layer)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(overload)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), uri = %req.uri())
+                })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                ),
+        )
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            RequestIds::default(),
+        ))
+}
+
+/// How many requests may be in flight before new ones are answered 503 with `Retry-After`.
+pub const MAX_IN_FLIGHT: usize = 512;
+
+async fn overloaded(_e: tower::BoxError) -> Response {
+    let mut res = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "overloaded",
+        "the service is at capacity; retry shortly",
+    )
+    .into_response();
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("1"),
+    );
+    res
+}
+
+/// Request ids: the caller's `x-request-id` if it sent one, else a process-unique counter.
+#[derive(Clone, Default)]
+struct RequestIds(Arc<std::sync::atomic::AtomicU64>);
+
+impl tower_http::request_id::MakeRequestId for RequestIds {
+    fn make_request_id<B>(
+        &mut self,
+        _req: &axum::http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("{:x}-{n}", std::process::id());
+        axum::http::HeaderValue::from_str(&id)
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
+}
+
+/// The Prometheus layer and handle. The exporter installs a process-global recorder, so it
+/// is built once however many routers are made (tests make many).
+fn metrics_pair() -> (
+    axum_prometheus::PrometheusMetricLayer<'static>,
+    axum_prometheus::metrics_exporter_prometheus::PrometheusHandle,
+) {
+    static PAIR: std::sync::OnceLock<(
+        axum_prometheus::PrometheusMetricLayer<'static>,
+        axum_prometheus::metrics_exporter_prometheus::PrometheusHandle,
+    )> = std::sync::OnceLock::new();
+    PAIR.get_or_init(axum_prometheus::PrometheusMetricLayer::pair)
+        .clone()
+}
+
+/// Prometheus metrics: request counts and latency histograms per route, plus the store and
+/// index figures.
+async fn metrics(State(engine): State<AppState>) -> ApiResult<Response> {
+    let status = blocking(move || {
+        let status = engine.status()?;
+        let bytes = engine.store_bytes();
+        Ok((status, bytes))
+    })
+    .await?;
+    let (status, bytes) = status;
+    metrics::gauge!("jalin_index_documents").set(status.index_documents as f64);
+    metrics::gauge!("jalin_businesses").set(status.businesses as f64);
+    metrics::gauge!("jalin_deals").set(status.deals as f64);
+    metrics::gauge!("jalin_last_change_seq").set(status.last_seq as f64);
+    metrics::gauge!("jalin_index_change_seq").set(status.index_seq as f64);
+    metrics::gauge!("jalin_store_bytes").set(bytes as f64);
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics_pair().1.render(),
+    )
+        .into_response())
 }
 
 /// Serves the API on `addr` until SIGINT or SIGTERM; in-flight requests finish.
-pub async fn serve(engine: Arc<Engine>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let app = router(engine);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+pub async fn serve(
+    engine: Arc<Engine>,
+    config: ApiConfig,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
+    let app = router(engine, config);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -25,9 +25,10 @@ use crate::model::{
     ListingView, Quantity,
 };
 use crate::reference::{AdvantageSource, Commodity, Province, Reference};
-use crate::score::{NeedContext, Scorer, Weights};
-use crate::search::{Filter, ScoreFn, SearchIndex, unit_code};
+use crate::score::{Direction, Lang, MatchContext, Scorer, Weights, lq_term};
+use crate::search::{Analysis, Filter, ScoreFn, SearchIndex, TextMode, TextQuery, unit_code};
 use crate::store::{Counts, Store};
+use crate::understand::{Understanding, understand};
 
 /// The sample data compiled into the binary, loaded into an empty data directory.
 pub const FIXTURE_BUSINESSES: &str = include_str!("../fixtures/businesses.jsonl");
@@ -48,6 +49,25 @@ pub struct Engine {
     index: SearchIndex,
     writes: Mutex<()>,
     data_dir: Option<PathBuf>,
+    default_weights: Weights,
+    options: EngineOptions,
+}
+
+/// How the engine analyses text; the defaults are what the service uses.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineOptions {
+    pub analysis: Analysis,
+    /// Read commodities, volumes and certifications out of free text.
+    pub understanding: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            analysis: Analysis::default(),
+            understanding: true,
+        }
+    }
 }
 
 /// What opening a data directory did.
@@ -62,17 +82,29 @@ impl Engine {
     /// Opens the data directory `dir` (creating it), loading the embedded fixtures when the
     /// store is new and bringing the index up to date with the store.
     pub fn open(dir: &Path, progress: Progress<'_>) -> Result<(Engine, OpenReport)> {
+        Engine::open_with(dir, EngineOptions::default(), progress)
+    }
+
+    /// [`Engine::open`] with other options.
+    pub fn open_with(
+        dir: &Path,
+        options: EngineOptions,
+        progress: Progress<'_>,
+    ) -> Result<(Engine, OpenReport)> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
         let reference = Arc::new(Reference::embedded()?);
         let store = Store::open(&dir.join("jalin.db"))?;
-        let (index, rebuild) = SearchIndex::open(&dir.join("search"), &reference)?;
+        let (index, rebuild) =
+            SearchIndex::open(&dir.join("search"), &reference, options.analysis)?;
         let engine = Engine {
             reference,
             store,
             index,
             writes: Mutex::new(()),
             data_dir: Some(dir.to_path_buf()),
+            default_weights: Weights::default(),
+            options,
         };
         let mut report = OpenReport::default();
         if engine.store.last_seq()? == 0 {
@@ -88,16 +120,23 @@ impl Engine {
     }
 
     /// An engine in memory with nothing loaded, for tests.
-    pub fn in_memory() -> Result<Engine> {
+    pub fn in_memory(options: EngineOptions) -> Result<Engine> {
         let reference = Arc::new(Reference::embedded()?);
-        let index = SearchIndex::in_memory(&reference)?;
+        let index = SearchIndex::in_memory(&reference, options.analysis)?;
         Ok(Engine {
             reference,
             store: Store::open_in_memory()?,
             index,
             writes: Mutex::new(()),
             data_dir: None,
+            default_weights: Weights::default(),
+            options,
         })
+    }
+
+    /// Sets the weights used when a request gives none (from the config file).
+    pub fn set_default_weights(&mut self, weights: Weights) {
+        self.default_weights = weights;
     }
 
     pub fn reference(&self) -> &Reference {
@@ -112,8 +151,14 @@ impl Engine {
     pub fn load_fixtures(&self, progress: Progress<'_>) -> Result<ImportStats> {
         self.import(
             vec![
-                ("fixtures/businesses.jsonl".to_string(), Box::new(FIXTURE_BUSINESSES.as_bytes())),
-                ("fixtures/deals.jsonl".to_string(), Box::new(FIXTURE_DEALS.as_bytes())),
+                (
+                    "fixtures/businesses.jsonl".to_string(),
+                    Box::new(FIXTURE_BUSINESSES.as_bytes()),
+                ),
+                (
+                    "fixtures/deals.jsonl".to_string(),
+                    Box::new(FIXTURE_DEALS.as_bytes()),
+                ),
             ],
             progress,
         )
@@ -133,7 +178,7 @@ impl Engine {
         for chunk in ids.chunks(2000) {
             let mut changes = Vec::with_capacity(chunk.len());
             for id in chunk {
-                changes.push((id.clone(), self.store.get_business(id)?));
+                changes.push((id.clone(), self.store.get_business_keyed(id)?));
             }
             self.index.stage(&self.reference, &changes)?;
         }
@@ -148,8 +193,8 @@ impl Engine {
         self.index.clear()?;
         let mut batch = Vec::with_capacity(1000);
         let mut done = 0u64;
-        self.store.for_each_business(|b| {
-            batch.push(b);
+        self.store.for_each_business(|key, b| {
+            batch.push((key, b));
             if batch.len() == 1000 {
                 self.index.stage_new(&self.reference, &batch)?;
                 done += batch.len() as u64;
@@ -180,7 +225,8 @@ impl Engine {
 
     fn validate_deal(&self, d: &Deal) -> Result<(), FieldError> {
         d.validate()?;
-        self.reference.require_commodity("commodity", &d.commodity)?;
+        self.reference
+            .require_commodity("commodity", &d.commodity)?;
         Ok(())
     }
 
@@ -224,10 +270,10 @@ impl Engine {
                     return Err(Error::invalid(field, format!("unknown business {id:?}")));
                 }
             }
-            if let Some(id) = &d.id {
-                if w.deal_exists(id)? {
-                    return Err(Error::invalid("id", format!("deal {id:?} already exists")));
-                }
+            if let Some(id) = &d.id
+                && w.deal_exists(id)?
+            {
+                return Err(Error::invalid("id", format!("deal {id:?} already exists")));
             }
             w.put_deal(&d)
         })?;
@@ -235,7 +281,7 @@ impl Engine {
     }
 
     pub fn deals_of(&self, business: &str, limit: usize) -> Result<Vec<Deal>> {
-        Ok(self.store.deals_of(business, limit)?)
+        self.store.deals_of(business, limit)
     }
 
     /// Imports JSONL sources in one transaction: each line a business or a deal (a deal has
@@ -273,7 +319,8 @@ impl Engine {
                             stats.businesses += 1;
                         }
                         Ok(Record::Deal(d)) => {
-                            self.validate_deal(&d).map_err(|e| fail(&e.field, e.message))?;
+                            self.validate_deal(&d)
+                                .map_err(|e| fail(&e.field, e.message))?;
                             for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
                                 if !w.business_exists(id)? {
                                     return Err(fail(field, format!("unknown business {id:?}")));
@@ -284,7 +331,7 @@ impl Engine {
                         }
                     }
                     lines += 1;
-                    if lines % 5000 == 0 {
+                    if lines.is_multiple_of(5000) {
                         progress(&format!("importing {name}"), lines, 0);
                     }
                 }
@@ -297,6 +344,18 @@ impl Engine {
         progress("indexing", stats.businesses, stats.businesses);
         stats.seconds = started.elapsed().as_secs_f64();
         Ok(stats)
+    }
+
+    /// The size of the store's files on disk (database and WAL), 0 in memory.
+    pub fn store_bytes(&self) -> u64 {
+        let Some(dir) = &self.data_dir else {
+            return 0;
+        };
+        ["jalin.db", "jalin.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+            .map(|m| m.len())
+            .sum()
     }
 
     /// Store and index figures, for health checks and metrics.
@@ -347,24 +406,151 @@ impl Engine {
         })
     }
 
-    /// Ranks offers from other provinces for one need.
-    pub fn match_request(&self, req: &MatchRequest) -> Result<MatchResponse> {
+    /// Ranks partners: suppliers for a need, suppliers for every need of a buyer, or markets
+    /// for every offer of a seller.
+    pub fn match_request(&self, req: &MatchRequest, lang: Lang) -> Result<MatchResponse> {
         let started = Instant::now();
         let limit = check_limit(req.limit)?;
-        let weights = req.weights.unwrap_or_default();
+        let weights = req.weights.unwrap_or(self.default_weights);
         weights.validate()?;
-        let Some(need) = &req.need else {
-            return Err(if req.buyer.is_some() || req.seller.is_some() {
-                Error::invalid(
-                    if req.buyer.is_some() { "buyer" } else { "seller" },
-                    "matching by business id is not available yet; send a \"need\"",
-                )
-            } else {
-                Error::invalid("need", "send a need: {\"need\": {\"text\": …, \"province\": …}}")
-            });
+        let given = [
+            req.need.is_some(),
+            req.buyer.is_some(),
+            req.seller.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Err(Error::invalid(
+                "need",
+                "send one of \"need\", \"buyer\" or \"seller\", not several",
+            ));
+        }
+        let filters = self.resolve_filters(req.filters.as_ref())?;
+        if let Some(need) = &req.need {
+            return self.match_need(need, &filters, weights, lang, limit, started);
+        }
+        let (id, direction) = match (&req.buyer, &req.seller) {
+            (Some(id), _) => (id, Direction::Suppliers),
+            (_, Some(id)) => (id, Direction::Markets),
+            _ => {
+                return Err(Error::invalid(
+                    "need",
+                    "send a need ({\"need\": {\"text\": …, \"province\": …}}), a \"buyer\" id or a \"seller\" id",
+                ));
+            }
+        };
+        let (key, business) =
+            self.store
+                .get_business_keyed(id)?
+                .ok_or_else(|| Error::NotFound {
+                    what: "business",
+                    id: id.clone(),
+                })?;
+        let province = self
+            .reference
+            .require_province("province", &business.province)?;
+        let listings = match direction {
+            Direction::Suppliers => &business.needs,
+            Direction::Markets => &business.offers,
+        };
+        let mut groups = Vec::new();
+        for l in listings {
+            let commodity = self
+                .reference
+                .require_commodity("commodity", &l.commodity)?;
+            let amount = l
+                .amount(match direction {
+                    Direction::Suppliers => ListingKind::Need,
+                    Direction::Markets => ListingKind::Offer,
+                })
+                .and_then(|q| q.monthly_base())
+                .map(|(a, u)| (a, unit_code(u)));
+            let mut ctx = MatchContext::new(direction, province);
+            ctx.commodities = vec![commodity];
+            ctx.amount = amount;
+            ctx.lang = lang;
+            self.add_relationships(&mut ctx, key, &business.id);
+            let (total, results) =
+                self.rank_partners(ctx, &l.title, Some(&business.id), &filters, weights, limit)?;
+            let view = business
+                .records()
+                .into_iter()
+                .find(|r| r.listing.id == l.id.clone().unwrap_or_default())
+                .map(|r| r.listing);
+            if let Some(listing) = view {
+                groups.push(MatchGroup {
+                    listing,
+                    total,
+                    results,
+                });
+            }
+        }
+        let mut results: Vec<MatchResult> = groups.iter().flat_map(|g| g.results.clone()).collect();
+        results.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut seen = std::collections::HashSet::new();
+        results.retain(|r| seen.insert(r.listing.id.clone()));
+        results.truncate(limit);
+        for (i, r) in results.iter_mut().enumerate() {
+            r.rank = i + 1;
+        }
+        let message = if groups.is_empty() {
+            Some(match (direction, lang) {
+                (Direction::Suppliers, Lang::En) => format!(
+                    "{} lists no needs yet; add needs to its profile to find suppliers",
+                    business.name
+                ),
+                (Direction::Suppliers, Lang::Id) => format!(
+                    "{} belum mencantumkan kebutuhan; tambahkan kebutuhan di profilnya untuk mencari pemasok",
+                    business.name
+                ),
+                (Direction::Markets, Lang::En) => format!(
+                    "{} lists no offers yet; add offers to its profile to find buyers",
+                    business.name
+                ),
+                (Direction::Markets, Lang::Id) => format!(
+                    "{} belum mencantumkan penawaran; tambahkan penawaran di profilnya untuk mencari pembeli",
+                    business.name
+                ),
+            })
+        } else {
+            None
         };
         let r = &self.reference;
-        let buyer_province = r.require_province("need.province", &need.province)?;
+        Ok(MatchResponse {
+            took_ms: elapsed_ms(started),
+            understood: Understood {
+                commodities: listings
+                    .iter()
+                    .map(|l| l.commodity.clone())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                corrected: Vec::new(),
+                province: Some(r.provinces[province].code.clone()),
+                volume: None,
+                certifications: Vec::new(),
+                looking_for: Some(match direction {
+                    Direction::Suppliers => ListingKind::Offer,
+                    Direction::Markets => ListingKind::Need,
+                }),
+            },
+            total: groups.iter().map(|g| g.total).sum(),
+            business: Some(business.summary()),
+            message,
+            groups: Some(groups),
+            results,
+        })
+    }
+
+    fn match_need(
+        &self,
+        need: &NeedSpec,
+        filters: &ResolvedFilters,
+        weights: Weights,
+        lang: Lang,
+        limit: usize,
+        started: Instant,
+    ) -> Result<MatchResponse> {
+        let r = &self.reference;
         let text = need.text.as_deref().unwrap_or("").trim();
         if text.len() > MAX_QUERY_TEXT {
             return Err(Error::invalid(
@@ -372,56 +558,180 @@ impl Engine {
                 format!("is longer than {MAX_QUERY_TEXT} bytes"),
             ));
         }
-        let commodities = match &need.commodity {
-            Some(key) => vec![r.require_commodity("need.commodity", key)?],
-            None => r.commodities_in_text(text),
+        let mut u = if self.options.understanding {
+            understand(r, text)
+        } else {
+            Understanding {
+                commodities: r.commodities_in_text(text),
+                ..Understanding::default()
+            }
         };
+        // What the request says explicitly wins over what was read from the text.
+        let province = match &need.province {
+            Some(code) => r.require_province("need.province", code)?,
+            None => u.province.ok_or_else(|| {
+                Error::invalid(
+                    "need.province",
+                    "give the buyer's province code (e.g. \"36\" for Banten) or name it in the text",
+                )
+            })?,
+        };
+        u.province = Some(province);
+        if let Some(key) = &need.commodity {
+            u.commodities = vec![r.require_commodity("need.commodity", key)?];
+            u.fuzzy.clear();
+        }
+        let commodities = u.commodities.clone();
         if text.is_empty() && commodities.is_empty() {
             return Err(Error::invalid(
                 "need",
                 "say what you need: give \"text\" or a catalog \"commodity\"",
             ));
         }
-        let certs = parse_certs("need.certifications", &need.certifications)?;
-        let amount = match &need.volume {
-            Some(q) => {
-                q.validate("need.volume")?;
-                q.monthly_base().map(|(a, u)| (a, unit_code(u)))
+        for c in parse_certs("need.certifications", &need.certifications)? {
+            if !u.certifications.contains(&c) {
+                u.certifications.push(c);
             }
-            None => None,
+        }
+        let certs = u.certifications.clone();
+        if let Some(q) = &need.volume {
+            q.validate("need.volume")?;
+            u.volume = Some(q.clone());
+        }
+        let amount = u
+            .volume
+            .as_ref()
+            .and_then(|q| q.monthly_base())
+            .map(|(a, unit)| (a, unit_code(unit)));
+        let mut ctx = MatchContext::new(Direction::Suppliers, province);
+        ctx.commodities = commodities.clone();
+        ctx.amount = amount;
+        ctx.certs = Certification::mask(&certs);
+        ctx.lang = lang;
+        let (total, results) = self.rank_partners(ctx, text, None, filters, weights, limit)?;
+        u.looking_for = Some(ListingKind::Offer);
+        Ok(MatchResponse {
+            took_ms: elapsed_ms(started),
+            understood: self.understood(&u, None),
+            total,
+            business: None,
+            message: None,
+            groups: None,
+            results,
+        })
+    }
+
+    /// The relationship hook: fills the context with deal-network signals for the business
+    /// asking. Without a deal network every pair has none.
+    fn add_relationships(&self, _ctx: &mut MatchContext, _key: u64, _id: &str) {}
+
+    fn resolve_filters(&self, f: Option<&MatchFilters>) -> Result<ResolvedFilters> {
+        let r = &self.reference;
+        let mut out = ResolvedFilters::default();
+        let Some(f) = f else {
+            return Ok(out);
         };
-        let filters = req.filters.clone().unwrap_or_default();
-        let mut filter = Filter {
-            kind: Some(ListingKind::Offer),
-            commodities: commodities.clone(),
-            certs: Certification::mask(&certs),
-            ..Filter::default()
-        };
-        for (i, code) in filters.provinces.iter().enumerate() {
-            filter
-                .provinces
+        for (i, code) in f.provinces.iter().enumerate() {
+            out.provinces
                 .push(r.require_province(&format!("filters.provinces[{i}]"), code)?);
         }
-        if !filters.same_province {
-            filter.exclude_provinces.push(buyer_province);
+        if !f.island_groups.is_empty() {
+            let mut in_groups = Vec::new();
+            for (i, g) in f.island_groups.iter().enumerate() {
+                let members: Vec<usize> = (0..r.provinces.len())
+                    .filter(|p| r.provinces[*p].island_group.eq_ignore_ascii_case(g))
+                    .collect();
+                if members.is_empty() {
+                    let mut groups: Vec<&str> = r
+                        .provinces
+                        .iter()
+                        .map(|p| p.island_group.as_str())
+                        .collect();
+                    groups.sort();
+                    groups.dedup();
+                    return Err(Error::invalid(
+                        format!("filters.island_groups[{i}]"),
+                        format!(
+                            "unknown island group {g:?}; use one of {}",
+                            groups.join(", ")
+                        ),
+                    ));
+                }
+                in_groups.extend(members);
+            }
+            out.provinces = if out.provinces.is_empty() {
+                in_groups
+            } else {
+                out.provinces
+                    .into_iter()
+                    .filter(|p| in_groups.contains(p))
+                    .collect()
+            };
+            if out.provinces.is_empty() {
+                // Province and island filters that exclude each other: nothing can match.
+                out.nothing = true;
+            }
         }
-        filter.business_kinds = filters.kinds.iter().map(|k| k.index()).collect();
-        let scorer = Arc::new(Scorer::new(
-            r,
-            NeedContext {
-                buyer_province,
-                commodities: commodities.clone(),
-                amount,
-                certs: filter.certs,
-            },
-            weights,
-        ));
+        out.kinds = f.kinds.iter().map(|k| k.index()).collect();
+        out.certs = Certification::mask(&parse_certs("filters.certifications", &f.certifications)?);
+        if let Some(q) = &f.min_capacity {
+            q.validate("filters.min_capacity")?;
+            out.min_amount = q.monthly_base().map(|(a, u)| (a, unit_code(u)));
+        }
+        out.same_province = f.same_province;
+        Ok(out)
+    }
+
+    /// Ranks counterpart listings for one context; returns how many passed the filters and
+    /// the top `limit` with explanations.
+    fn rank_partners(
+        &self,
+        ctx: MatchContext,
+        text: &str,
+        exclude_business: Option<&str>,
+        filters: &ResolvedFilters,
+        weights: Weights,
+        limit: usize,
+    ) -> Result<(usize, Vec<MatchResult>)> {
+        if filters.nothing {
+            return Ok((0, Vec::new()));
+        }
+        let r = &self.reference;
+        let mut filter = Filter {
+            kind: Some(match ctx.direction {
+                Direction::Suppliers => ListingKind::Offer,
+                Direction::Markets => ListingKind::Need,
+            }),
+            commodities: ctx.commodities.clone(),
+            provinces: filters.provinces.clone(),
+            business_kinds: filters.kinds.clone(),
+            certs: filters.certs | ctx.certs,
+            exclude_business: exclude_business.map(str::to_string),
+            ..Filter::default()
+        };
+        if !filters.same_province {
+            filter.exclude_provinces.push(ctx.province);
+        }
+        let mode = if ctx.commodities.is_empty() {
+            TextMode::Required
+        } else {
+            TextMode::Optional
+        };
+        let scorer = Arc::new(Scorer::new(r, ctx, weights));
         let s = scorer.clone();
-        let score: ScoreFn = Arc::new(move |f| Some(s.score(f)));
+        let min = filters.min_amount;
+        let score: ScoreFn = Arc::new(move |f| {
+            if let Some((a, u)) = min
+                && (f.amount_unit != u || f.amount < a)
+            {
+                return None;
+            }
+            Some(s.score(f))
+        });
         // Without a catalog commodity the text must match; with one, text only adds BM25.
         let found = self
             .index
-            .rank(&filter, text, commodities.is_empty(), limit, 0, score)?;
+            .rank(&filter, &TextQuery { text, mode }, limit, 0, score)?;
         let results = found
             .hits
             .into_iter()
@@ -438,16 +748,145 @@ impl Engine {
                 }
             })
             .collect();
-        Ok(MatchResponse {
-            took_ms: elapsed_ms(started),
-            understood: Understood {
-                commodities: commodities.iter().map(|c| r.commodities[*c].key.clone()).collect(),
-                province: need.province.clone(),
-                volume: need.volume.clone(),
-                certifications: certs,
+        Ok((found.total, results))
+    }
+
+    /// What province `from` should bring to province `to`: commodities ranked by the
+    /// opportunity (seller advantage over buyer deficit × listed supply × listed demand),
+    /// with the businesses behind each.
+    pub fn corridor(
+        &self,
+        from: &str,
+        to: &str,
+        limit: usize,
+        lang: Lang,
+    ) -> Result<CorridorResponse> {
+        let started = Instant::now();
+        let r = &self.reference;
+        let fp = r.require_province("from", from)?;
+        let tp = r.require_province("to", to)?;
+        if fp == tp {
+            return Err(Error::invalid(
+                "to",
+                "must be another province than \"from\"",
+            ));
+        }
+        if limit == 0 || limit > 100 {
+            return Err(Error::invalid("limit", "must be from 1 to 100"));
+        }
+        let nc = r.commodities.len();
+        let supply = self.index.count_by_commodity(
+            &Filter {
+                kind: Some(ListingKind::Offer),
+                provinces: vec![fp],
+                ..Filter::default()
             },
-            total: found.total,
-            results,
+            nc,
+        )?;
+        let demand = self.index.count_by_commodity(
+            &Filter {
+                kind: Some(ListingKind::Need),
+                provinces: vec![tp],
+                ..Filter::default()
+            },
+            nc,
+        )?;
+        let mut rows: Vec<(f64, usize)> = (0..nc)
+            .filter(|c| supply[*c] > 0)
+            .map(|c| {
+                let (s, b) = (r.advantage(fp, c), r.advantage(tp, c));
+                let ratio = ((lq_term(s.lq, s.source) - lq_term(b.lq, b.source)) as f64
+                    * 8f64.ln())
+                .exp()
+                .sqrt();
+                let opportunity =
+                    ratio * (2.0 + supply[c] as f64).ln() * (2.0 + demand[c] as f64).ln();
+                (opportunity, c)
+            })
+            .collect();
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        rows.truncate(limit);
+        let (fname, tname) = (&r.provinces[fp].name, &r.provinces[tp].name);
+        let mut commodities = Vec::with_capacity(rows.len());
+        for (opportunity, c) in rows {
+            let commodity = &r.commodities[c];
+            let cname = commodity.name_id.to_lowercase();
+            let (s, b) = (r.advantage(fp, c), r.advantage(tp, c));
+            let mut reasons = Vec::new();
+            for (name, a) in [(fname, s), (tname, b)] {
+                if let AdvantageSource::Production { year } = a.source {
+                    reasons.push(match lang {
+                        Lang::En => format!(
+                            "{name} grows {:.2}× the national per-capita amount of {cname} (BPS {year})",
+                            a.lq
+                        ),
+                        Lang::Id => format!(
+                            "{name} menghasilkan {:.2}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
+                            a.lq
+                        ),
+                    });
+                }
+            }
+            reasons.push(match lang {
+                Lang::En => format!(
+                    "{} offers of {cname} listed in {fname}, {} needs in {tname}",
+                    supply[c], demand[c]
+                ),
+                Lang::Id => format!(
+                    "{} penawaran {cname} terdaftar di {fname}, {} kebutuhan di {tname}",
+                    supply[c], demand[c]
+                ),
+            });
+            let mut ctx = MatchContext::new(Direction::Suppliers, tp);
+            ctx.commodities = vec![c];
+            ctx.lang = lang;
+            let only_from = ResolvedFilters {
+                provinces: vec![fp],
+                ..ResolvedFilters::default()
+            };
+            let (_, sellers) =
+                self.rank_partners(ctx, "", None, &only_from, self.default_weights, 5)?;
+            let mut ctx = MatchContext::new(Direction::Markets, fp);
+            ctx.commodities = vec![c];
+            ctx.lang = lang;
+            let only_to = ResolvedFilters {
+                provinces: vec![tp],
+                ..ResolvedFilters::default()
+            };
+            let (_, buyers) =
+                self.rank_partners(ctx, "", None, &only_to, self.default_weights, 5)?;
+            commodities.push(CorridorCommodity {
+                commodity: commodity.key.clone(),
+                name: commodity.name_id.clone(),
+                opportunity: (opportunity * 1000.0).round() / 1000.0,
+                seller_lq: (s.source != AdvantageSource::Neutral)
+                    .then_some((s.lq * 1000.0).round() / 1000.0),
+                buyer_lq: (b.source != AdvantageSource::Neutral)
+                    .then_some((b.lq * 1000.0).round() / 1000.0),
+                offers: supply[c],
+                needs: demand[c],
+                reasons,
+                sellers: sellers
+                    .into_iter()
+                    .map(|m| CorridorParty {
+                        business: m.business,
+                        listing: m.listing,
+                    })
+                    .collect(),
+                buyers: buyers
+                    .into_iter()
+                    .map(|m| CorridorParty {
+                        business: m.business,
+                        listing: m.listing,
+                    })
+                    .collect(),
+            });
+        }
+        Ok(CorridorResponse {
+            took_ms: elapsed_ms(started),
+            from: r.provinces[fp].code.clone(),
+            to: r.provinces[tp].code.clone(),
+            commodities,
         })
     }
 
@@ -457,12 +896,18 @@ impl Engine {
         let limit = check_limit(q.limit)?;
         let offset = q.offset.unwrap_or(0);
         if offset > MAX_OFFSET {
-            return Err(Error::invalid("offset", format!("must be at most {MAX_OFFSET}")));
+            return Err(Error::invalid(
+                "offset",
+                format!("must be at most {MAX_OFFSET}"),
+            ));
         }
         let r = &self.reference;
         let text = q.q.as_deref().unwrap_or("").trim();
         if text.len() > MAX_QUERY_TEXT {
-            return Err(Error::invalid("q", format!("is longer than {MAX_QUERY_TEXT} bytes")));
+            return Err(Error::invalid(
+                "q",
+                format!("is longer than {MAX_QUERY_TEXT} bytes"),
+            ));
         }
         let mut filter = Filter::default();
         if let Some(kind) = &q.kind {
@@ -472,36 +917,58 @@ impl Engine {
         }
         if let Some(p) = &q.province {
             for code in p.split(',').filter(|s| !s.is_empty()) {
-                filter.provinces.push(r.require_province("province", code.trim())?);
+                filter
+                    .provinces
+                    .push(r.require_province("province", code.trim())?);
             }
         }
         if let Some(c) = &q.commodity {
             for key in c.split(',').filter(|s| !s.is_empty()) {
-                filter.commodities.push(r.require_commodity("commodity", key.trim())?);
+                filter
+                    .commodities
+                    .push(r.require_commodity("commodity", key.trim())?);
             }
         }
         if let Some(c) = &q.cert {
             let list: Vec<String> = c.split(',').map(|s| s.trim().to_string()).collect();
             filter.certs = Certification::mask(&parse_certs("cert", &list)?);
         }
-        let understood: Vec<String> = r
-            .commodities_in_text(text)
-            .into_iter()
-            .map(|c| r.commodities[c].key.clone())
-            .collect();
-        let score: ScoreFn = Arc::new(|f| Some(f.bm25));
+        let u = if self.options.understanding {
+            understand(r, text)
+        } else {
+            Understanding::default()
+        };
+        // Listings of a commodity the text names come first, then the rest by BM25; a
+        // listing of the kind the user looks for gets a small lift.
+        let named = u.commodities.clone();
+        let looking_for = u.looking_for;
+        let score: ScoreFn = Arc::new(move |f| {
+            let named_bonus = if named.contains(&f.commodity) {
+                COMMODITY_BONUS
+            } else {
+                0.0
+            };
+            let kind_bonus = if looking_for == Some(f.kind) {
+                1.0
+            } else {
+                0.0
+            };
+            Some(f.bm25 + named_bonus + kind_bonus)
+        });
+        let mode = if !u.commodities.is_empty() {
+            TextMode::RequiredOr(u.commodities.clone())
+        } else if text.is_empty() {
+            TextMode::Optional
+        } else {
+            TextMode::Required
+        };
         let found = self
             .index
-            .rank(&filter, text, !text.is_empty(), limit, offset, score)?;
+            .rank(&filter, &TextQuery { text, mode }, limit, offset, score)?;
         Ok(SearchResponse {
             took_ms: elapsed_ms(started),
             total: found.total,
-            understood: Understood {
-                commodities: understood,
-                province: q.province.clone().unwrap_or_default(),
-                volume: None,
-                certifications: Vec::new(),
-            },
+            understood: self.understood(&u, q.province.clone()),
             results: found
                 .hits
                 .into_iter()
@@ -515,6 +982,25 @@ impl Engine {
     }
 }
 
+impl Engine {
+    fn understood(&self, u: &Understanding, province: Option<String>) -> Understood {
+        let r = &self.reference;
+        let keys = |cs: &[usize]| cs.iter().map(|c| r.commodities[*c].key.clone()).collect();
+        Understood {
+            commodities: keys(&u.commodities),
+            corrected: keys(&u.fuzzy),
+            province: province.or_else(|| u.province.map(|p| r.provinces[p].code.clone())),
+            volume: u.volume.clone(),
+            certifications: u.certifications.clone(),
+            looking_for: u.looking_for,
+        }
+    }
+}
+
+/// What a search adds to the BM25 of a listing whose commodity the text names: more than any
+/// BM25, so the named commodity always ranks first.
+const COMMODITY_BONUS: f32 = 100.0;
+
 fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1e6).round() / 1e3
 }
@@ -522,7 +1008,10 @@ fn elapsed_ms(started: Instant) -> f64 {
 fn check_limit(limit: Option<usize>) -> Result<usize> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
-        return Err(Error::invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
+        return Err(Error::invalid(
+            "limit",
+            format!("must be from 1 to {MAX_LIMIT}"),
+        ));
     }
     Ok(limit)
 }
@@ -536,7 +1025,9 @@ fn parse_certs(field: &str, names: &[String]) -> Result<Vec<Certification>> {
         let c = Certification::parse(n).ok_or_else(|| {
             Error::invalid(
                 format!("{field}[{i}]"),
-                format!("unknown certification {n:?}; use halal, bpom, sni, pirt, organic, haccp or gap"),
+                format!(
+                    "unknown certification {n:?}; use halal, bpom, sni, pirt, organic, haccp or gap"
+                ),
             )
         })?;
         if !out.contains(&c) {
@@ -578,9 +1069,13 @@ fn parse_record(line: &str) -> std::result::Result<Record, (String, String)> {
         (field, e.into_inner().to_string())
     };
     if is_deal {
-        serde_path_to_error::deserialize(value).map(Record::Deal).map_err(named)
+        serde_path_to_error::deserialize(value)
+            .map(Record::Deal)
+            .map_err(named)
     } else {
-        serde_path_to_error::deserialize(value).map(Record::Business).map_err(named)
+        serde_path_to_error::deserialize(value)
+            .map(Record::Business)
+            .map_err(named)
     }
 }
 
@@ -611,10 +1106,10 @@ pub struct MatchRequest {
     /// What the buyer needs.
     #[serde(default)]
     pub need: Option<NeedSpec>,
-    /// Suppliers for every need of this business (not yet available).
+    /// Suppliers for every need of this business.
     #[serde(default)]
     pub buyer: Option<String>,
-    /// Markets for every offer of this business (not yet available).
+    /// Markets (buyers in other provinces) for every offer of this business.
     #[serde(default)]
     pub seller: Option<String>,
     /// How many results, 1 to 1000 (default 20).
@@ -636,8 +1131,9 @@ pub struct NeedSpec {
     /// A catalog key; found in the text when absent.
     #[serde(default)]
     pub commodity: Option<String>,
-    /// The buyer's province code.
-    pub province: String,
+    /// The buyer's province code; read from the text ("untuk Serang") when absent.
+    #[serde(default)]
+    pub province: Option<String>,
     #[serde(default)]
     pub volume: Option<Quantity>,
     #[serde(default)]
@@ -647,25 +1143,63 @@ pub struct NeedSpec {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchFilters {
-    /// Only sellers in these provinces.
+    /// Only partners in these provinces (codes).
     #[serde(default)]
     pub provinces: Vec<String>,
+    /// Only partners in these island groups (e.g. "Jawa", "Sumatera").
+    #[serde(default)]
+    pub island_groups: Vec<String>,
     /// Only these kinds of business.
     #[serde(default)]
     pub kinds: Vec<BusinessKind>,
-    /// Also sellers in the buyer's own province (default: only other provinces).
+    /// Partners must hold every one of these certifications.
+    #[serde(default)]
+    pub certifications: Vec<String>,
+    /// Partners whose listed monthly amount is at least this.
+    #[serde(default)]
+    pub min_capacity: Option<Quantity>,
+    /// Also partners in the requester's own province (default: only other provinces).
     #[serde(default)]
     pub same_province: bool,
+}
+
+/// Filters resolved against the reference data.
+#[derive(Debug, Clone, Default)]
+struct ResolvedFilters {
+    provinces: Vec<usize>,
+    kinds: Vec<u64>,
+    certs: u64,
+    min_amount: Option<(f64, u64)>,
+    same_province: bool,
+    /// The filters exclude each other.
+    nothing: bool,
+}
+
+/// The results for one listing of a business (buyer and seller modes).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchGroup {
+    /// The need (buyer mode) or offer (seller mode) these results are for.
+    pub listing: ListingView,
+    pub total: usize,
+    pub results: Vec<MatchResult>,
 }
 
 /// What the engine understood of a request, so the user can correct it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Understood {
+    /// Catalog commodities named (or given).
     pub commodities: Vec<String>,
-    pub province: String,
+    /// Those of them read through a typo ("bawang mera" → bawang_merah).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corrected: Vec<String>,
+    /// The province the request is for.
+    pub province: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume: Option<Quantity>,
     pub certifications: Vec<Certification>,
+    /// Offers (suppliers) or needs (buyers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub looking_for: Option<ListingKind>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -685,7 +1219,65 @@ pub struct MatchResponse {
     pub understood: Understood,
     /// How many listings passed the filters.
     pub total: usize,
+    /// The business asking (buyer and seller modes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business: Option<BusinessSummary>,
+    /// Why there are no results, when that is not an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Per need (buyer mode) or per offer (seller mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<MatchGroup>>,
+    /// The best results: for a need, its ranking; for a business, the best across its groups.
     pub results: Vec<MatchResult>,
+}
+
+/// `GET /v1/corridors` parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CorridorParams {
+    /// The province that brings goods (code).
+    pub from: String,
+    /// The province that buys them (code).
+    pub to: String,
+    /// How many commodities, 1 to 100 (default 10).
+    pub limit: Option<usize>,
+    /// `en` or `id`.
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorridorParty {
+    pub business: BusinessSummary,
+    pub listing: ListingView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorridorCommodity {
+    pub commodity: String,
+    pub name: String,
+    /// √(LQ_from / LQ_to) × ln(2 + offers) × ln(2 + needs), LQs clamped to [⅛, 8].
+    pub opportunity: f64,
+    pub seller_lq: Option<f64>,
+    pub buyer_lq: Option<f64>,
+    /// Offers of the commodity listed in the `from` province.
+    pub offers: u64,
+    /// Needs of the commodity listed in the `to` province.
+    pub needs: u64,
+    pub reasons: Vec<String>,
+    /// The best-placed sellers in `from`.
+    pub sellers: Vec<CorridorParty>,
+    /// The best-placed buyers in `to`.
+    pub buyers: Vec<CorridorParty>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorridorResponse {
+    pub took_ms: f64,
+    pub from: String,
+    pub to: String,
+    pub commodities: Vec<CorridorCommodity>,
 }
 
 /// `GET /v1/search` parameters.

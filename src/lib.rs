@@ -6,13 +6,16 @@
 //! is derived from it. See ARCHITECTURE.md for the code map and its invariants.
 
 pub mod api;
+pub mod config;
 pub mod engine;
 pub mod error;
-// pub mod generate;
+pub mod generate;
 pub mod model;
+pub mod plan;
 pub mod reference;
 pub mod score;
 pub mod search;
 pub mod store;
+pub mod understand;
 
 pub use error::{Error, Result};

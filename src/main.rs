@@ -16,7 +16,11 @@ use jalin::model::Quantity;
 use jalin::{Error, api};
 
 #[derive(Parser)]
-#[command(name = "jalin", version, about = "Business matchmaking across Indonesia's provinces")]
+#[command(
+    name = "jalin",
+    version,
+    about = "Business matchmaking across Indonesia's provinces"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,6 +31,9 @@ struct DataArg {
     /// The data directory (store and index); created and loaded with the fixtures if empty.
     #[arg(long, env = "JALIN_DATA", default_value = "index")]
     data: PathBuf,
+    /// A JSON config file ({"token": …, "weights": {…}}); default DATA/config.json if present.
+    #[arg(long, env = "JALIN_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -51,6 +58,19 @@ enum Command {
     Reindex {
         #[command(flatten)]
         data: DataArg,
+    },
+    /// Write a seeded sample of businesses and deals (JSONL) of any size, for tests and
+    /// benchmarks; same seed, same bytes.
+    Generate {
+        #[arg(long, default_value_t = 3200)]
+        businesses: usize,
+        #[arg(long, default_value_t = 20000)]
+        deals: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output directory: businesses.jsonl and deals.jsonl are written there.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
     },
     /// Rank suppliers in other provinces for a need.
     Match {
@@ -81,6 +101,9 @@ enum Command {
         /// Print the API's JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Reasons in Indonesian.
+        #[arg(long = "id")]
+        lang_id: bool,
     },
 }
 
@@ -123,9 +146,14 @@ fn progress_bar() -> impl FnMut(&str, u64, u64) {
     }
 }
 
-fn open(data: &Path) -> Result<Engine, Error> {
+fn open(args: &DataArg) -> Result<Engine, Error> {
+    let data = &args.data;
+    let config = jalin::config::Config::load(args.config.as_deref(), data)?;
     let mut progress = progress_bar();
-    let (engine, report) = Engine::open(data, &mut progress)?;
+    let (mut engine, report) = Engine::open(data, &mut progress)?;
+    if let Some(w) = config.weights {
+        engine.set_default_weights(w);
+    }
     if let Some(stats) = report.fixtures_loaded {
         eprintln!(
             "loaded the fixtures into {}: {} businesses, {} listings, {} deals",
@@ -146,7 +174,21 @@ fn open(data: &Path) -> Result<Engine, Error> {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Serve { data, addr } => {
-            let engine = Arc::new(open(&data.data)?);
+            let config = jalin::config::Config::load(data.config.as_deref(), &data.data)?;
+            let engine = Arc::new(open(&data)?);
+            let token =
+                jalin::config::token(std::env::var("JALIN_TOKEN").ok(), &config, &data.data)?;
+            match (&token.file, token.created) {
+                (Some(f), true) => eprintln!(
+                    "created a write token in {} (send it as Authorization: Bearer <token>)",
+                    f.display()
+                ),
+                (Some(f), false) => eprintln!("write token: {}", f.display()),
+                (None, _) => eprintln!("write token: from JALIN_TOKEN or the config file"),
+            }
+            let api_config = api::ApiConfig {
+                token: token.value.into(),
+            };
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -162,13 +204,13 @@ fn run(cli: Cli) -> Result<(), Error> {
                     status.index_documents,
                     data.data.display()
                 );
-                api::serve(engine, listener)
+                api::serve(engine, api_config, listener)
                     .await
                     .map_err(|e| Error::io("serving", e))
             })
         }
         Command::Import { data, files } => {
-            let engine = open(&data.data)?;
+            let engine = open(&data)?;
             let mut sources: Vec<(String, Box<dyn BufRead>)> = Vec::new();
             for f in &files {
                 let file = std::fs::File::open(f)
@@ -187,8 +229,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Generate {
+            businesses,
+            deals,
+            seed,
+            out,
+        } => generate(businesses, deals, seed, &out),
         Command::Reindex { data } => {
-            let engine = open(&data.data)?;
+            let engine = open(&data)?;
             let mut progress = progress_bar();
             let n = engine.reindex(&mut progress)?;
             println!("reindexed {n} businesses");
@@ -205,34 +253,36 @@ fn run(cli: Cli) -> Result<(), Error> {
             limit,
             request,
             json,
+            lang_id,
         } => {
             let req: MatchRequest = match request {
-                Some(body) => api::parse_json(body.as_bytes()).map_err(|e| {
-                    Error::invalid("--request", format!("{e:?}"))
-                })?,
-                None => {
-                    let province = province.ok_or_else(|| {
-                        Error::invalid("--province", "give your province code, e.g. --province 36")
-                    })?;
-                    MatchRequest {
-                        need: Some(NeedSpec {
-                            text,
-                            commodity,
-                            province,
-                            volume: volume.map(|v| parse_volume(&v)).transpose()?,
-                            certifications: certs,
-                        }),
-                        limit: Some(limit),
-                        filters: Some(MatchFilters {
-                            provinces: from,
-                            ..MatchFilters::default()
-                        }),
-                        ..MatchRequest::default()
-                    }
-                }
+                Some(body) => api::parse_json(body.as_bytes())
+                    .map_err(|e| Error::invalid("--request", format!("{e:?}")))?,
+                None => MatchRequest {
+                    need: Some(NeedSpec {
+                        text,
+                        commodity,
+                        province,
+                        volume: volume.map(|v| parse_volume(&v)).transpose()?,
+                        certifications: certs,
+                    }),
+                    limit: Some(limit),
+                    filters: Some(MatchFilters {
+                        provinces: from,
+                        ..MatchFilters::default()
+                    }),
+                    ..MatchRequest::default()
+                },
             };
-            let engine = open(&data.data)?;
-            let res = engine.match_request(&req)?;
+            let engine = open(&data)?;
+            let res = engine.match_request(
+                &req,
+                if lang_id {
+                    jalin::score::Lang::Id
+                } else {
+                    jalin::score::Lang::En
+                },
+            )?;
             let mut out = std::io::stdout().lock();
             if json {
                 let s = serde_json::to_string_pretty(&res)
@@ -245,7 +295,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 out,
                 "understood: {} for province {} ({} candidates, {:.1} ms)",
                 res.understood.commodities.join(", "),
-                res.understood.province,
+                res.understood.province.as_deref().unwrap_or("?"),
                 res.total,
                 res.took_ms
             );
@@ -268,9 +318,64 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
+fn generate(businesses: usize, deals: usize, seed: u64, out: &Path) -> Result<(), Error> {
+    use jalin::generate::{GenConfig, generate};
+    if businesses == 0 {
+        return Err(Error::invalid("--businesses", "must be at least 1"));
+    }
+    if deals > 0 && businesses < 2 {
+        return Err(Error::invalid(
+            "--businesses",
+            "deals need at least 2 businesses",
+        ));
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
+    let create = |name: &str| {
+        let path = out.join(name);
+        std::fs::File::create(&path)
+            .map(|f| std::io::BufWriter::with_capacity(1 << 20, f))
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))
+    };
+    let mut b = create("businesses.jsonl")?;
+    let mut d = create("deals.jsonl")?;
+    let reference = jalin::reference::Reference::embedded()?;
+    let started = std::time::Instant::now();
+    let total = (businesses + deals) as u64;
+    let mut bar = progress_bar();
+    let cfg = GenConfig {
+        businesses,
+        deals,
+        seed,
+    };
+    let stats = generate(&reference, &cfg, &mut b, &mut d, &mut |n| {
+        bar("generating", n, total)
+    })
+    .map_err(|e| Error::io("writing the generated data", e))?;
+    b.flush()
+        .and_then(|_| d.flush())
+        .map_err(|e| Error::io("writing the generated data", e))?;
+    bar("generating", total, total);
+    println!(
+        "wrote {} businesses ({} listings, {} provinces) and {} deals to {} in {:.1} s",
+        stats.businesses,
+        stats.listings,
+        stats.provinces,
+        stats.deals,
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// Parses "5 ton", "5 ton/month" or "200 kg/week".
 fn parse_volume(s: &str) -> Result<Quantity, Error> {
-    let bad = || Error::invalid("--volume", format!("{s:?} is not like \"5 ton\" or \"5 ton/month\""));
+    let bad = || {
+        Error::invalid(
+            "--volume",
+            format!("{s:?} is not like \"5 ton\" or \"5 ton/month\""),
+        )
+    };
     let mut parts = s.split_whitespace();
     let qty: f64 = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
     let rest = parts.next().ok_or_else(bad)?;

@@ -76,7 +76,9 @@ impl BusinessKind {
 }
 
 /// Certifications that buyers filter on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Certification {
     /// Halal (BPJPH / MUI).
@@ -169,7 +171,10 @@ impl Quantity {
             ));
         }
         if self.qty > 1e12 {
-            return Err(FieldError::new(format!("{field}.qty"), "is implausibly large"));
+            return Err(FieldError::new(
+                format!("{field}.qty"),
+                "is implausibly large",
+            ));
         }
         let unit = self.unit.as_str();
         if !MASS_UNITS.iter().any(|(u, _)| *u == unit) && !OTHER_UNITS.contains(&unit) {
@@ -180,13 +185,13 @@ impl Quantity {
                 ),
             ));
         }
-        if let Some(per) = &self.per {
-            if !PERIODS.iter().any(|(p, _)| p == per) {
-                return Err(FieldError::new(
-                    format!("{field}.per"),
-                    format!("unknown period {per:?}; use day, week, month, quarter or year"),
-                ));
-            }
+        if let Some(per) = &self.per
+            && !PERIODS.iter().any(|(p, _)| p == per)
+        {
+            return Err(FieldError::new(
+                format!("{field}.per"),
+                format!("unknown period {per:?}; use day, week, month, quarter or year"),
+            ));
         }
         Ok(())
     }
@@ -377,27 +382,26 @@ impl Business {
                 if let Some(q) = &l.volume {
                     q.validate(&format!("{f}.volume"))?;
                 }
-                if let Some(p) = &l.price {
-                    if !(p.min.is_finite() && p.max.is_finite()) || p.min < 0.0 || p.max < p.min
-                    {
-                        return Err(FieldError::new(
-                            format!("{f}.price"),
-                            "needs 0 <= min <= max",
-                        ));
-                    }
+                if let Some(p) = &l.price
+                    && (!(p.min.is_finite() && p.max.is_finite()) || p.min < 0.0 || p.max < p.min)
+                {
+                    return Err(FieldError::new(
+                        format!("{f}.price"),
+                        "needs 0 <= min <= max",
+                    ));
                 }
             }
         }
         let mut seen = std::collections::HashSet::new();
         for (name, listings) in [("offers", &self.offers), ("needs", &self.needs)] {
             for (i, l) in listings.iter().enumerate() {
-                if let Some(lid) = &l.id {
-                    if !seen.insert(lid.clone()) {
-                        return Err(FieldError::new(
-                            format!("{name}[{i}].id"),
-                            format!("listing id {lid:?} is used twice"),
-                        ));
-                    }
+                if let Some(lid) = &l.id
+                    && !seen.insert(lid.clone())
+                {
+                    return Err(FieldError::new(
+                        format!("{name}[{i}].id"),
+                        format!("listing id {lid:?} is used twice"),
+                    ));
                 }
             }
         }
@@ -577,7 +581,20 @@ pub fn parse_date(s: &str) -> Option<i64> {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days_in = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if d > days_in[(m - 1) as usize] {
         return None;
     }

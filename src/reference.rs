@@ -241,8 +241,11 @@ impl Reference {
         let total_pop: f64 = self.provinces.iter().map(|p| p.population as f64).sum();
         for c in 0..nc {
             let key = &self.commodities[c].key;
-            let rows: Vec<&ProductionRow> =
-                self.production.iter().filter(|r| &r.commodity == key).collect();
+            let rows: Vec<&ProductionRow> = self
+                .production
+                .iter()
+                .filter(|r| &r.commodity == key)
+                .collect();
             let total: f64 = rows.iter().map(|r| r.tons).sum();
             if rows.is_empty() || total <= 0.0 || total_pop <= 0.0 {
                 continue;
@@ -314,6 +317,11 @@ impl Reference {
             .collect();
         v.sort_by(|a, b| b.1.lq.total_cmp(&a.1.lq));
         v
+    }
+
+    /// Every lower-cased catalog name and synonym with its commodity, longest first.
+    pub fn commodity_names(&self) -> &[(String, CommodityIx)] {
+        &self.names
     }
 
     /// Catalog commodities named in free text, by their names and synonyms, longest names
@@ -389,7 +397,10 @@ mod tests {
         let banten = r.advantage(r.province("36").unwrap(), c);
         assert!(jatim.lq > 1.0, "{jatim:?}");
         assert!(banten.lq < 1.0, "{banten:?}");
-        assert!(matches!(jatim.source, AdvantageSource::Production { year: 2023 }));
+        assert!(matches!(
+            jatim.source,
+            AdvantageSource::Production { year: 2023 }
+        ));
     }
 
     #[test]
@@ -414,7 +425,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(key("Bawang Merah Nganjuk"), ["bawang_merah"]);
-        assert_eq!(key("butuh cabe rawit dan brambang"), ["cabai_rawit", "bawang_merah"]);
+        assert_eq!(
+            key("butuh cabe rawit dan brambang"),
+            ["cabai_rawit", "bawang_merah"]
+        );
         assert_eq!(key("supplier shallots"), ["bawang_merah"]);
         assert!(key("sesuatu yang lain").is_empty());
     }

@@ -7,12 +7,14 @@
 //!
 //! The score is `Σ weight_f × feature_f` over five features, each roughly in [-1, 1]:
 //! - `relevance`: the catalog commodity matches (0.6) plus saturated BM25 text relevance (0.4);
-//! - `advantage`: the seller province's location quotient for the commodity (¾) and the
-//!   buyer province's deficit (¼), on a log scale where LQ 8 (or ⅛) is ±1;
-//! - `relationship`: past deals between the two (filled by the deal network; 0 until then);
+//! - `advantage`: the seller province's location quotient for the commodity (½) and the
+//!   buyer province's deficit (½), on a log scale where LQ 8 (or ⅛) is ±1 — the same formula
+//!   whichever side asks, so a buyer's and a seller's view of a pair agree;
+//! - `relationship`: past deals between the two, from the deal network (given per request);
 //! - `logistics`: minus the distance between the provinces' capitals, scaled by how
 //!   perishable the commodity is, with a penalty for crossing to another island group;
-//! - `fit`: how much of the needed volume the offered capacity covers.
+//! - `fit`: how much of the needed volume the offered capacity covers (0 when unknown).
+//!
 //! `explain` lists each weighted term, and they add up to the score.
 
 use std::collections::BTreeMap;
@@ -26,6 +28,8 @@ use crate::reference::{AdvantageSource, CommodityIx, ProvinceIx, Reference};
 /// A listing's features as the index stores them.
 #[derive(Debug, Clone, Copy)]
 pub struct ListingFeatures {
+    /// The business's stable numeric key in the store (for relationship look-ups).
+    pub business_key: u64,
     /// BM25 of the query text against the listing (0 when there is no text).
     pub bm25: f32,
     pub kind: ListingKind,
@@ -90,16 +94,74 @@ impl Weights {
     }
 }
 
-/// What the buyer asked for, resolved against the reference data.
+/// Which side the request stands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// A buyer looks for suppliers: the candidates are offers.
+    Suppliers,
+    /// A seller looks for markets: the candidates are needs.
+    Markets,
+}
+
+/// The language of the reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Id,
+}
+
+impl Lang {
+    /// From a `lang=` value or an `Accept-Language` header: Indonesian when it comes first.
+    pub fn parse(s: &str) -> Lang {
+        let first = s
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if first.starts_with("id") || first.starts_with("in") {
+            Lang::Id
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// What the request asked for, resolved against the reference data.
 #[derive(Debug, Clone)]
-pub struct NeedContext {
-    pub buyer_province: ProvinceIx,
-    /// The commodities the need names (from the catalog key or the text).
+pub struct MatchContext {
+    pub direction: Direction,
+    /// The requesting side's province: the buyer's for suppliers, the seller's for markets.
+    pub province: ProvinceIx,
+    /// The commodities asked about (from the catalog key or the text).
     pub commodities: Vec<CommodityIx>,
-    /// Monthly amount needed in the base unit and its unit code.
+    /// Monthly amount (needed for suppliers, offered for markets) in the base unit, and its
+    /// unit code.
     pub amount: Option<(f64, u64)>,
     /// Certification bits the buyer requires.
     pub certs: u64,
+    /// Relationship feature per counterpart business key, from the deal network; absent
+    /// keys have none.
+    pub relationship: std::collections::HashMap<u64, f32>,
+    /// Reasons from the deal network per counterpart business key, worded already.
+    pub relationship_reasons: std::collections::HashMap<u64, Vec<String>>,
+    pub lang: Lang,
+}
+
+impl MatchContext {
+    pub fn new(direction: Direction, province: ProvinceIx) -> MatchContext {
+        MatchContext {
+            direction,
+            province,
+            commodities: Vec::new(),
+            amount: None,
+            certs: 0,
+            relationship: Default::default(),
+            relationship_reasons: Default::default(),
+            lang: Lang::En,
+        }
+    }
 }
 
 /// The five feature values of one pair, before weighting.
@@ -119,25 +181,24 @@ pub struct Explanation {
     pub reasons: Vec<String>,
 }
 
-/// Scores offers for one need. Cheap to build, shared across the search threads.
+/// Scores candidates for one request. Cheap to build, shared across the search threads.
 #[derive(Debug, Clone)]
 pub struct Scorer {
-    pub need: NeedContext,
+    pub ctx: MatchContext,
     pub weights: Weights,
-    /// Per commodity: the buyer province's advantage term (constant across candidates).
-    buyer_deficit: Vec<f32>,
+    /// Per commodity and province, the log-scaled location quotient `[c * provinces + p]`.
+    lq_terms: Vec<f32>,
     /// Per commodity: how perishable it is, 0 (keeps a year or more) to 1 (a week or less).
     perishability: Vec<f32>,
-    /// Per province: advantage term per commodity, `[c * provinces + p]`.
-    seller_advantage: Vec<f32>,
-    /// Per province: logistics term for the commodity-independent part (distance, islands).
+    /// Per counterpart province: scaled distance plus the island-crossing penalty.
     distance_term: Vec<f32>,
     provinces: usize,
 }
 
 const LQ_SCALE: f32 = 2.0794415; // ln 8
 
-fn lq_term(lq: f64, source: AdvantageSource) -> f32 {
+/// A location quotient on a log scale: LQ 8 is +1, LQ ⅛ is −1, unknown is 0.
+pub fn lq_term(lq: f64, source: AdvantageSource) -> f32 {
     if source == AdvantageSource::Neutral {
         return 0.0;
     }
@@ -151,32 +212,26 @@ pub fn perishability(shelf_life_days: u32) -> f32 {
 }
 
 impl Scorer {
-    pub fn new(reference: &Reference, need: NeedContext, weights: Weights) -> Scorer {
+    pub fn new(reference: &Reference, ctx: MatchContext, weights: Weights) -> Scorer {
         let np = reference.provinces.len();
         let nc = reference.commodities.len();
-        let buyer_deficit = (0..nc)
-            .map(|c| {
-                let a = reference.advantage(need.buyer_province, c);
-                -lq_term(a.lq, a.source)
-            })
-            .collect();
+        let mut lq_terms = vec![0.0; nc * np];
+        for c in 0..nc {
+            for p in 0..np {
+                let a = reference.advantage(p, c);
+                lq_terms[c * np + p] = lq_term(a.lq, a.source);
+            }
+        }
         let perishability = reference
             .commodities
             .iter()
             .map(|c| perishability(c.shelf_life_days))
             .collect();
-        let mut seller_advantage = vec![0.0; nc * np];
-        for c in 0..nc {
-            for p in 0..np {
-                let a = reference.advantage(p, c);
-                seller_advantage[c * np + p] = lq_term(a.lq, a.source);
-            }
-        }
-        let buyer_island = &reference.provinces[need.buyer_province].island_group;
+        let home_island = &reference.provinces[ctx.province].island_group;
         let distance_term = (0..np)
             .map(|p| {
-                let d = reference.distance_km(need.buyer_province, p) / 3000.0;
-                let island = if &reference.provinces[p].island_group != buyer_island {
+                let d = reference.distance_km(ctx.province, p) / 3000.0;
+                let island = if &reference.provinces[p].island_group != home_island {
                     0.15
                 } else {
                     0.0
@@ -185,45 +240,68 @@ impl Scorer {
             })
             .collect();
         Scorer {
-            need,
+            ctx,
             weights,
-            buyer_deficit,
+            lq_terms,
             perishability,
-            seller_advantage,
             distance_term,
             provinces: np,
         }
     }
 
+    /// (seller province, buyer province) for a candidate.
+    fn sides(&self, l: &ListingFeatures) -> (ProvinceIx, ProvinceIx) {
+        match self.ctx.direction {
+            Direction::Suppliers => (l.province, self.ctx.province),
+            Direction::Markets => (self.ctx.province, l.province),
+        }
+    }
+
+    fn lq(&self, c: CommodityIx, p: ProvinceIx) -> f32 {
+        self.lq_terms
+            .get(c * self.provinces + p)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
     /// The unweighted features of one candidate listing.
     pub fn features(&self, l: &ListingFeatures) -> Features {
-        let commodity_match = if self.need.commodities.contains(&l.commodity) {
+        let commodity_match = if self.ctx.commodities.contains(&l.commodity) {
             1.0
         } else {
             0.0
         };
         let text = l.bm25 / (l.bm25 + 4.0);
         let relevance = 0.6 * commodity_match + 0.4 * text;
-        let seller = self
-            .seller_advantage
-            .get(l.commodity * self.provinces + l.province)
+        let (seller, buyer) = self.sides(l);
+        let advantage = 0.5 * self.lq(l.commodity, seller) - 0.5 * self.lq(l.commodity, buyer);
+        let perish = self.perishability.get(l.commodity).copied().unwrap_or(0.5);
+        let logistics =
+            -self.distance_term.get(l.province).copied().unwrap_or(1.0) * (0.4 + 0.6 * perish);
+        let (supply, demand) = match (self.ctx.direction, self.ctx.amount) {
+            (_, None) => (-1.0, -1.0),
+            (Direction::Suppliers, Some((a, _))) => (l.amount, a),
+            (Direction::Markets, Some((a, _))) => (a, l.amount),
+        };
+        let same_unit = self
+            .ctx
+            .amount
+            .is_some_and(|(_, u)| u == l.amount_unit && u != 0);
+        let fit = if same_unit && supply > 0.0 && demand > 0.0 {
+            ((supply / demand) as f32).min(1.0)
+        } else {
+            0.0
+        };
+        let relationship = self
+            .ctx
+            .relationship
+            .get(&l.business_key)
             .copied()
             .unwrap_or(0.0);
-        let buyer = self.buyer_deficit.get(l.commodity).copied().unwrap_or(0.0);
-        let advantage = 0.75 * seller + 0.25 * buyer;
-        let perish = self.perishability.get(l.commodity).copied().unwrap_or(0.5);
-        let logistics = -self.distance_term.get(l.province).copied().unwrap_or(1.0)
-            * (0.4 + 0.6 * perish);
-        let fit = match self.need.amount {
-            Some((need, unit)) if l.amount > 0.0 && unit == l.amount_unit && need > 0.0 => {
-                ((l.amount / need) as f32).min(1.0)
-            }
-            _ => 0.0,
-        };
         Features {
             relevance,
             advantage,
-            relationship: 0.0,
+            relationship,
             logistics,
             fit,
         }
@@ -257,92 +335,134 @@ impl Scorer {
         ] {
             explain.insert(name.to_string(), round4(value));
         }
+        let id = self.ctx.lang == Lang::Id;
         let mut reasons = Vec::new();
         let commodity = &reference.commodities[l.commodity];
-        let seller = &reference.provinces[l.province];
-        let buyer = &reference.provinces[self.need.buyer_province];
-        if self.need.commodities.contains(&l.commodity) {
-            reasons.push(format!(
-                "Offers {}, the commodity you asked for",
-                commodity.name_id.to_lowercase()
-            ));
-        }
-        let a = reference.advantage(l.province, l.commodity);
-        match a.source {
-            AdvantageSource::Production { year } => {
-                if a.lq >= 1.0 {
-                    reasons.push(format!(
-                        "{} grows {:.1}× the national per-capita amount of {} (BPS {year})",
-                        seller.name,
-                        a.lq,
-                        commodity.name_id.to_lowercase()
-                    ));
-                } else {
-                    reasons.push(format!(
-                        "{} grows only {:.2}× the national per-capita amount of {} (BPS {year})",
-                        seller.name,
-                        a.lq,
-                        commodity.name_id.to_lowercase()
-                    ));
+        let cname = commodity.name_id.to_lowercase();
+        let (sp, bp) = self.sides(l);
+        let (seller, buyer) = (&reference.provinces[sp], &reference.provinces[bp]);
+        if self.ctx.commodities.contains(&l.commodity) {
+            reasons.push(match (id, self.ctx.direction) {
+                (false, Direction::Suppliers) => {
+                    format!("Offers {cname}, the commodity you asked for")
                 }
-            }
-            AdvantageSource::Neutral => reasons.push(format!(
-                "No production figure for {} in {}; its advantage counts as neutral",
-                commodity.name_id.to_lowercase(),
+                (false, Direction::Markets) => format!("Needs {cname}, which you offer"),
+                (true, Direction::Suppliers) => {
+                    format!("Menawarkan {cname}, komoditas yang Anda cari")
+                }
+                (true, Direction::Markets) => format!("Membutuhkan {cname}, yang Anda tawarkan"),
+            });
+        }
+        let a = reference.advantage(sp, l.commodity);
+        reasons.push(match (a.source, a.lq >= 1.0, id) {
+            (AdvantageSource::Production { year }, true, false) => format!(
+                "{} grows {:.1}× the national per-capita amount of {cname} (BPS {year})",
+                seller.name, a.lq
+            ),
+            (AdvantageSource::Production { year }, true, true) => format!(
+                "{} menghasilkan {:.1}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
+                seller.name, a.lq
+            ),
+            (AdvantageSource::Production { year }, false, false) => format!(
+                "{} grows only {:.2}× the national per-capita amount of {cname} (BPS {year})",
+                seller.name, a.lq
+            ),
+            (AdvantageSource::Production { year }, false, true) => format!(
+                "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
+                seller.name, a.lq
+            ),
+            (AdvantageSource::Neutral, _, false) => format!(
+                "No production figure for {cname} in {}; its advantage counts as neutral",
                 seller.name
-            )),
-        }
-        let b = reference.advantage(self.need.buyer_province, l.commodity);
-        if let AdvantageSource::Production { year } = b.source {
-            if b.lq < 1.0 {
-                reasons.push(format!(
-                    "{} grows only {:.2}× the national per-capita amount, so it buys {} in (BPS {year})",
-                    buyer.name,
-                    b.lq,
-                    commodity.name_id.to_lowercase()
-                ));
-            }
-        }
-        let km = reference.distance_km(self.need.buyer_province, l.province);
-        let crossing = if seller.island_group != buyer.island_group {
-            format!(", across from {} to {}", seller.island_group, buyer.island_group)
-        } else {
-            String::new()
-        };
-        reasons.push(format!(
-            "{} is {:.0} km from {}{crossing}; {} keeps about {} days",
-            seller.capital,
-            km,
-            buyer.capital,
-            commodity.name_id.to_lowercase(),
-            commodity.shelf_life_days
-        ));
-        if let Some((need, unit)) = self.need.amount {
-            if l.amount > 0.0 && unit == l.amount_unit {
-                let u = crate::search::UNITS[unit as usize];
-                if l.amount >= need {
-                    reasons.push(format!(
-                        "Capacity of {} {u} a month covers your {} {u}",
-                        fmt_amount(l.amount),
-                        fmt_amount(need)
-                    ));
+            ),
+            (AdvantageSource::Neutral, _, true) => format!(
+                "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
+                seller.name
+            ),
+        });
+        let b = reference.advantage(bp, l.commodity);
+        if let AdvantageSource::Production { year } = b.source
+            && b.lq < 1.0
+        {
+            reasons.push(if id {
+                    format!(
+                        "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita, jadi mendatangkan {cname} dari luar (BPS {year})",
+                        buyer.name, b.lq
+                    )
                 } else {
-                    reasons.push(format!(
-                        "Capacity of {} {u} a month covers {:.0}% of your {} {u}",
-                        fmt_amount(l.amount),
-                        100.0 * l.amount / need,
-                        fmt_amount(need)
-                    ));
-                }
-            }
+                    format!(
+                        "{} grows only {:.2}× the national per-capita amount, so it buys {cname} in (BPS {year})",
+                        buyer.name, b.lq
+                    )
+                });
         }
-        if self.need.certs != 0 {
+        let km = reference.distance_km(sp, bp);
+        let crossing = seller.island_group != buyer.island_group;
+        reasons.push(match (id, crossing) {
+            (false, false) => format!(
+                "{} is {km:.0} km from {}; {cname} keeps about {} days",
+                seller.capital, buyer.capital, commodity.shelf_life_days
+            ),
+            (false, true) => format!(
+                "{} is {km:.0} km from {}, across from {} to {}; {cname} keeps about {} days",
+                seller.capital,
+                buyer.capital,
+                seller.island_group,
+                buyer.island_group,
+                commodity.shelf_life_days
+            ),
+            (true, false) => format!(
+                "{} berjarak {km:.0} km dari {}; {cname} tahan sekitar {} hari",
+                seller.capital, buyer.capital, commodity.shelf_life_days
+            ),
+            (true, true) => format!(
+                "{} berjarak {km:.0} km dari {}, antarpulau dari {} ke {}; {cname} tahan sekitar {} hari",
+                seller.capital,
+                buyer.capital,
+                seller.island_group,
+                buyer.island_group,
+                commodity.shelf_life_days
+            ),
+        });
+        if let Some((amount, unit)) = self.ctx.amount
+            && l.amount > 0.0
+            && unit == l.amount_unit
+            && unit != 0
+        {
+            let u = crate::search::UNITS[unit as usize];
+            let (supply, demand) = match self.ctx.direction {
+                Direction::Suppliers => (l.amount, amount),
+                Direction::Markets => (amount, l.amount),
+            };
+            let (s, d) = (fmt_amount(supply, u), fmt_amount(demand, u));
+            let pct = 100.0 * supply / demand;
+            reasons.push(match (id, supply >= demand) {
+                (false, true) => format!("A supply of {s} a month covers the {d} needed"),
+                (false, false) => {
+                    format!("A supply of {s} a month covers {pct:.0}% of the {d} needed")
+                }
+                (true, true) => {
+                    format!("Pasokan {s} per bulan mencukupi kebutuhan {d}")
+                }
+                (true, false) => {
+                    format!("Pasokan {s} per bulan memenuhi {pct:.0}% dari kebutuhan {d}")
+                }
+            });
+        }
+        if self.ctx.certs != 0 {
             let names: Vec<&str> = crate::model::Certification::ALL
                 .iter()
-                .filter(|c| self.need.certs & c.bit() != 0)
+                .filter(|c| self.ctx.certs & c.bit() != 0)
                 .map(|c| c.as_str())
                 .collect();
-            reasons.push(format!("Certified {}, as you asked", names.join(", ")));
+            reasons.push(if id {
+                format!("Bersertifikat {}, sesuai permintaan", names.join(", "))
+            } else {
+                format!("Certified {}, as you asked", names.join(", "))
+            });
+        }
+        if let Some(more) = self.ctx.relationship_reasons.get(&l.business_key) {
+            reasons.extend(more.iter().cloned());
         }
         Explanation { explain, reasons }
     }
@@ -352,11 +472,12 @@ fn round4(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-fn fmt_amount(base: f64) -> String {
-    if base >= 1000.0 {
+/// An amount in its base unit, in tons when it is mass of a ton or more.
+fn fmt_amount(base: f64, unit: &str) -> String {
+    if unit == "kg" && base >= 1000.0 {
         format!("{} t", trim(base / 1000.0))
     } else {
-        trim(base)
+        format!("{} {unit}", trim(base))
     }
 }
 
@@ -375,6 +496,7 @@ mod tests {
 
     fn offer(r: &Reference, province: &str, commodity: &str) -> ListingFeatures {
         ListingFeatures {
+            business_key: 1,
             bm25: 3.0,
             kind: ListingKind::Offer,
             commodity: r.commodity(commodity).unwrap(),
@@ -386,13 +508,11 @@ mod tests {
         }
     }
 
-    fn shallot_need(r: &Reference) -> NeedContext {
-        NeedContext {
-            buyer_province: r.province("36").unwrap(),
-            commodities: vec![r.commodity("bawang_merah").unwrap()],
-            amount: Some((5000.0, 1)),
-            certs: 0,
-        }
+    fn shallot_need(r: &Reference) -> MatchContext {
+        let mut ctx = MatchContext::new(Direction::Suppliers, r.province("36").unwrap());
+        ctx.commodities = vec![r.commodity("bawang_merah").unwrap()];
+        ctx.amount = Some((5000.0, 1));
+        ctx
     }
 
     #[test]
@@ -422,7 +542,11 @@ mod tests {
             let o = offer(&r, p, "bawang_merah");
             let e = s.explain(&r, &o);
             let sum: f32 = e.explain.values().sum();
-            assert!((sum - s.score(&o)).abs() < 1e-3, "{p}: {sum} vs {}", s.score(&o));
+            assert!(
+                (sum - s.score(&o)).abs() < 1e-3,
+                "{p}: {sum} vs {}",
+                s.score(&o)
+            );
             assert!(!e.reasons.is_empty());
         }
     }

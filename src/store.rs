@@ -125,13 +125,28 @@ impl Store {
     }
 
     pub fn get_business(&self, id: &str) -> Result<Option<Business>> {
+        Ok(self.get_business_keyed(id)?.map(|(_, b)| b))
+    }
+
+    /// A business with its stable numeric key (the SQLite rowid, which survives updates).
+    pub fn get_business_keyed(&self, id: &str) -> Result<Option<(u64, Business)>> {
         let conn = self.conn();
-        let doc: Option<String> = conn
-            .query_row("SELECT doc FROM businesses WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+        let row: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT rowid, doc FROM businesses WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        doc.map(|d| parse_doc(&d)).transpose()
+        row.map(|(k, d)| Ok((k as u64, parse_doc(&d)?))).transpose()
+    }
+
+    /// The numeric key of a business.
+    pub fn business_key(&self, id: &str) -> Result<Option<u64>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT rowid FROM businesses WHERE id = ?1")?;
+        let k: Option<i64> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        Ok(k.map(|k| k as u64))
     }
 
     pub fn get_deal(&self, id: &str) -> Result<Option<Deal>> {
@@ -171,24 +186,25 @@ impl Store {
         Ok((ids, last_seq(&conn)?))
     }
 
-    /// Calls `f` on every business, in id order, in batches so memory stays flat.
-    pub fn for_each_business(&self, mut f: impl FnMut(Business) -> Result<()>) -> Result<()> {
-        let mut after = String::new();
+    /// Calls `f` on every business with its key, in key order, in batches so memory stays
+    /// flat.
+    pub fn for_each_business(&self, mut f: impl FnMut(u64, Business) -> Result<()>) -> Result<()> {
+        let mut after: i64 = 0;
         loop {
-            let batch: Vec<(String, String)> = {
+            let batch: Vec<(i64, String)> = {
                 let conn = self.conn();
                 let mut stmt = conn.prepare_cached(
-                    "SELECT id, doc FROM businesses WHERE id > ?1 ORDER BY id LIMIT 2000",
+                    "SELECT rowid, doc FROM businesses WHERE rowid > ?1 ORDER BY rowid LIMIT 2000",
                 )?;
-                let rows = stmt.query_map([&after], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let rows = stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 rows.collect::<Result<Vec<_>, _>>()?
             };
             let Some((last, _)) = batch.last() else {
                 return Ok(());
             };
-            after = last.clone();
-            for (_, doc) in batch {
-                f(parse_doc(&doc)?)?;
+            after = *last;
+            for (key, doc) in batch {
+                f(key as u64, parse_doc(&doc)?)?;
             }
         }
     }
@@ -297,7 +313,9 @@ impl Writer<'_> {
     }
 
     pub fn deal_exists(&mut self, id: &str) -> Result<bool> {
-        let mut stmt = self.tx.prepare_cached("SELECT 1 FROM deals WHERE id = ?1")?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM deals WHERE id = ?1")?;
         Ok(stmt.exists([id])?)
     }
 

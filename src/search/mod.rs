@@ -13,18 +13,21 @@
 //! version and a fingerprint of the commodity catalog (commodities are stored as catalog
 //! indices); a mismatch on open means the index is rebuilt from the store.
 
+mod analysis;
+
+pub use analysis::Analysis;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
-};
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -37,8 +40,7 @@ use crate::score::ListingFeatures;
 pub type DocFeatures = ListingFeatures;
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 1;
-const TOKENIZER: &str = "jalin";
+const SCHEMA_VERSION: u32 = 4;
 const WRITER_MEMORY: usize = 100_000_000;
 
 /// What the index remembers in its commit payload.
@@ -47,11 +49,14 @@ pub struct Payload {
     pub seq: u64,
     pub version: u32,
     pub catalog: u64,
+    #[serde(default)]
+    pub analysis: u32,
 }
 
 #[derive(Clone, Copy)]
 struct Fields {
     business_id: Field,
+    business_key: Field,
     listing_id: Field,
     kind: Field,
     commodity: Field,
@@ -61,18 +66,23 @@ struct Fields {
     amount: Field,
     amount_unit: Field,
     text: Field,
+    text_exact: Field,
+    names: Field,
     record: Field,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text_opts = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(TOKENIZER)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let text_opts = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
     let fields = Fields {
         business_id: b.add_text_field("business_id", STRING),
+        business_key: b.add_u64_field("business_key", FAST),
         listing_id: b.add_text_field("listing_id", STRING),
         kind: b.add_u64_field("kind", INDEXED | FAST),
         commodity: b.add_u64_field("commodity", INDEXED | FAST),
@@ -81,20 +91,12 @@ fn schema() -> (Schema, Fields) {
         certs: b.add_u64_field("certs", FAST),
         amount: b.add_f64_field("amount", FAST),
         amount_unit: b.add_u64_field("amount_unit", FAST),
-        text: b.add_text_field("text", text_opts),
+        text: b.add_text_field("text", text_opts(analysis::STEM)),
+        text_exact: b.add_text_field("text_exact", text_opts(analysis::EXACT)),
+        names: b.add_text_field("names", text_opts(analysis::EXACT)),
         record: b.add_text_field("record", STORED),
     };
     (b.build(), fields)
-}
-
-/// The analyzer for listing text and queries: split on non-alphanumerics, lower-case,
-/// fold accents, drop absurdly long tokens.
-fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
 }
 
 /// Units of amounts, as stored in the `amount_unit` fast field (0: unknown).
@@ -121,6 +123,24 @@ pub struct Filter {
     /// Every one of these certification bits.
     pub certs: u64,
     pub exclude_business: Option<String>,
+}
+
+/// Whether listings must contain the query's words.
+#[derive(Debug, Clone)]
+pub enum TextMode {
+    /// The words only add BM25.
+    Optional,
+    /// At least one word must match.
+    Required,
+    /// At least one word must match, or the listing is of one of these commodities.
+    RequiredOr(Vec<CommodityIx>),
+}
+
+/// The text part of a ranking request.
+#[derive(Debug, Clone)]
+pub struct TextQuery<'a> {
+    pub text: &'a str,
+    pub mode: TextMode,
 }
 
 /// A ranked listing.
@@ -163,14 +183,23 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     payload: Mutex<Payload>,
     catalog: u64,
+    analysis: Analysis,
+    /// Catalog words the stemmer leaves alone.
+    protected: Arc<std::collections::HashSet<String>>,
 }
 
-/// A fingerprint of the commodity catalog's keys in order (FNV-1a), since the index stores
-/// commodity indices.
+/// A fingerprint of the commodity catalog (FNV-1a over keys, names and synonyms): the index
+/// stores commodity indices and indexes the names, and the stemmer protects their words.
 fn catalog_fingerprint(reference: &Reference) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
-    for c in &reference.commodities {
-        for b in c.key.bytes().chain(std::iter::once(0)) {
+    let names = reference.commodity_names().iter().map(|(n, _)| n.as_str());
+    for part in reference
+        .commodities
+        .iter()
+        .map(|c| c.key.as_str())
+        .chain(names)
+    {
+        for b in part.bytes().chain(std::iter::once(0)) {
             h ^= b as u64;
             h = h.wrapping_mul(0x100000001b3);
         }
@@ -181,7 +210,11 @@ fn catalog_fingerprint(reference: &Reference) -> u64 {
 impl SearchIndex {
     /// Opens the index in `dir`, or creates it. Returns the index and whether it must be
     /// rebuilt from the store (new, or of another schema or catalog).
-    pub fn open(dir: &Path, reference: &Reference) -> Result<(SearchIndex, bool)> {
+    pub fn open(
+        dir: &Path,
+        reference: &Reference,
+        analysis: Analysis,
+    ) -> Result<(SearchIndex, bool)> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         let (schema, fields) = schema();
@@ -192,7 +225,9 @@ impl SearchIndex {
             match Index::open_in_dir(dir) {
                 Ok(index) if index.schema() == schema => {
                     let payload = read_payload(&index)?;
-                    rebuild = payload.version != SCHEMA_VERSION || payload.catalog != catalog;
+                    rebuild = payload.version != SCHEMA_VERSION
+                        || payload.catalog != catalog
+                        || payload.analysis != analysis.code();
                     index
                 }
                 _ => {
@@ -206,23 +241,32 @@ impl SearchIndex {
         } else {
             Index::create_in_dir(dir, schema)?
         };
-        SearchIndex::finish(index, fields, catalog, rebuild)
+        SearchIndex::finish(index, fields, reference, analysis, rebuild)
     }
 
     /// An index in memory, for tests.
-    pub fn in_memory(reference: &Reference) -> Result<SearchIndex> {
+    pub fn in_memory(reference: &Reference, analysis: Analysis) -> Result<SearchIndex> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        Ok(SearchIndex::finish(index, fields, catalog_fingerprint(reference), true)?.0)
+        Ok(SearchIndex::finish(index, fields, reference, analysis, true)?.0)
     }
 
     fn finish(
         index: Index,
         fields: Fields,
-        catalog: u64,
+        reference: &Reference,
+        analysis: Analysis,
         rebuild: bool,
     ) -> Result<(SearchIndex, bool)> {
-        index.tokenizers().register(TOKENIZER, analyzer());
+        let catalog = catalog_fingerprint(reference);
+        let protected = Arc::new(protected_words(reference));
+        index
+            .tokenizers()
+            .register(analysis::EXACT, analysis::exact());
+        index.tokenizers().register(
+            analysis::STEM,
+            analysis::stemmed(analysis, protected.clone()),
+        );
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -241,6 +285,8 @@ impl SearchIndex {
                 writer: Mutex::new(writer),
                 payload: Mutex::new(payload),
                 catalog,
+                analysis,
+                protected,
             },
             rebuild,
         ))
@@ -260,22 +306,26 @@ impl SearchIndex {
     }
 
     /// Replaces every listing of each business (a `None` body deletes it), uncommitted.
-    pub fn stage(&self, reference: &Reference, changes: &[(String, Option<Business>)]) -> Result<()> {
+    pub fn stage(
+        &self,
+        reference: &Reference,
+        changes: &[(String, Option<(u64, Business)>)],
+    ) -> Result<()> {
         let writer = self.writer();
         for (id, business) in changes {
             writer.delete_term(Term::from_field_text(self.fields.business_id, id));
-            if let Some(b) = business {
-                self.add_business(&writer, reference, b)?;
+            if let Some((key, b)) = business {
+                self.add_business(&writer, reference, *key, b)?;
             }
         }
         Ok(())
     }
 
     /// Adds a business's listings without deleting old ones: for a rebuild after `clear`.
-    pub fn stage_new(&self, reference: &Reference, businesses: &[Business]) -> Result<()> {
+    pub fn stage_new(&self, reference: &Reference, businesses: &[(u64, Business)]) -> Result<()> {
         let writer = self.writer();
-        for b in businesses {
-            self.add_business(&writer, reference, b)?;
+        for (key, b) in businesses {
+            self.add_business(&writer, reference, *key, b)?;
         }
         Ok(())
     }
@@ -286,20 +336,33 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn add_business(&self, writer: &IndexWriter, reference: &Reference, b: &Business) -> Result<()> {
+    fn add_business(
+        &self,
+        writer: &IndexWriter,
+        reference: &Reference,
+        key: u64,
+        b: &Business,
+    ) -> Result<()> {
         let f = &self.fields;
         let province = reference.province(&b.province).ok_or_else(|| {
-            Error::Corrupt(format!("business {} has unknown province {}", b.id, b.province))
+            Error::Corrupt(format!(
+                "business {} has unknown province {}",
+                b.id, b.province
+            ))
         })? as u64;
         let certs = crate::model::Certification::mask(&b.certifications);
         for record in b.records() {
             let l = &record.listing;
             let commodity = reference.commodity(&l.commodity).ok_or_else(|| {
-                Error::Corrupt(format!("listing {} has unknown commodity {}", l.id, l.commodity))
+                Error::Corrupt(format!(
+                    "listing {} has unknown commodity {}",
+                    l.id, l.commodity
+                ))
             })?;
             let c = &reference.commodities[commodity];
             let mut doc = TantivyDocument::default();
             doc.add_text(f.business_id, &b.id);
+            doc.add_u64(f.business_key, key);
             doc.add_text(f.listing_id, &l.id);
             doc.add_u64(f.kind, listing_kind_code(l.kind));
             doc.add_u64(f.commodity, commodity as u64);
@@ -326,6 +389,16 @@ impl SearchIndex {
                 text.push_str(city);
             }
             doc.add_text(f.text, &text);
+            doc.add_text(f.text_exact, &text);
+            let mut names = String::with_capacity(128);
+            names.push_str(&c.name_id);
+            names.push('\n');
+            names.push_str(&c.name_en);
+            for syn in &c.synonyms {
+                names.push('\n');
+                names.push_str(syn);
+            }
+            doc.add_text(f.names, &names);
             let json = serde_json::to_string(&record).map_err(|e| Error::Corrupt(e.to_string()))?;
             doc.add_text(f.record, json);
             writer.add_document(doc)?;
@@ -340,6 +413,7 @@ impl SearchIndex {
             seq,
             version: SCHEMA_VERSION,
             catalog: self.catalog,
+            analysis: self.analysis.code(),
         };
         let json = serde_json::to_string(&payload).map_err(|e| Error::Corrupt(e.to_string()))?;
         {
@@ -353,17 +427,55 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// The text analysed as the index analyses it.
+    /// The text analysed as the exact field analyses it.
     pub fn tokens(&self, text: &str) -> Vec<String> {
-        let mut analyzer = analyzer();
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(t) = stream.next() {
-            if !out.contains(&t.text) {
-                out.push(t.text.clone());
+        analysis::tokens(&mut analysis::exact(), text)
+    }
+
+    /// The BM25 part of a query: exact wording first, then stems, catalog names, and (for
+    /// words of five letters or more) one typo, each weighted below the one before.
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let exact = self.tokens(text);
+        if exact.is_empty() {
+            return None;
+        }
+        let term = |field: Field, t: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, t),
+                IndexRecordOption::WithFreqs,
+            ));
+            let q: Box<dyn Query> = if boost == 1.0 {
+                q
+            } else {
+                Box::new(BoostQuery::new(q, boost))
+            };
+            (Occur::Should, q)
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if self.analysis == Analysis::Basic {
+            for t in &exact {
+                clauses.push(term(f.text, t, 1.0));
+            }
+        } else {
+            for t in &exact {
+                clauses.push(term(f.text_exact, t, 1.5));
+                clauses.push(term(f.names, t, 0.5));
+                if t.chars().count() >= 5 && t.chars().all(char::is_alphabetic) {
+                    let fuzzy =
+                        FuzzyTermQuery::new(Term::from_field_text(f.text_exact, t), 1, true);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(fuzzy), 0.3)),
+                    ));
+                }
+            }
+            let mut stemmed = analysis::stemmed(self.analysis, self.protected.clone());
+            for t in analysis::tokens(&mut stemmed, text) {
+                clauses.push(term(f.text, &t, 1.0));
             }
         }
-        out
+        Some(Box::new(BooleanQuery::new(clauses)))
     }
 
     fn filter_query(&self, filter: &Filter) -> Vec<(Occur, Box<dyn Query>)> {
@@ -418,44 +530,47 @@ impl SearchIndex {
         clauses
     }
 
-    /// Ranks the listings that pass `filter` by `score`. With `required_text`, a listing
-    /// must contain at least one of the query's terms; otherwise the text only adds BM25.
+    /// Ranks the listings that pass `filter` by `score`; `text` decides which must match
+    /// the query's words.
     pub fn rank(
         &self,
         filter: &Filter,
-        text: &str,
-        required_text: bool,
+        text: &TextQuery<'_>,
         limit: usize,
         offset: usize,
         score: ScoreFn,
     ) -> Result<SearchResults> {
-        let f = self.fields;
-        let terms = self.tokens(text);
         let mut clauses = self.filter_query(filter);
-        if !terms.is_empty() {
-            let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(
-                terms
-                    .iter()
-                    .map(|t| -> (Occur, Box<dyn Query>) {
-                        (
-                            Occur::Should,
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(f.text, t),
-                                IndexRecordOption::WithFreqs,
-                            )),
-                        )
-                    })
-                    .collect(),
-            ));
-            let occur = if required_text {
-                Occur::Must
-            } else {
-                Occur::Should
-            };
-            clauses.push((occur, text_query));
+        if let Some(q) = self.text_query(text.text) {
+            match &text.mode {
+                TextMode::Optional => clauses.push((Occur::Should, q)),
+                TextMode::Required => clauses.push((Occur::Must, q)),
+                TextMode::RequiredOr(commodities) => {
+                    let values: Vec<(Occur, Box<dyn Query>)> = commodities
+                        .iter()
+                        .map(|c| -> (Occur, Box<dyn Query>) {
+                            (
+                                Occur::Should,
+                                Box::new(ConstScoreQuery::new(
+                                    Box::new(TermQuery::new(
+                                        Term::from_field_u64(self.fields.commodity, *c as u64),
+                                        IndexRecordOption::Basic,
+                                    )),
+                                    0.0,
+                                )),
+                            )
+                        })
+                        .chain(std::iter::once((Occur::Should, q)))
+                        .collect();
+                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(values))));
+                }
+            }
         }
         if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))));
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            ));
         }
         let query = BooleanQuery::new(clauses);
         let certs_required = filter.certs;
@@ -463,11 +578,8 @@ impl SearchIndex {
             .and_offset(offset)
             .tweak_score(move |segment: &tantivy::SegmentReader| {
                 let ff = segment.fast_fields();
-                let col = |name: &str| {
-                    ff.u64(name)
-                        .map(|c| c.first_or_default_col(0))
-                        .ok()
-                };
+                let col = |name: &str| ff.u64(name).map(|c| c.first_or_default_col(0)).ok();
+                let business_key = col("business_key");
                 let kind = col("kind");
                 let commodity = col("commodity");
                 let province = col("province");
@@ -488,6 +600,7 @@ impl SearchIndex {
                         };
                     }
                     let features = DocFeatures {
+                        business_key: get(&business_key),
                         bm25,
                         kind: if get(&kind) == 1 {
                             ListingKind::Need
@@ -544,6 +657,16 @@ impl SearchIndex {
     }
 }
 
+/// Every word of the catalog's names and synonyms, as the exact analyzer writes them.
+fn protected_words(reference: &Reference) -> std::collections::HashSet<String> {
+    let mut exact = analysis::exact();
+    let mut out = std::collections::HashSet::new();
+    for (name, _) in reference.commodity_names() {
+        out.extend(analysis::tokens(&mut exact, name));
+    }
+    out
+}
+
 fn listing_kind_code(kind: ListingKind) -> u64 {
     match kind {
         ListingKind::Offer => 0,
@@ -558,4 +681,80 @@ fn read_payload(index: &Index) -> Result<Payload> {
         .as_deref()
         .and_then(|p| serde_json::from_str(p).ok())
         .unwrap_or_default())
+}
+
+/// Counts listings per commodity among the documents a query matches.
+struct CommodityCounts {
+    commodities: usize,
+}
+
+struct CommodityCountsSegment {
+    column: Option<Arc<dyn tantivy::columnar::ColumnValues<u64>>>,
+    counts: Vec<u64>,
+}
+
+impl tantivy::collector::Collector for CommodityCounts {
+    type Fruit = Vec<u64>;
+    type Child = CommodityCountsSegment;
+
+    fn for_segment(
+        &self,
+        _segment_local_id: tantivy::SegmentOrdinal,
+        segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<CommodityCountsSegment> {
+        let column = segment
+            .fast_fields()
+            .u64("commodity")
+            .ok()
+            .map(|c| c.first_or_default_col(u64::MAX));
+        Ok(CommodityCountsSegment {
+            column,
+            counts: vec![0; self.commodities],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut total = vec![0; self.commodities];
+        for f in fruits {
+            for (t, n) in total.iter_mut().zip(f) {
+                *t += n;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for CommodityCountsSegment {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
+        if let Some(col) = &self.column
+            && let Some(n) = self.counts.get_mut(col.get_val(doc) as usize)
+        {
+            *n += 1;
+        }
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.counts
+    }
+}
+
+impl SearchIndex {
+    /// How many listings pass `filter`, per commodity index.
+    pub fn count_by_commodity(&self, filter: &Filter, commodities: usize) -> Result<Vec<u64>> {
+        let mut clauses = self.filter_query(filter);
+        if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        let query = BooleanQuery::new(clauses);
+        Ok(self
+            .reader
+            .searcher()
+            .search(&query, &CommodityCounts { commodities })?)
+    }
 }

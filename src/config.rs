@@ -1,0 +1,175 @@
+//! Service configuration: the write token and default score weights.
+//!
+//! Read from a JSON file (`--config FILE`, `JALIN_CONFIG`, or `config.json` in the data
+//! directory when present) and the environment (`JALIN_TOKEN` wins over the file). When no
+//! token is configured, `serve` creates a random one in `DATA/token` with mode 0600 and says
+//! where, so a fresh service is never open for writes.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::score::Weights;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The bearer token for writes.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Default feature weights; each may be left out.
+    #[serde(default)]
+    pub weights: Option<Weights>,
+}
+
+impl Config {
+    /// Loads `path`, or `DATA/config.json` when no path is given and that file exists.
+    pub fn load(path: Option<&Path>, data_dir: &Path) -> Result<Config> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (data_dir.join("config.json"), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(e) => {
+                return Err(Error::invalid(
+                    "--config",
+                    format!("{}: {e}", path.display()),
+                ));
+            }
+        };
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            Error::invalid(
+                format!("{}: {}", path.display(), e.path()),
+                e.into_inner().to_string(),
+            )
+        })?;
+        if let Some(w) = &config.weights {
+            w.validate().map_err(|e| {
+                Error::invalid(format!("{}: {}", path.display(), e.field), e.message)
+            })?;
+        }
+        Ok(config)
+    }
+}
+
+/// Where the token lives and whether it was just made.
+pub struct Token {
+    pub value: String,
+    /// The file it was read from or written to, when it came from one.
+    pub file: Option<PathBuf>,
+    pub created: bool,
+}
+
+/// The write token: `JALIN_TOKEN`, else the config's, else `DATA/token` (created if absent).
+pub fn token(env: Option<String>, config: &Config, data_dir: &Path) -> Result<Token> {
+    if let Some(t) = env.filter(|t| !t.trim().is_empty()) {
+        return Ok(Token {
+            value: t.trim().to_string(),
+            file: None,
+            created: false,
+        });
+    }
+    if let Some(t) = config.token.clone().filter(|t| !t.trim().is_empty()) {
+        return Ok(Token {
+            value: t.trim().to_string(),
+            file: None,
+            created: false,
+        });
+    }
+    let file = data_dir.join("token");
+    match std::fs::read_to_string(&file) {
+        Ok(t) if !t.trim().is_empty() => {
+            return Ok(Token {
+                value: t.trim().to_string(),
+                file: Some(file),
+                created: false,
+            });
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(format!("reading {}", file.display()), e)),
+    }
+    let mut bytes = [0u8; 24];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| Error::io("reading /dev/urandom for a token", e))?;
+    let value: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&file, &value)
+        .map_err(|e| Error::io(format!("writing {}", file.display()), e))?;
+    Ok(Token {
+        value,
+        file: Some(file),
+        created: true,
+    })
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(value.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
+    std::fs::write(path, format!("{value}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_created_once_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = token(None, &Config::default(), dir.path()).unwrap();
+        assert!(t.created);
+        assert_eq!(t.value.len(), 48);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("token"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = token(None, &Config::default(), dir.path()).unwrap();
+        assert!(!again.created);
+        assert_eq!(again.value, t.value);
+        let env = token(Some("secret".into()), &Config::default(), dir.path()).unwrap();
+        assert_eq!(env.value, "secret");
+    }
+
+    #[test]
+    fn config_files_name_their_bad_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.json");
+        std::fs::write(&path, r#"{"weights": {"advantage": -2}}"#).unwrap();
+        let e = Config::load(Some(&path), dir.path()).unwrap_err();
+        assert!(e.to_string().contains("weights.advantage"), "{e}");
+        std::fs::write(&path, r#"{"wieghts": {}}"#).unwrap();
+        let e = Config::load(Some(&path), dir.path()).unwrap_err();
+        assert!(e.to_string().contains("wieghts"), "{e}");
+        std::fs::write(&path, r#"{"weights": {"advantage": 2}}"#).unwrap();
+        let c = Config::load(Some(&path), dir.path()).unwrap();
+        assert_eq!(c.weights.unwrap().advantage, 2.0);
+        assert_eq!(c.weights.unwrap().relevance, Weights::default().relevance);
+        assert!(Config::load(None, dir.path()).unwrap().token.is_none());
+    }
+}

@@ -1,0 +1,1052 @@
+//! The mission spec: what a planner sends to `POST /v1/missions/plan`, and its validation.
+//!
+//! Two types, two stages. [`MissionSpec`] is the JSON as written (serde, unknown fields
+//! rejected); [`Mission`] is what validation returns: participant indices resolved, each
+//! participant's cap and availability spelled out, slot clock times computed. Everything
+//! after validation works on indices and can trust them, so the solver never re-checks ids.
+//!
+//! Validation stops at the first bad field and names it by its JSON path
+//! (`participants[3].available[0]`), because that is what a caller needs to fix the request
+//! and what the API puts in its error's `field`. Checks run in the order the fields appear
+//! in the contract example, so the same bad spec always reports the same field.
+//!
+//! A participant's `side` may be omitted: the engine knows each business's province and
+//! [`MissionSpec::resolve_sides`] fills it in. Sides are only group names; the planner
+//! arranges meetings between different groups, so a multi-province forum simply has more
+//! than two.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Most slots a mission may have (a long day of 5-minute speed meetings is 144).
+pub const MAX_SLOTS: u64 = 200;
+/// Longest slot or break, in minutes.
+pub const MAX_MINUTES: u64 = 600;
+/// Most tables a venue may have.
+pub const MAX_TABLES: u64 = 10_000;
+
+/// A mission as the caller writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissionSpec {
+    pub name: String,
+    /// Two-digit province code of the host ("36" for Banten).
+    pub host_province: String,
+    /// `YYYY-MM-DD`, the day of the meetings.
+    pub date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    pub slots: SlotSpec,
+    pub tables: u64,
+    /// Default cap on meetings per participant.
+    pub max_meetings: u64,
+    pub participants: Vec<ParticipantSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<RequestSpec>,
+    /// Pairs that must never meet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<[String; 2]>,
+    /// The planner's own ratings of pairs; they replace the engine's score for that pair.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferences: Vec<PreferenceSpec>,
+    /// Only pairs named in `preferences` or `requests` may meet.
+    #[serde(default)]
+    pub preferences_only: bool,
+}
+
+/// The day's grid of meeting slots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotSpec {
+    /// `HH:MM`, local time at the venue.
+    pub start: String,
+    /// Length of one slot.
+    pub minutes: u64,
+    pub count: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<BreakSpec>,
+}
+
+/// A pause of `minutes` between slot `after` and slot `after + 1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakSpec {
+    pub after: u64,
+    pub minutes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantSpec {
+    pub id: String,
+    /// "origin", "host", or any other group name (a province code in a multi-province
+    /// forum). Filled in by [`MissionSpec::resolve_sides`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// Inclusive slot ranges `[first, last]`; absent means every slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<Vec<[u64; 2]>>,
+    /// This participant's own cap, replacing the mission's `max_meetings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_meetings: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+}
+
+/// How strongly a meeting is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    /// Placed before anything else whenever it can be placed at all.
+    Must,
+    /// Earns a bonus on top of the pair's score.
+    Want,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Must => "must",
+            Priority::Want => "want",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    pub a: String,
+    pub b: String,
+    #[serde(default = "want")]
+    pub priority: Priority,
+}
+
+fn want() -> Priority {
+    Priority::Want
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreferenceSpec {
+    pub a: String,
+    pub b: String,
+    pub weight: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+}
+
+/// The first problem found in a spec: the JSON path of the field, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    pub field: String,
+    pub message: String,
+}
+
+impl SpecError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        SpecError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+type Result<T> = std::result::Result<T, SpecError>;
+
+/// Clock times of one slot, in minutes after midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotTime {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl SlotTime {
+    /// `HH:MM` of the start.
+    pub fn start_hhmm(&self) -> String {
+        hhmm(self.start)
+    }
+    /// `HH:MM` of the end (`24:00` for a slot ending at midnight).
+    pub fn end_hhmm(&self) -> String {
+        hhmm(self.end)
+    }
+}
+
+/// Formats minutes after midnight as `HH:MM`.
+pub fn hhmm(minutes: u32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A participant after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissionParticipant {
+    pub id: String,
+    pub name: Option<String>,
+    /// Index into [`Mission::groups`].
+    pub group: usize,
+    /// Meetings allowed: its own cap or the mission's, never more than the slot count.
+    pub cap: usize,
+    /// One entry per slot.
+    pub available: Vec<bool>,
+}
+
+/// A request after validation; duplicates are merged (a `must` wins over a `want`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub a: usize,
+    pub b: usize,
+    pub priority: Priority,
+}
+
+/// A preference after validation; a later duplicate replaces an earlier one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preference {
+    pub a: usize,
+    pub b: usize,
+    pub weight: f64,
+    pub topic: Option<String>,
+}
+
+/// A validated mission: every id resolved to an index, every number in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mission {
+    /// The spec it came from, with every side filled in.
+    pub spec: MissionSpec,
+    pub slot_times: Vec<SlotTime>,
+    /// Group names in order of first appearance; participants refer to them by index.
+    pub groups: Vec<String>,
+    pub participants: Vec<MissionParticipant>,
+    pub requests: Vec<Request>,
+    /// Blocked pairs, each as `(low index, high index)`, sorted.
+    pub blocked: Vec<(usize, usize)>,
+    pub preferences: Vec<Preference>,
+    index: HashMap<String, usize>,
+}
+
+impl Mission {
+    /// The index of a participant by id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Whether a pair is blocked (in either order).
+    pub fn is_blocked(&self, a: usize, b: usize) -> bool {
+        self.blocked.binary_search(&(a.min(b), a.max(b))).is_ok()
+    }
+}
+
+impl MissionSpec {
+    /// Parses a spec from JSON. Syntax and type errors carry the field serde names, or
+    /// none; everything else is left to [`MissionSpec::validate`].
+    pub fn from_json(text: &str) -> Result<MissionSpec> {
+        serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let field = message
+                .strip_prefix("unknown field `")
+                .or_else(|| message.strip_prefix("missing field `"))
+                .and_then(|rest| rest.split('`').next())
+                .unwrap_or_default()
+                .to_string();
+            SpecError::new(field, message)
+        })
+    }
+
+    /// Fills in every missing `side` from the participant's province: the spec's own
+    /// `province` field first, then `province_of` (the engine's lookup by business id).
+    ///
+    /// A participant from `host_province` becomes "host". Anyone else becomes "origin"
+    /// when the spec's explicit sides are only "origin"/"host" (a classic two-province
+    /// mission), and otherwise its province code (a multi-province forum, one group per
+    /// province).
+    pub fn resolve_sides(&mut self, province_of: impl Fn(&str) -> Option<String>) -> Result<()> {
+        let explicit: Vec<&str> = self
+            .participants
+            .iter()
+            .filter_map(|p| p.side.as_deref())
+            .collect();
+        let two_sided =
+            !explicit.is_empty() && explicit.iter().all(|s| *s == "origin" || *s == "host");
+        let host = self.host_province.clone();
+        for (i, p) in self.participants.iter_mut().enumerate() {
+            if p.side.is_some() {
+                continue;
+            }
+            let Some(province) = p.province.clone().or_else(|| province_of(&p.id)) else {
+                return Err(SpecError::new(
+                    format!("participants[{i}].side"),
+                    format!(
+                        "no side given for {:?} and its province is unknown; \
+                         give \"side\": \"origin\" or \"host\"",
+                        p.id
+                    ),
+                ));
+            };
+            p.side = Some(if province == host {
+                "host".to_string()
+            } else if two_sided {
+                "origin".to_string()
+            } else {
+                province
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks everything and resolves ids. Every participant must have a side by now
+    /// (see [`MissionSpec::resolve_sides`]).
+    pub fn validate(&self) -> Result<Mission> {
+        check_date(&self.date)?;
+        let slot_times = check_slots(&self.slots)?;
+        let slots = slot_times.len();
+        if self.tables == 0 || self.tables > MAX_TABLES {
+            return Err(SpecError::new(
+                "tables",
+                format!("must be between 1 and {MAX_TABLES}, got {}", self.tables),
+            ));
+        }
+        if self.max_meetings == 0 {
+            return Err(SpecError::new("max_meetings", "must be at least 1"));
+        }
+        let (participants, groups, index) = self.check_participants(slots)?;
+        let id_of = |field: String, id: &str| -> Result<usize> {
+            index.get(id).copied().ok_or_else(|| {
+                SpecError::new(field, format!("{id:?} is not one of the participants"))
+            })
+        };
+        let pair =
+            |path: &str, fa: String, fb: String, a: &str, b: &str| -> Result<(usize, usize)> {
+                let ia = id_of(fa, a)?;
+                let ib = id_of(fb.clone(), b)?;
+                if ia == ib {
+                    return Err(SpecError::new(
+                        fb,
+                        format!("{path} names {a:?} twice; a participant cannot meet itself"),
+                    ));
+                }
+                if participants[ia].group == participants[ib].group {
+                    return Err(SpecError::new(
+                        fb,
+                        format!(
+                            "{a:?} and {b:?} are both on side {:?}; meetings are between sides",
+                            groups[participants[ia].group]
+                        ),
+                    ));
+                }
+                Ok((ia, ib))
+            };
+
+        // Requests, merged per unordered pair; `must` wins.
+        let mut requests: Vec<Request> = Vec::new();
+        let mut request_at: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
+        for (i, r) in self.requests.iter().enumerate() {
+            let path = format!("requests[{i}]");
+            let (a, b) = pair(&path, format!("{path}.a"), format!("{path}.b"), &r.a, &r.b)?;
+            match request_at.get(&(a.min(b), a.max(b))) {
+                Some(&(k, _)) => {
+                    if r.priority == Priority::Must {
+                        requests[k].priority = Priority::Must;
+                    }
+                }
+                None => {
+                    request_at.insert((a.min(b), a.max(b)), (requests.len(), i));
+                    requests.push(Request {
+                        a,
+                        b,
+                        priority: r.priority,
+                    });
+                }
+            }
+        }
+
+        let mut blocked = Vec::with_capacity(self.blocked.len());
+        for (i, [a, b]) in self.blocked.iter().enumerate() {
+            let path = format!("blocked[{i}]");
+            let (ia, ib) = pair(&path, format!("{path}[0]"), format!("{path}[1]"), a, b)?;
+            blocked.push(((ia.min(ib), ia.max(ib)), i));
+        }
+
+        let mut preferences: Vec<Preference> = Vec::new();
+        let mut preference_at: HashMap<(usize, usize), usize> = HashMap::new();
+        for (i, p) in self.preferences.iter().enumerate() {
+            let path = format!("preferences[{i}]");
+            let (a, b) = pair(&path, format!("{path}.a"), format!("{path}.b"), &p.a, &p.b)?;
+            if !p.weight.is_finite() || p.weight < 0.0 {
+                return Err(SpecError::new(
+                    format!("{path}.weight"),
+                    format!("must be a finite number ≥ 0, got {}", p.weight),
+                ));
+            }
+            let pref = Preference {
+                a,
+                b,
+                weight: p.weight,
+                topic: p.topic.clone(),
+            };
+            match preference_at.get(&(a.min(b), a.max(b))) {
+                Some(&k) => preferences[k] = pref,
+                None => {
+                    preference_at.insert((a.min(b), a.max(b)), preferences.len());
+                    preferences.push(pref);
+                }
+            }
+        }
+
+        // Cross-checks: a request may not be blocked, and nobody may have more must-meets
+        // than it can attend.
+        for &(key, j) in &blocked {
+            if let Some(&(_, i)) = request_at.get(&key) {
+                return Err(SpecError::new(
+                    format!("requests[{i}]"),
+                    format!(
+                        "{:?} and {:?} are also listed in blocked[{j}]",
+                        self.requests[i].a, self.requests[i].b
+                    ),
+                ));
+            }
+        }
+        let mut musts = vec![0usize; participants.len()];
+        for r in requests.iter().filter(|r| r.priority == Priority::Must) {
+            musts[r.a] += 1;
+            musts[r.b] += 1;
+        }
+        for (p, &m) in participants.iter().zip(&musts) {
+            let free = p.available.iter().filter(|&&x| x).count();
+            if m > free {
+                return Err(SpecError::new(
+                    "requests",
+                    format!(
+                        "{:?} has {m} must-meet requests but is available in only {free} slots",
+                        p.id
+                    ),
+                ));
+            }
+            if m > p.cap {
+                return Err(SpecError::new(
+                    "requests",
+                    format!(
+                        "{:?} has {m} must-meet requests but a cap of {} meetings",
+                        p.id, p.cap
+                    ),
+                ));
+            }
+        }
+
+        let mut blocked: Vec<(usize, usize)> = blocked.into_iter().map(|(k, _)| k).collect();
+        blocked.sort_unstable();
+        blocked.dedup();
+        Ok(Mission {
+            spec: self.clone(),
+            slot_times,
+            groups,
+            participants,
+            requests,
+            blocked,
+            preferences,
+            index,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn check_participants(
+        &self,
+        slots: usize,
+    ) -> Result<(Vec<MissionParticipant>, Vec<String>, HashMap<String, usize>)> {
+        if self.participants.is_empty() {
+            return Err(SpecError::new(
+                "participants",
+                "needs at least one participant",
+            ));
+        }
+        let mut groups: Vec<String> = Vec::new();
+        let mut out = Vec::with_capacity(self.participants.len());
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(self.participants.len());
+        for (i, p) in self.participants.iter().enumerate() {
+            let path = format!("participants[{i}]");
+            if p.id.trim().is_empty() {
+                return Err(SpecError::new(format!("{path}.id"), "must not be empty"));
+            }
+            let side = match p.side.as_deref().map(str::trim) {
+                None => {
+                    return Err(SpecError::new(
+                        format!("{path}.side"),
+                        format!("no side given for {:?}", p.id),
+                    ));
+                }
+                Some("") => {
+                    return Err(SpecError::new(format!("{path}.side"), "must not be empty"));
+                }
+                Some(s) => s,
+            };
+            let group = match groups.iter().position(|g| g == side) {
+                Some(g) => g,
+                None => {
+                    groups.push(side.to_string());
+                    groups.len() - 1
+                }
+            };
+            if let Some(&j) = index.get(&p.id) {
+                let other: &MissionParticipant = &out[j];
+                return Err(if other.group != group {
+                    SpecError::new(
+                        format!("{path}.side"),
+                        format!(
+                            "{:?} is on both sides ({:?} in participants[{j}], {side:?} here)",
+                            p.id, groups[other.group]
+                        ),
+                    )
+                } else {
+                    SpecError::new(
+                        format!("{path}.id"),
+                        format!(
+                            "duplicate participant id {:?} (also participants[{j}])",
+                            p.id
+                        ),
+                    )
+                });
+            }
+            let cap = match p.max_meetings {
+                Some(0) => {
+                    return Err(SpecError::new(
+                        format!("{path}.max_meetings"),
+                        "must be at least 1",
+                    ));
+                }
+                Some(c) => c,
+                None => self.max_meetings,
+            };
+            let available = match &p.available {
+                None => vec![true; slots],
+                Some(ranges) => {
+                    let mut av = vec![false; slots];
+                    for (k, &[first, last]) in ranges.iter().enumerate() {
+                        if first > last {
+                            return Err(SpecError::new(
+                                format!("{path}.available[{k}]"),
+                                format!("range [{first}, {last}] is reversed"),
+                            ));
+                        }
+                        if last >= slots as u64 {
+                            return Err(SpecError::new(
+                                format!("{path}.available[{k}]"),
+                                format!(
+                                    "range [{first}, {last}] is outside slots 0..={}",
+                                    slots - 1
+                                ),
+                            ));
+                        }
+                        for slot in &mut av[first as usize..=last as usize] {
+                            *slot = true;
+                        }
+                    }
+                    av
+                }
+            };
+            index.insert(p.id.clone(), i);
+            out.push(MissionParticipant {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                group,
+                cap: cap.min(slots as u64) as usize,
+                available,
+            });
+        }
+        Ok((out, groups, index))
+    }
+}
+
+fn check_date(date: &str) -> Result<()> {
+    let bad = || SpecError::new("date", format!("{date:?} is not a date in YYYY-MM-DD form"));
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<u32> {
+        let s = &date[r];
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Days in a month of the Gregorian calendar.
+pub fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        _ => 28,
+    }
+}
+
+/// Parses `HH:MM` (24-hour, two digits each) into minutes after midnight.
+pub fn parse_hhmm(s: &str) -> Option<u32> {
+    let b = s.as_bytes();
+    if b.len() != 5
+        || b[2] != b':'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
+        return None;
+    }
+    let h = u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0');
+    let m = u32::from(b[3] - b'0') * 10 + u32::from(b[4] - b'0');
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+fn check_slots(s: &SlotSpec) -> Result<Vec<SlotTime>> {
+    let start = parse_hhmm(&s.start).ok_or_else(|| {
+        SpecError::new(
+            "slots.start",
+            format!("{:?} is not a time in HH:MM form", s.start),
+        )
+    })?;
+    if s.minutes == 0 || s.minutes > MAX_MINUTES {
+        return Err(SpecError::new(
+            "slots.minutes",
+            format!("must be between 1 and {MAX_MINUTES}, got {}", s.minutes),
+        ));
+    }
+    if s.count == 0 || s.count > MAX_SLOTS {
+        return Err(SpecError::new(
+            "slots.count",
+            format!("must be between 1 and {MAX_SLOTS}, got {}", s.count),
+        ));
+    }
+    let count = s.count as usize;
+    let mut pause = vec![0u64; count];
+    for (i, b) in s.breaks.iter().enumerate() {
+        if b.after >= s.count - 1 {
+            return Err(SpecError::new(
+                format!("slots.breaks[{i}].after"),
+                format!(
+                    "no slot follows slot {} (slots are numbered 0..={})",
+                    b.after,
+                    s.count - 1
+                ),
+            ));
+        }
+        if b.minutes == 0 || b.minutes > MAX_MINUTES {
+            return Err(SpecError::new(
+                format!("slots.breaks[{i}].minutes"),
+                format!("must be between 1 and {MAX_MINUTES}, got {}", b.minutes),
+            ));
+        }
+        if pause[b.after as usize] > 0 {
+            return Err(SpecError::new(
+                format!("slots.breaks[{i}].after"),
+                format!("overlaps another break after slot {}", b.after),
+            ));
+        }
+        pause[b.after as usize] = b.minutes;
+    }
+    let mut t = u64::from(start);
+    let mut times = Vec::with_capacity(count);
+    for (i, &p) in pause.iter().enumerate() {
+        let end = t + s.minutes;
+        if end > 24 * 60 {
+            return Err(SpecError::new(
+                "slots.count",
+                format!(
+                    "slot {i} would end at {}, past midnight",
+                    hhmm(end.min(u64::from(u32::MAX)) as u32)
+                ),
+            ));
+        }
+        times.push(SlotTime {
+            start: t as u32,
+            end: end as u32,
+        });
+        t = end + p;
+    }
+    Ok(times)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn base() -> Value {
+        json!({
+            "name": "Misi Dagang Jatim–Banten", "host_province": "36", "date": "2023-09-11",
+            "venue": "Serang",
+            "slots": {"start": "09:00", "minutes": 20, "count": 12,
+                      "breaks": [{"after": 5, "minutes": 60}]},
+            "tables": 40, "max_meetings": 8,
+            "participants": [
+                {"id": "jt-1", "side": "origin", "available": [[0, 11]], "max_meetings": 6},
+                {"id": "jt-2", "side": "origin"},
+                {"id": "bt-1", "side": "host", "name": "CV Banten"},
+                {"id": "bt-2", "side": "host", "available": [[0, 1], [8, 9]]}
+            ],
+            "requests": [{"a": "jt-1", "b": "bt-1", "priority": "must"}],
+            "blocked": [["jt-2", "bt-2"]],
+            "preferences": [{"a": "jt-1", "b": "bt-1", "weight": 3.5, "topic": "bawang_merah"}],
+            "preferences_only": false
+        })
+    }
+
+    fn parse(v: &Value) -> MissionSpec {
+        serde_json::from_value(v.clone()).expect("test spec parses")
+    }
+
+    /// Applies `edit` to the base spec and returns the field validation names.
+    fn field_of(edit: impl FnOnce(&mut Value)) -> String {
+        let mut v = base();
+        edit(&mut v);
+        match parse(&v).validate() {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.field,
+        }
+    }
+
+    #[test]
+    fn the_contract_example_validates() {
+        let m = parse(&base()).validate().expect("valid");
+        assert_eq!(m.participants.len(), 4);
+        assert_eq!(m.groups, vec!["origin", "host"]);
+        assert_eq!(m.participants[0].cap, 6);
+        assert_eq!(m.participants[1].cap, 8);
+        assert_eq!(
+            m.participants[3].available.iter().filter(|&&a| a).count(),
+            4
+        );
+        assert!(m.is_blocked(3, 1));
+        assert_eq!(m.requests[0].priority, Priority::Must);
+        let times: Vec<String> = m
+            .slot_times
+            .iter()
+            .map(|t| format!("{}-{}", t.start_hhmm(), t.end_hhmm()))
+            .collect();
+        assert_eq!(times[0], "09:00-09:20");
+        assert_eq!(times[5], "10:40-11:00");
+        assert_eq!(
+            times[6], "12:00-12:20",
+            "the 60-minute break follows slot 5"
+        );
+        assert_eq!(times[11], "13:40-14:00");
+    }
+
+    #[test]
+    fn the_design_doc_example_parses_from_json() {
+        let text = r#"{"name": "Misi Dagang Jatim–Banten", "host_province": "36", "date": "2023-09-11",
+ "slots": {"start": "09:00", "minutes": 20, "count": 12, "breaks": [{"after": 6, "minutes": 60}]},
+ "tables": 40, "max_meetings": 8,
+ "participants": [{"id": "jt-00042", "side": "origin", "available": [[0, 11]]},
+                  {"id": "bt-00007", "side": "host"}, {"id": "bt-00099", "side": "host"}],
+ "requests": [{"a": "jt-00042", "b": "bt-00007", "priority": "must"}],
+ "blocked": [["jt-00042", "bt-00099"]],
+ "preferences": [{"a": "jt-00042", "b": "bt-00007", "weight": 3.5}],
+ "preferences_only": false}"#;
+        let spec = MissionSpec::from_json(text).expect("parses");
+        spec.validate().expect("valid");
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_with_their_name() {
+        let mut v = base();
+        v["colour"] = json!("red");
+        let e = MissionSpec::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(e.field, "colour");
+        let mut v = base();
+        v["participants"][0]["age"] = json!(3);
+        let e = MissionSpec::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(e.field, "age");
+        let e = MissionSpec::from_json("{\"name\": 3}").unwrap_err();
+        assert!(e.message.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn each_bad_input_names_its_field() {
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            ("date", Box::new(|v| v["date"] = json!("11-09-2023"))),
+            ("date", Box::new(|v| v["date"] = json!("2023-02-29"))),
+            ("date", Box::new(|v| v["date"] = json!("2023-13-01"))),
+            (
+                "slots.start",
+                Box::new(|v| v["slots"]["start"] = json!("9:00")),
+            ),
+            (
+                "slots.start",
+                Box::new(|v| v["slots"]["start"] = json!("24:00")),
+            ),
+            (
+                "slots.start",
+                Box::new(|v| v["slots"]["start"] = json!("09:60")),
+            ),
+            (
+                "slots.minutes",
+                Box::new(|v| v["slots"]["minutes"] = json!(0)),
+            ),
+            (
+                "slots.minutes",
+                Box::new(|v| v["slots"]["minutes"] = json!(601)),
+            ),
+            ("slots.count", Box::new(|v| v["slots"]["count"] = json!(0))),
+            (
+                "slots.count",
+                Box::new(|v| v["slots"]["count"] = json!(201)),
+            ),
+            (
+                "slots.count",
+                Box::new(|v| v["slots"]["start"] = json!("20:00")),
+            ),
+            (
+                "slots.breaks[0].after",
+                Box::new(|v| v["slots"]["breaks"][0]["after"] = json!(11)),
+            ),
+            (
+                "slots.breaks[0].after",
+                Box::new(|v| v["slots"]["breaks"][0]["after"] = json!(40)),
+            ),
+            (
+                "slots.breaks[0].after",
+                Box::new(|v| v["slots"]["breaks"][0]["after"] = json!(u64::MAX)),
+            ),
+            (
+                "slots.breaks[0].minutes",
+                Box::new(|v| v["slots"]["breaks"][0]["minutes"] = json!(0)),
+            ),
+            (
+                "slots.breaks[1].after",
+                Box::new(|v| {
+                    v["slots"]["breaks"] =
+                        json!([{"after": 3, "minutes": 10}, {"after": 3, "minutes": 5}])
+                }),
+            ),
+            ("tables", Box::new(|v| v["tables"] = json!(0))),
+            ("tables", Box::new(|v| v["tables"] = json!(10_001))),
+            ("max_meetings", Box::new(|v| v["max_meetings"] = json!(0))),
+            ("participants", Box::new(|v| v["participants"] = json!([]))),
+            (
+                "participants[1].id",
+                Box::new(|v| v["participants"][1]["id"] = json!("")),
+            ),
+            (
+                "participants[3].id",
+                Box::new(|v| {
+                    v["participants"][3]["id"] = json!("bt-1");
+                }),
+            ),
+            (
+                "participants[2].side",
+                Box::new(|v| v["participants"][2]["id"] = json!("jt-1")),
+            ),
+            (
+                "participants[1].side",
+                Box::new(|v| v["participants"][1]["side"] = json!(null)),
+            ),
+            (
+                "participants[1].side",
+                Box::new(|v| v["participants"][1]["side"] = json!(" ")),
+            ),
+            (
+                "participants[3].available[1]",
+                Box::new(|v| v["participants"][3]["available"][1] = json!([9, 8])),
+            ),
+            (
+                "participants[3].available[1]",
+                Box::new(|v| v["participants"][3]["available"][1] = json!([8, 12])),
+            ),
+            (
+                "participants[0].max_meetings",
+                Box::new(|v| v["participants"][0]["max_meetings"] = json!(0)),
+            ),
+            (
+                "requests[0].a",
+                Box::new(|v| v["requests"][0]["a"] = json!("nobody")),
+            ),
+            (
+                "requests[0].b",
+                Box::new(|v| v["requests"][0]["b"] = json!("jt-1")),
+            ),
+            (
+                "requests[0].b",
+                Box::new(|v| v["requests"][0]["b"] = json!("jt-2")),
+            ),
+            (
+                "requests[0]",
+                Box::new(|v| v["blocked"][0] = json!(["bt-1", "jt-1"])),
+            ),
+            (
+                "blocked[0][1]",
+                Box::new(|v| v["blocked"][0][1] = json!("bt-9")),
+            ),
+            (
+                "blocked[0][1]",
+                Box::new(|v| v["blocked"][0][1] = json!("jt-2")),
+            ),
+            (
+                "blocked[0][1]",
+                Box::new(|v| v["blocked"][0][1] = json!("jt-1")),
+            ),
+            (
+                "blocked[0][0]",
+                Box::new(|v| v["blocked"][0][0] = json!("xx")),
+            ),
+            (
+                "preferences[0].a",
+                Box::new(|v| v["preferences"][0]["a"] = json!("xx")),
+            ),
+            (
+                "preferences[0].b",
+                Box::new(|v| v["preferences"][0]["b"] = json!("jt-1")),
+            ),
+            (
+                "requests[0].b",
+                Box::new(|v| v["requests"][0]["b"] = json!("xx")),
+            ),
+            (
+                "preferences[0].b",
+                Box::new(|v| v["preferences"][0]["b"] = json!("bt-9")),
+            ),
+            (
+                "preferences[0].b",
+                Box::new(|v| v["preferences"][0]["b"] = json!("jt-2")),
+            ),
+            (
+                "preferences[0].weight",
+                Box::new(|v| v["preferences"][0]["weight"] = json!(-1.0)),
+            ),
+            (
+                "requests",
+                Box::new(|v| {
+                    v["requests"] = json!([
+                        {"a": "bt-2", "b": "jt-1", "priority": "must"},
+                        {"a": "bt-2", "b": "jt-2", "priority": "must"}
+                    ]);
+                    v["participants"][3]["available"] = json!([[4, 4]]);
+                    v["blocked"] = json!([]);
+                }),
+            ),
+            (
+                "requests",
+                Box::new(|v| {
+                    v["requests"] = json!([
+                        {"a": "bt-1", "b": "jt-1", "priority": "must"},
+                        {"a": "bt-1", "b": "jt-2", "priority": "must"}
+                    ]);
+                    v["participants"][2]["max_meetings"] = json!(1);
+                }),
+            ),
+        ];
+        for (i, (want, edit)) in cases.into_iter().enumerate() {
+            assert_eq!(field_of(edit), want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn non_finite_weights_are_rejected() {
+        let mut spec = parse(&base());
+        for w in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            spec.preferences[0].weight = w;
+            assert_eq!(spec.validate().unwrap_err().field, "preferences[0].weight");
+        }
+    }
+
+    #[test]
+    fn must_counts_explain_who_and_how_many() {
+        let mut v = base();
+        v["participants"][0]["max_meetings"] = json!(1);
+        v["requests"] = json!([
+            {"a": "jt-1", "b": "bt-1", "priority": "must"},
+            {"a": "jt-1", "b": "bt-2", "priority": "must"},
+            {"a": "bt-2", "b": "jt-1", "priority": "want"}
+        ]);
+        v["blocked"] = json!([]);
+        let e = parse(&v).validate().unwrap_err();
+        assert_eq!(e.field, "requests");
+        assert!(e.message.contains("\"jt-1\" has 2 must-meet"), "{e}");
+        assert!(e.message.contains("cap of 1"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_requests_merge_and_must_wins() {
+        let mut v = base();
+        v["requests"] = json!([
+            {"a": "jt-1", "b": "bt-1"},
+            {"a": "bt-1", "b": "jt-1", "priority": "must"}
+        ]);
+        let m = parse(&v).validate().expect("valid");
+        assert_eq!(m.requests.len(), 1);
+        assert_eq!(m.requests[0].priority, Priority::Must);
+    }
+
+    #[test]
+    fn a_slot_may_end_exactly_at_midnight() {
+        let mut v = base();
+        v["slots"] = json!({"start": "20:00", "minutes": 60, "count": 4});
+        v["participants"][0]["available"] = json!(null);
+        v["participants"][3]["available"] = json!([[0, 1]]);
+        let m = parse(&v).validate().expect("valid");
+        assert_eq!(m.slot_times[3].end_hhmm(), "24:00");
+        v["slots"]["count"] = json!(5);
+        assert_eq!(parse(&v).validate().unwrap_err().field, "slots.count");
+    }
+
+    #[test]
+    fn sides_are_resolved_from_provinces() {
+        let mut v = base();
+        v["participants"][1]["side"] = json!(null);
+        v["participants"][3]["side"] = json!(null);
+        v["participants"][3]["province"] = json!("36");
+        let mut spec = parse(&v);
+        spec.resolve_sides(|id| (id == "jt-2").then(|| "35".to_string()))
+            .expect("resolves");
+        assert_eq!(spec.participants[1].side.as_deref(), Some("origin"));
+        assert_eq!(spec.participants[3].side.as_deref(), Some("host"));
+
+        // Without explicit sides every province is its own group.
+        let mut v = base();
+        for p in v["participants"].as_array_mut().into_iter().flatten() {
+            p["side"] = json!(null);
+        }
+        let mut spec = parse(&v);
+        spec.resolve_sides(|id| {
+            Some(
+                match id {
+                    "jt-1" => "35",
+                    "jt-2" => "33",
+                    _ => "36",
+                }
+                .to_string(),
+            )
+        })
+        .expect("resolves");
+        let sides: Vec<_> = spec.participants.iter().map(|p| p.side.clone()).collect();
+        assert_eq!(
+            sides,
+            ["35", "33", "host", "host"].map(|s| Some(s.to_string()))
+        );
+
+        let mut spec = parse(&v);
+        let e = spec.resolve_sides(|_| None).unwrap_err();
+        assert_eq!(e.field, "participants[0].side");
+    }
+}

@@ -1,0 +1,360 @@
+//! Query understanding: what a business owner's free text asks for, in catalog terms.
+//!
+//! "butuh 5 ton cabe rawit halal untuk restoran di Serang" → commodity `cabai_rawit`,
+//! 5 t, halal, province Banten, looking for offers. The result is shown back to the user
+//! (`understood` in responses) so a wrong guess can be corrected.
+//!
+//! Commodity names come from the catalog (Indonesian, regional and English names and
+//! synonyms) and are matched as whole phrases, longest first, so *bawang merah* is never read
+//! as *bawang putih*. A phrase of five letters or more also matches with one typo
+//! (*bawang mera*, *cabai rawitt*), but only when exactly one catalog name is that close.
+//! Pure: no IO, no tantivy.
+
+use crate::model::{Certification, ListingKind, Quantity};
+use crate::reference::{CommodityIx, ProvinceIx, Reference};
+
+/// What free text was understood to ask for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Understanding {
+    pub commodities: Vec<CommodityIx>,
+    /// Commodities found only through a typo-tolerant match.
+    pub fuzzy: Vec<CommodityIx>,
+    pub volume: Option<Quantity>,
+    pub certifications: Vec<Certification>,
+    pub province: Option<ProvinceIx>,
+    /// The kind of listing the user looks for: offers (suppliers) or needs (buyers).
+    pub looking_for: Option<ListingKind>,
+}
+
+/// Lower-cased words of the text: letters, digits, apostrophes and decimal separators
+/// inside numbers kept.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &ch) in chars.iter().enumerate() {
+        let digit_sep = (ch == '.' || ch == ',')
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+        if ch.is_alphanumeric() || ch == '\'' || digit_sep {
+            cur.extend(ch.to_lowercase());
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Levenshtein distance, stopping early past `max`.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+const MASS: [(&str, &str); 8] = [
+    ("ton", "ton"),
+    ("t", "ton"),
+    ("tons", "ton"),
+    ("kuintal", "kuintal"),
+    ("kwintal", "kuintal"),
+    ("kg", "kg"),
+    ("kilo", "kg"),
+    ("kilogram", "kg"),
+];
+const OTHER_UNITS: [(&str, &str); 9] = [
+    ("liter", "liter"),
+    ("ltr", "liter"),
+    ("l", "liter"),
+    ("ekor", "ekor"),
+    ("pcs", "pcs"),
+    ("buah", "pcs"),
+    ("unit", "unit"),
+    ("m3", "m3"),
+    ("lembar", "lembar"),
+];
+const PERIODS: [(&str, &str); 14] = [
+    ("bulan", "month"),
+    ("month", "month"),
+    ("sebulan", "month"),
+    ("perbulan", "month"),
+    ("bln", "month"),
+    ("minggu", "week"),
+    ("week", "week"),
+    ("seminggu", "week"),
+    ("hari", "day"),
+    ("day", "day"),
+    ("sehari", "day"),
+    ("tahun", "year"),
+    ("year", "year"),
+    ("setahun", "year"),
+];
+const CERT_WORDS: [(&str, Certification); 10] = [
+    ("halal", Certification::Halal),
+    ("bpom", Certification::Bpom),
+    ("sni", Certification::Sni),
+    ("pirt", Certification::Pirt),
+    ("p-irt", Certification::Pirt),
+    ("organik", Certification::Organic),
+    ("organic", Certification::Organic),
+    ("haccp", Certification::Haccp),
+    ("gap", Certification::Gap),
+    ("cbib", Certification::Gap),
+];
+/// Words that say the user looks for suppliers (offers).
+const WANTS_OFFERS: [&str; 14] = [
+    "pemasok",
+    "supplier",
+    "suppliers",
+    "penjual",
+    "seller",
+    "sellers",
+    "produsen",
+    "butuh",
+    "membutuhkan",
+    "cari",
+    "mencari",
+    "perlu",
+    "beli",
+    "membeli",
+];
+/// Words that say the user looks for buyers (needs).
+const WANTS_NEEDS: [&str; 8] = [
+    "pembeli", "buyer", "buyers", "pasar", "market", "markets", "jual", "menjual",
+];
+
+fn unit_of(word: &str) -> Option<&'static str> {
+    MASS.iter()
+        .chain(OTHER_UNITS.iter())
+        .find(|(w, _)| *w == word)
+        .map(|(_, u)| *u)
+}
+
+fn period_of(word: &str) -> Option<&'static str> {
+    PERIODS.iter().find(|(w, _)| *w == word).map(|(_, p)| *p)
+}
+
+fn number_of(word: &str) -> Option<f64> {
+    if !word.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    // Indonesian writes 2,5 for 2.5; a dot before three digits is a thousands separator.
+    let w = if word.contains(',') {
+        word.replace('.', "").replace(',', ".")
+    } else if word.split('.').skip(1).all(|g| g.len() == 3) && word.contains('.') {
+        word.replace('.', "")
+    } else {
+        word.to_string()
+    };
+    w.parse().ok().filter(|x: &f64| x.is_finite() && *x > 0.0)
+}
+
+/// Splits "5ton" or "5t" into a number and a unit word.
+fn split_number_unit(word: &str) -> Option<(f64, &'static str)> {
+    let pos = word.find(|c: char| c.is_alphabetic())?;
+    let (n, u) = word.split_at(pos);
+    Some((number_of(n)?, unit_of(u)?))
+}
+
+/// Reads free text against the reference data.
+pub fn understand(reference: &Reference, text: &str) -> Understanding {
+    let words = words(text);
+    let mut u = Understanding {
+        commodities: reference.commodities_in_text(text),
+        ..Understanding::default()
+    };
+    if u.commodities.is_empty() {
+        u.fuzzy = fuzzy_commodities(reference, &words);
+        u.commodities = u.fuzzy.clone();
+    }
+    // Volume: "5 ton", "5ton", "2,5 kuintal per bulan", "200 kg/minggu".
+    for i in 0..words.len() {
+        let (qty, unit, next) = if let Some(q) = number_of(&words[i]) {
+            match words.get(i + 1).and_then(|w| unit_of(w)) {
+                Some(unit) => (q, unit, i + 2),
+                None => continue,
+            }
+        } else if let Some((q, unit)) = split_number_unit(&words[i]) {
+            (q, unit, i + 1)
+        } else {
+            continue;
+        };
+        let mut per = None;
+        for w in words.iter().skip(next).take(2) {
+            if let Some(p) = period_of(w) {
+                per = Some(p.to_string());
+                break;
+            }
+            if w != "per" && w != "a" && w != "setiap" && w != "tiap" {
+                break;
+            }
+        }
+        let q = Quantity {
+            qty,
+            unit: unit.to_string(),
+            per,
+        };
+        if q.validate("volume").is_ok() {
+            u.volume = Some(q);
+            break;
+        }
+    }
+    for w in &words {
+        if let Some((_, c)) = CERT_WORDS.iter().find(|(name, _)| name == w)
+            && !u.certifications.contains(c)
+        {
+            u.certifications.push(*c);
+        }
+    }
+    u.province = province_in(reference, &words);
+    if words.iter().any(|w| WANTS_NEEDS.contains(&w.as_str())) {
+        u.looking_for = Some(ListingKind::Need);
+    }
+    if words.iter().any(|w| WANTS_OFFERS.contains(&w.as_str())) {
+        u.looking_for = Some(ListingKind::Offer);
+    }
+    u
+}
+
+/// A province named in the text by its name, abbreviation (Jatim) or capital (Serang).
+fn province_in(reference: &Reference, words: &[String]) -> Option<ProvinceIx> {
+    let joined = format!(" {} ", words.join(" "));
+    let mut best: Option<(usize, ProvinceIx)> = None;
+    for (i, p) in reference.provinces.iter().enumerate() {
+        for name in [&p.name, &p.abbrev, &p.capital] {
+            let n = name.to_lowercase();
+            if n.len() < 4 {
+                continue;
+            }
+            if joined.contains(&format!(" {n} ")) && best.is_none_or(|(len, _)| n.len() > len) {
+                best = Some((n.len(), i));
+            }
+        }
+    }
+    best.map(|(_, i)| i)
+}
+
+/// Catalog names within one edit of a run of words (five letters or more), when exactly
+/// one commodity is that close.
+fn fuzzy_commodities(reference: &Reference, words: &[String]) -> Vec<CommodityIx> {
+    let mut found = Vec::new();
+    let names = reference.commodity_names();
+    let mut i = 0;
+    while i < words.len() {
+        let mut matched = None;
+        for n in (1..=3).rev() {
+            if i + n > words.len() {
+                continue;
+            }
+            let window = words[i..i + n].join(" ");
+            if window.chars().count() < 5 || window.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let mut hits: Vec<CommodityIx> = Vec::new();
+            for (name, c) in names {
+                if name.split(' ').count() != n || name.len().abs_diff(window.len()) > 1 {
+                    continue;
+                }
+                if edit_distance(&window, name, 1) <= 1 && !hits.contains(c) {
+                    hits.push(*c);
+                }
+            }
+            if hits.len() == 1 {
+                matched = Some((n, hits[0]));
+                break;
+            }
+        }
+        match matched {
+            Some((n, c)) => {
+                if !found.contains(&c) {
+                    found.push(c);
+                }
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(r: &Reference, cs: &[CommodityIx]) -> Vec<String> {
+        cs.iter().map(|c| r.commodities[*c].key.clone()).collect()
+    }
+
+    #[test]
+    fn a_need_in_words_is_understood() {
+        let r = Reference::embedded().unwrap();
+        let u = understand(&r, "butuh 5 ton cabe rawit halal untuk restoran di Serang");
+        assert_eq!(keys(&r, &u.commodities), ["cabai_rawit"]);
+        let v = u.volume.unwrap();
+        assert_eq!((v.qty, v.unit.as_str()), (5.0, "ton"));
+        assert_eq!(u.certifications, [Certification::Halal]);
+        assert_eq!(u.province.map(|p| r.provinces[p].code.as_str()), Some("36"));
+        assert_eq!(u.looking_for, Some(ListingKind::Offer));
+    }
+
+    #[test]
+    fn volumes_take_many_shapes() {
+        let r = Reference::embedded().unwrap();
+        let v = |t: &str| understand(&r, t).volume.map(|q| (q.qty, q.unit, q.per));
+        assert_eq!(
+            v("2,5 kuintal per bulan"),
+            Some((2.5, "kuintal".into(), Some("month".into())))
+        );
+        assert_eq!(
+            v("200 kg/minggu"),
+            Some((200.0, "kg".into(), Some("week".into())))
+        );
+        assert_eq!(v("need 10t of rice"), Some((10.0, "ton".into(), None)));
+        assert_eq!(
+            v("1.500 kg sebulan"),
+            Some((1500.0, "kg".into(), Some("month".into())))
+        );
+        assert_eq!(v("bawang merah"), None);
+    }
+
+    #[test]
+    fn typos_find_the_one_close_commodity() {
+        let r = Reference::embedded().unwrap();
+        let k = |t: &str| keys(&r, &understand(&r, t).commodities);
+        assert_eq!(k("bawang mera"), ["bawang_merah"]);
+        assert_eq!(k("cabai rawitt"), ["cabai_rawit"]);
+        assert_eq!(k("kopii arabika"), ["kopi"]);
+        assert_eq!(k("bawang putih"), ["bawang_putih"]);
+        assert!(k("mobil listrik").is_empty());
+    }
+
+    #[test]
+    fn edit_distance_is_levenshtein() {
+        assert_eq!(edit_distance("bawang mera", "bawang merah", 1), 1);
+        assert_eq!(edit_distance("kitten", "sitting", 5), 3);
+        assert_eq!(edit_distance("kitten", "sitting", 1), 2);
+        assert_eq!(edit_distance("", "", 1), 0);
+    }
+}

@@ -1,0 +1,521 @@
+//! The HTTP API over the fixtures: what a user of `POST /v1/match` and the read endpoints
+//! sees, and how every kind of bad input is answered.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::Request;
+use common::{fixture, get, post_json, send};
+use serde_json::{Value, json};
+
+fn lq(province: &str, commodity: &str) -> f64 {
+    let r = fixture().engine.reference();
+    let p = r.province(province).expect("province");
+    let c = r.commodity(commodity).expect("commodity");
+    r.advantage(p, c).lq
+}
+
+#[tokio::test]
+async fn shallot_suppliers_for_banten_come_from_surplus_provinces() {
+    let reply = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"limit":20}"#,
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let v = reply.json();
+    let results = v["results"].as_array().expect("results");
+    assert!(results.len() >= 10, "only {} results", results.len());
+    assert_eq!(v["understood"]["commodities"], json!(["bawang_merah"]));
+    for r in results {
+        assert_ne!(r["business"]["province"], "36", "{r}");
+        assert_eq!(r["listing"]["commodity"], "bawang_merah", "{r}");
+        assert_eq!(r["listing"]["kind"], "offer", "{r}");
+    }
+    for r in &results[..5] {
+        let p = r["business"]["province"].as_str().expect("province");
+        assert!(
+            lq(p, "bawang_merah") > 1.0,
+            "{p} has LQ {}",
+            lq(p, "bawang_merah")
+        );
+    }
+    assert!(v["took_ms"].as_f64().is_some());
+}
+
+#[tokio::test]
+async fn every_result_explains_its_score() {
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"cabai rawit","province":"36","volume":{"qty":5,"unit":"ton","per":"month"},
+            "certifications":[]},"limit":10}"#,
+    )
+    .await
+    .json();
+    let results = v["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    let mut last = f64::INFINITY;
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["rank"], i + 1);
+        let score = r["score"].as_f64().expect("score");
+        assert!(score <= last + 1e-9, "ranked by score");
+        last = score;
+        let sum: f64 = r["explain"]
+            .as_object()
+            .expect("explain")
+            .values()
+            .map(|x| x.as_f64().expect("number"))
+            .sum();
+        assert!(
+            (sum - score).abs() < 2e-3,
+            "explain sums to {sum}, score {score}"
+        );
+        let reasons = r["reasons"].as_array().expect("reasons");
+        assert!(
+            reasons
+                .iter()
+                .any(|x| x.as_str().unwrap_or("").contains("national per-capita")
+                    || x.as_str().unwrap_or("").contains("No production figure"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn required_certifications_and_province_filters_hold() {
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36","certifications":["halal"]},
+            "filters":{"provinces":["35","33"]},"limit":50}"#,
+    )
+    .await
+    .json();
+    let results = v["results"].as_array().expect("results");
+    for r in results {
+        let p = r["business"]["province"].as_str().expect("province");
+        assert!(p == "35" || p == "33", "{p}");
+        let certs = r["business"]["certifications"].as_array().expect("certs");
+        assert!(certs.contains(&json!("halal")), "{r}");
+    }
+}
+
+#[tokio::test]
+async fn bad_match_requests_get_a_4xx_naming_the_field() {
+    let cases: &[(&str, u16, &str)] = &[
+        (
+            r#"{"need":{"text":"bawang merah","province":"36""#,
+            400,
+            "body",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"99"}}"#,
+            400,
+            "need.province",
+        ),
+        (
+            r#"{"need":{"commodity":"unobtainium","province":"36"}}"#,
+            400,
+            "need.commodity",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36"},"limit":0}"#,
+            400,
+            "limit",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36"},"limit":100000}"#,
+            400,
+            "limit",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36"},"limit":"ten"}"#,
+            400,
+            "limit",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36"},"limit":-3}"#,
+            400,
+            "limit",
+        ),
+        (r#"{"need":{"text":"","province":"36"}}"#, 400, "need"),
+        (r#"{"need":{"province":"36"}}"#, 400, "need"),
+        (r#"{}"#, 400, "need"),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36","colour":"red"}}"#,
+            400,
+            "need",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36"},"weights":{"advantage":-1}}"#,
+            400,
+            "weights.advantage",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36"},"weights":{"advantage":"a lot"}}"#,
+            400,
+            "weights.advantage",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36","volume":{"qty":-5,"unit":"ton"}}}"#,
+            400,
+            "need.volume.qty",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36","volume":{"qty":5,"unit":"bushel"}}}"#,
+            400,
+            "need.volume.unit",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36","certifications":["kosher"]}}"#,
+            400,
+            "need.certifications[0]",
+        ),
+        (
+            r#"{"need":{"text":"bawang merah","province":"36"},"filters":{"provinces":["77"]}}"#,
+            400,
+            "filters.provinces[0]",
+        ),
+        (r#"[1,2,3]"#, 400, "body"),
+        (r#""#, 400, "body"),
+    ];
+    for (body, status, field) in cases {
+        let reply = post_json("/v1/match", *body).await;
+        assert!(reply.status.is_client_error(), "{body} → {}", reply.status);
+        let v = reply.json();
+        let got = v["error"]["field"].as_str().unwrap_or("");
+        assert!(
+            got == *field
+                || got.starts_with(&format!("{field}."))
+                || (*field == "need" && got.starts_with("need")),
+            "{body}: expected field {field}, got {v}"
+        );
+        assert_eq!(reply.status.as_u16(), *status, "{body}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_415() {
+    let reply = send(
+        Request::post("/v1/match")
+            .header("content-type", "text/plain")
+            .body(Body::from(
+                r#"{"need":{"text":"bawang merah","province":"36"}}"#,
+            ))
+            .expect("request"),
+    )
+    .await;
+    reply.assert_error(415, "content-type");
+    let reply = send(
+        Request::post("/v1/match")
+            .body(Body::from(
+                r#"{"need":{"text":"bawang merah","province":"36"}}"#,
+            ))
+            .expect("request"),
+    )
+    .await;
+    reply.assert_error(415, "content-type");
+}
+
+#[tokio::test]
+async fn invalid_utf8_and_huge_bodies_are_4xx() {
+    let reply = post_json("/v1/match", vec![b'{', 0xff, 0xfe, b'}']).await;
+    assert_eq!(reply.status, 400);
+    let big = format!(
+        r#"{{"need":{{"text":"{}","province":"36"}}}}"#,
+        "a".repeat(3 * 1024 * 1024)
+    );
+    let reply = post_json("/v1/match", big).await;
+    assert_eq!(
+        reply.status,
+        413,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let long = format!(
+        r#"{{"need":{{"text":"{}","province":"36"}}}}"#,
+        "bawang ".repeat(400)
+    );
+    post_json("/v1/match", long)
+        .await
+        .assert_error(400, "need.text");
+}
+
+#[tokio::test]
+async fn search_finds_listings_by_text_and_filters() {
+    let reply = get("/v1/search?q=bawang%20merah&kind=offer&limit=10").await;
+    assert_eq!(reply.status, 200);
+    let v = reply.json();
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 10);
+    assert!(v["total"].as_u64().unwrap_or(0) >= 10);
+    for r in results {
+        assert_eq!(r["listing"]["kind"], "offer");
+    }
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["listing"]["commodity"] == "bawang_merah")
+            .count()
+            >= 8,
+        "{v}"
+    );
+
+    let v = get("/v1/search?province=35&commodity=bawang_merah&kind=offer&limit=5")
+        .await
+        .json();
+    for r in v["results"].as_array().expect("results") {
+        assert_eq!(r["business"]["province"], "35");
+        assert_eq!(r["listing"]["commodity"], "bawang_merah");
+    }
+    let page1 = get("/v1/search?q=kopi&limit=5").await.json();
+    let page2 = get("/v1/search?q=kopi&limit=5&offset=5").await.json();
+    assert_ne!(
+        page1["results"][0]["listing"]["id"],
+        page2["results"][0]["listing"]["id"]
+    );
+}
+
+#[tokio::test]
+async fn bad_search_parameters_name_the_parameter() {
+    get("/v1/search?q=kopi&kind=sale")
+        .await
+        .assert_error(400, "kind");
+    get("/v1/search?q=kopi&limit=abc")
+        .await
+        .assert_error(400, "limit");
+    get("/v1/search?q=kopi&limit=0")
+        .await
+        .assert_error(400, "limit");
+    get("/v1/search?q=kopi&offset=99999999")
+        .await
+        .assert_error(400, "offset");
+    get("/v1/search?q=kopi&province=99")
+        .await
+        .assert_error(400, "province");
+    get("/v1/search?q=kopi&commodity=nope")
+        .await
+        .assert_error(400, "commodity");
+    get("/v1/search?q=kopi&cert=kosher")
+        .await
+        .assert_error(400, "cert[0]");
+    get("/v1/search?q=kopi&colour=red")
+        .await
+        .assert_error(400, "colour");
+}
+
+#[tokio::test]
+async fn provinces_commodities_and_advantages_are_served() {
+    let v = get("/v1/provinces").await.json();
+    assert_eq!(v.as_array().map(Vec::len), Some(38));
+    let v = get("/v1/commodities").await.json();
+    assert!(v.as_array().map(Vec::len).unwrap_or(0) >= 40);
+    let v = get("/v1/provinces/35/advantages").await.json();
+    assert_eq!(v["province"]["name"], "Jawa Timur");
+    let shallots = v["advantages"]
+        .as_array()
+        .expect("advantages")
+        .iter()
+        .find(|a| a["commodity"] == "bawang_merah")
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(shallots["role"], "surplus", "{v}");
+    assert!(
+        shallots["source"]
+            .as_str()
+            .unwrap_or("")
+            .contains("databoks")
+    );
+    get("/v1/provinces/99/advantages")
+        .await
+        .assert_error_code(404);
+}
+
+#[tokio::test]
+async fn businesses_are_readable_by_id() {
+    let some = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"limit":1}"#,
+    )
+    .await
+    .json();
+    let id = some["results"][0]["business"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let v = get(&format!("/v1/businesses/{id}")).await.json();
+    assert_eq!(v["id"], id.as_str());
+    assert!(v["offers"].as_array().map(Vec::len).unwrap_or(0) >= 1);
+    get("/v1/businesses/no-such-business")
+        .await
+        .assert_error_code(404);
+}
+
+#[tokio::test]
+async fn health_openapi_and_docs_are_served() {
+    let v = get("/healthz").await.json();
+    assert_eq!(v["status"], "ok");
+    assert!(v["businesses"].as_u64().unwrap_or(0) >= 3000);
+    assert_eq!(v["last_seq"], v["index_seq"]);
+    let v = get("/openapi.json").await.json();
+    assert!(v["paths"]["/v1/match"]["post"].is_object());
+    assert!(v["paths"]["/v1/search"]["get"].is_object());
+    let docs = get("/docs/").await;
+    assert_eq!(docs.status, 200);
+    assert!(docs.content_type.starts_with("text/html"));
+    get("/v1/nothing-here").await.assert_error_code(404);
+}
+
+trait CodeOnly {
+    fn assert_error_code(&self, status: u16);
+}
+
+impl CodeOnly for common::Reply {
+    fn assert_error_code(&self, status: u16) {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert!(self.json()["error"]["message"].is_string());
+    }
+}
+
+async fn some_business(query: &str) -> String {
+    let v = get(&format!("/v1/search?{query}&limit=1")).await.json();
+    v["results"][0]["business"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no business for {query}: {v}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_buyer_gets_suppliers_for_each_of_its_needs() {
+    let id = some_business("province=36&kind=need&commodity=bawang_merah").await;
+    let v = post_json("/v1/match", format!(r#"{{"buyer":"{id}","limit":5}}"#))
+        .await
+        .json();
+    let groups = v["groups"].as_array().expect("groups");
+    assert!(!groups.is_empty(), "{v}");
+    for g in groups {
+        assert_eq!(g["listing"]["kind"], "need");
+        for r in g["results"].as_array().expect("results") {
+            assert_eq!(r["listing"]["kind"], "offer");
+            assert_eq!(r["listing"]["commodity"], g["listing"]["commodity"]);
+            assert_ne!(r["business"]["province"], "36");
+            assert_ne!(r["business"]["id"], id.as_str());
+        }
+    }
+    assert_eq!(v["business"]["id"], id.as_str());
+    assert!(!v["results"].as_array().expect("results").is_empty());
+}
+
+#[tokio::test]
+async fn a_seller_gets_markets_in_other_provinces() {
+    let id = some_business("province=35&kind=offer&commodity=bawang_merah").await;
+    let v = post_json("/v1/match", format!(r#"{{"seller":"{id}","limit":10}}"#))
+        .await
+        .json();
+    let results = v["results"].as_array().expect("results");
+    assert!(!results.is_empty(), "{v}");
+    for r in results {
+        assert_eq!(r["listing"]["kind"], "need");
+        assert_ne!(r["business"]["province"], "35");
+    }
+    post_json("/v1/match", r#"{"seller":"no-such-business"}"#)
+        .await
+        .assert_error_code(404);
+    post_json(
+        "/v1/match",
+        format!(r#"{{"seller":"{id}","buyer":"{id}"}}"#),
+    )
+    .await
+    .assert_error(400, "need");
+}
+
+#[tokio::test]
+async fn match_filters_by_island_group_kind_and_capacity() {
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"limit":50,
+            "filters":{"island_groups":["Jawa"],"kinds":["umkm","cooperative"],
+                       "min_capacity":{"qty":10,"unit":"ton","per":"month"}}}"#,
+    )
+    .await
+    .json();
+    for r in v["results"].as_array().expect("results") {
+        let p = r["business"]["province"].as_str().unwrap_or("");
+        assert!(p.starts_with('3'), "Jawa provinces are 31–36: {p}");
+        let kind = r["business"]["kind"].as_str().unwrap_or("");
+        assert!(kind == "umkm" || kind == "cooperative", "{kind}");
+        let cap = &r["listing"]["capacity"];
+        let kg =
+            cap["qty"].as_f64().unwrap_or(0.0) * if cap["unit"] == "ton" { 1000.0 } else { 1.0 };
+        assert!(kg >= 10_000.0 || cap["per"] != "month", "{cap}");
+    }
+    post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"filters":{"island_groups":["Atlantis"]}}"#,
+    )
+    .await
+    .assert_error(400, "filters.island_groups[0]");
+}
+
+#[tokio::test]
+async fn the_east_java_to_banten_corridor_starts_with_shallots_and_chili() {
+    let v = get("/v1/corridors?from=35&to=36").await.json();
+    let top: Vec<&str> = v["commodities"]
+        .as_array()
+        .expect("commodities")
+        .iter()
+        .take(5)
+        .map(|c| c["commodity"].as_str().unwrap_or(""))
+        .collect();
+    assert!(top.contains(&"bawang_merah"), "{top:?}");
+    assert!(top.iter().any(|c| c.starts_with("cabai")), "{top:?}");
+    let first = &v["commodities"][0];
+    assert!(!first["sellers"].as_array().expect("sellers").is_empty());
+    for s in first["sellers"].as_array().expect("sellers") {
+        assert_eq!(s["business"]["province"], "35");
+    }
+    for b in first["buyers"].as_array().expect("buyers") {
+        assert_eq!(b["business"]["province"], "36");
+    }
+    get("/v1/corridors?from=99&to=36")
+        .await
+        .assert_error(400, "from");
+    get("/v1/corridors?from=35&to=35")
+        .await
+        .assert_error(400, "to");
+    get("/v1/corridors?from=35").await.assert_error(400, "to");
+}
+
+#[tokio::test]
+async fn reasons_come_in_indonesian_on_request() {
+    let body = r#"{"need":{"text":"bawang merah","province":"36"},"limit":1}"#;
+    let v = post_json("/v1/match?lang=id", body).await.json();
+    let reasons = v["results"][0]["reasons"].to_string();
+    assert!(reasons.contains("rata-rata nasional"), "{reasons}");
+    let v = send(
+        Request::post("/v1/match")
+            .header("content-type", "application/json")
+            .header("accept-language", "id-ID,id;q=0.9,en;q=0.5")
+            .body(Body::from(body))
+            .expect("request"),
+    )
+    .await
+    .json();
+    assert!(
+        v["results"][0]["reasons"]
+            .to_string()
+            .contains("rata-rata nasional")
+    );
+    post_json("/v1/match?lang=fr", body)
+        .await
+        .assert_error(400, "lang");
+    let v = get("/v1/corridors?from=35&to=36&lang=id").await.json();
+    assert!(
+        v["commodities"][0]["reasons"]
+            .to_string()
+            .contains("penawaran")
+    );
+}

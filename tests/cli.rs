@@ -1,0 +1,186 @@
+//! The `jalin` binary as a user runs it, and the store/index invariants across restarts:
+//! imports are all-or-nothing with `file:line: field` errors, the index catches up from the
+//! store after a crash, and a lost index is rebuilt.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use jalin::engine::{Engine, SearchParams};
+use jalin::model::Business;
+use jalin::store::Store;
+
+fn jalin(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jalin"))
+        .args(args)
+        .env("JALIN_DATA", data)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run jalin")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const GOOD: &str = r#"{"id":"tst-1","name":"UD Uji Coba","kind":"umkm","province":"35","offers":[{"commodity":"bawang_merah","title":"Bawang merah uji brambang"}]}
+{"id":"tst-2","name":"CV Pembeli Uji","kind":"umkm","province":"36","needs":[{"commodity":"bawang_merah","title":"Butuh bawang"}]}
+{"buyer":"tst-2","seller":"tst-1","commodity":"bawang_merah","value_idr":1000000,"date":"2024-05-01","status":"completed"}
+"#;
+
+#[test]
+fn cli_import_match_and_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let files = dir.path();
+    std::fs::write(files.join("good.jsonl"), GOOD).expect("write");
+    std::fs::write(
+        files.join("bad.jsonl"),
+        "{\"id\":\"tst-3\",\"name\":\"UD Tiga\",\"kind\":\"umkm\",\"province\":\"35\"}\n\
+         {\"id\":\"tst-4\",\"name\":\"UD Empat\",\"kind\":\"umkm\",\"province\":\"35\",\"offers\":[{\"commodity\":\"unobtainium\",\"title\":\"x\"}]}\n",
+    )
+    .expect("write");
+
+    // A bad line aborts the whole import, naming file, line and field.
+    let good = files.join("good.jsonl");
+    let bad = files.join("bad.jsonl");
+    let out = jalin(
+        &data,
+        &[
+            "import",
+            good.to_str().unwrap_or(""),
+            bad.to_str().unwrap_or(""),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.jsonl:2: offers[0].commodity"), "{err}");
+    let out = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "brambang uji"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stdout).contains("tst-1"),
+        "nothing of the failed import is kept"
+    );
+
+    // The good file alone imports.
+    let out = jalin(&data, &["import", good.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("imported 2 businesses"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Match prints the API's JSON with --json, a readable list without.
+    let out = jalin(
+        &data,
+        &[
+            "match",
+            "--province",
+            "36",
+            "--limit",
+            "5",
+            "--json",
+            "bawang merah",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["results"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["understood"]["commodities"][0], "bawang_merah");
+    let out = jalin(
+        &data,
+        &[
+            "match",
+            "--province",
+            "36",
+            "--volume",
+            "5 ton/month",
+            "bawang merah",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("national per-capita"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Bad CLI input: a message and exit code 2.
+    let out = jalin(&data, &["match", "--province", "99", "bawang merah"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("need.province"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = jalin(
+        &data,
+        &["match", "--province", "36", "--volume", "lots", "bawang"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--volume"),
+        "{}",
+        text(&out.stderr)
+    );
+    let missing = files.join("missing.jsonl");
+    let out = jalin(&data, &["import", missing.to_str().unwrap_or("")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("missing.jsonl"));
+}
+
+fn find(engine: &Engine, q: &str) -> Vec<String> {
+    engine
+        .search(&SearchParams {
+            q: Some(q.into()),
+            limit: Some(50),
+            ..SearchParams::default()
+        })
+        .expect("search")
+        .results
+        .into_iter()
+        .map(|r| r.business.id)
+        .collect()
+}
+
+#[test]
+fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("open");
+    assert!(report.fixtures_loaded.is_some());
+    let docs = engine.status().expect("status").index_documents;
+    assert!(docs > 5000, "{docs} listings indexed");
+    drop(engine);
+
+    // A write that reached the store but not the index (a crash in between).
+    let mut b: Business = serde_json::from_str(
+        r#"{"id":"crash-1","name":"UD Setelah Crash","kind":"umkm","province":"52",
+            "offers":[{"commodity":"bawang_merah","title":"Bawang merah zyxwvu"}]}"#,
+    )
+    .expect("business");
+    b.normalize().expect("valid");
+    let store = Store::open(&dir.path().join("jalin.db")).expect("store");
+    store.write(|w| w.put_business(&b)).expect("write");
+    drop(store);
+
+    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    assert!(
+        report.fixtures_loaded.is_none(),
+        "fixtures load only into an empty store"
+    );
+    assert_eq!(report.caught_up, 1);
+    assert_eq!(find(&engine, "zyxwvu"), ["crash-1"]);
+    let status = engine.status().expect("status");
+    assert_eq!(status.index_seq, status.last_seq);
+    drop(engine);
+
+    // The index is derived: delete it and it is rebuilt, with the same documents.
+    std::fs::remove_dir_all(dir.path().join("search")).expect("rm index");
+    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    assert!(report.index_rebuilt);
+    assert_eq!(engine.status().expect("status").index_documents, docs + 1);
+    assert_eq!(find(&engine, "zyxwvu"), ["crash-1"]);
+}

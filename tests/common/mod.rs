@@ -1,0 +1,114 @@
+//! The shared harness of the integration tests: one engine over the embedded fixtures in a
+//! temporary data directory, opened once per test binary, and helpers that send requests
+//! through the real router (`tower::ServiceExt::oneshot`) as an HTTP client would.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use jalin::engine::Engine;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The write token the test router accepts.
+pub const TOKEN: &str = "test-token";
+
+pub struct Fixture {
+    pub engine: Arc<Engine>,
+    _dir: tempfile::TempDir,
+}
+
+/// The engine over the fixtures, loaded on first use.
+pub fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("open engine");
+        assert!(
+            report.fixtures_loaded.is_some(),
+            "a new data dir loads the fixtures"
+        );
+        Fixture {
+            engine: Arc::new(engine),
+            _dir: dir,
+        }
+    })
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body[..self.body.len().min(500)])
+            )
+        })
+    }
+
+    /// Asserts a 4xx error body `{"error": {"code", "message", "field"}}` naming `field`.
+    pub fn assert_error(&self, status: u16, field: &str) {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        let v = self.json();
+        let e = &v["error"];
+        assert!(e["code"].is_string(), "{v}");
+        assert!(!e["message"].as_str().unwrap_or("").is_empty(), "{v}");
+        assert_eq!(e["field"].as_str(), Some(field), "{v}");
+    }
+}
+
+pub async fn send(req: Request<Body>) -> Reply {
+    let app = jalin::api::router(
+        fixture().engine.clone(),
+        jalin::api::ApiConfig {
+            token: TOKEN.into(),
+        },
+    );
+    let res = app.oneshot(req).await.expect("router never fails");
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        content_type,
+        body,
+    }
+}
+
+pub async fn get(uri: &str) -> Reply {
+    send(Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+pub async fn post_json(uri: &str, body: impl Into<Body>) -> Reply {
+    send(
+        Request::post(uri)
+            .header("content-type", "application/json")
+            .body(body.into())
+            .expect("request"),
+    )
+    .await
+}

@@ -1,0 +1,258 @@
+//! The write API: the token, read-your-writes through the index, validation that names the
+//! field and keeps nothing, and all-or-nothing imports.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::Request;
+use common::{TOKEN, get, post_json, send};
+use serde_json::json;
+
+fn authed(method: &str, uri: &str, body: impl Into<Body>, content_type: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", content_type)
+        .body(body.into())
+        .expect("request")
+}
+
+async fn put(id: &str, body: serde_json::Value) -> common::Reply {
+    send(authed(
+        "PUT",
+        &format!("/v1/businesses/{id}"),
+        body.to_string(),
+        "application/json",
+    ))
+    .await
+}
+
+async fn deals_count() -> u64 {
+    get("/healthz").await.json()["deals"]
+        .as_u64()
+        .expect("deals")
+}
+
+fn shallot_grower(id: &str, word: &str) -> serde_json::Value {
+    json!({"id": id, "name": format!("UD {word}"), "kind": "umkm", "province": "52",
+           "city": "Bima", "certifications": ["halal"],
+           "offers": [{"commodity": "bawang_merah", "title": format!("Bawang merah {word}"),
+                       "capacity": {"qty": 30, "unit": "ton", "per": "month"}}]})
+}
+
+#[tokio::test]
+async fn writes_need_the_token_and_reads_do_not() {
+    let body = shallot_grower("w-auth", "qwertyuiop").to_string();
+    let no_token = send(
+        Request::put("/v1/businesses/w-auth")
+            .header("content-type", "application/json")
+            .body(Body::from(body.clone()))
+            .expect("request"),
+    )
+    .await;
+    no_token.assert_error(401, "authorization");
+    let wrong = send(
+        Request::put("/v1/businesses/w-auth")
+            .header("content-type", "application/json")
+            .header("authorization", "Bearer not-the-token")
+            .body(Body::from(body))
+            .expect("request"),
+    )
+    .await;
+    wrong.assert_error(401, "authorization");
+    let deal = send(
+        Request::post("/v1/deals")
+            .header("content-type", "application/json")
+            .body(Body::from("{}"))
+            .expect("request"),
+    )
+    .await;
+    deal.assert_error(401, "authorization");
+    let import = send(
+        Request::post("/v1/import")
+            .body(Body::from(""))
+            .expect("request"),
+    )
+    .await;
+    import.assert_error(401, "authorization");
+    assert_eq!(get("/v1/businesses/w-auth").await.status, 404);
+    assert_eq!(get("/v1/provinces").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_written_business_is_searchable_at_once_and_gone_when_deleted() {
+    let created = put("w-ryw", shallot_grower("w-ryw", "zanzibarxq")).await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    assert_eq!(created.json()["offers"][0]["id"], "w-ryw-o1");
+    let found = get("/v1/search?q=zanzibarxq").await.json();
+    assert_eq!(found["results"][0]["business"]["id"], "w-ryw", "{found}");
+
+    let replaced = put("w-ryw", shallot_grower("w-ryw", "quokkaqx")).await;
+    assert_eq!(replaced.status, 200);
+    assert_eq!(get("/v1/search?q=zanzibarxq").await.json()["total"], 0);
+    assert_eq!(get("/v1/search?q=quokkaqx").await.json()["total"], 1);
+
+    let m = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah quokkaqx","province":"36"},"limit":1000}"#,
+    )
+    .await
+    .json();
+    assert!(
+        m["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .any(|r| r["business"]["id"] == "w-ryw")
+    );
+
+    let gone = send(authed(
+        "DELETE",
+        "/v1/businesses/w-ryw",
+        "",
+        "application/json",
+    ))
+    .await;
+    assert_eq!(gone.status, 204);
+    assert_eq!(get("/v1/businesses/w-ryw").await.status, 404);
+    assert_eq!(get("/v1/search?q=quokkaqx").await.json()["total"], 0);
+    let again = send(authed(
+        "DELETE",
+        "/v1/businesses/w-ryw",
+        "",
+        "application/json",
+    ))
+    .await;
+    assert_eq!(again.status, 404);
+}
+
+#[tokio::test]
+async fn bad_businesses_are_refused_naming_the_field() {
+    put("w-bad", shallot_grower("w-other", "x"))
+        .await
+        .assert_error(400, "id");
+    let mut b = shallot_grower("w-bad", "x");
+    b["offers"][0]["commodity"] = json!("unobtainium");
+    put("w-bad", b)
+        .await
+        .assert_error(400, "offers[0].commodity");
+    let mut b = shallot_grower("w-bad", "x");
+    b["province"] = json!("99");
+    put("w-bad", b).await.assert_error(400, "province");
+    let mut b = shallot_grower("w-bad", "x");
+    b["offers"][0]["capacity"]["qty"] = json!(-1);
+    put("w-bad", b)
+        .await
+        .assert_error(400, "offers[0].capacity.qty");
+    let mut b = shallot_grower("w-bad", "x");
+    b["extra"] = json!(1);
+    put("w-bad", b).await.assert_error(400, "extra");
+    let mut b = shallot_grower("w-bad", "x");
+    b["kind"] = json!("megacorp");
+    put("w-bad", b).await.assert_error(400, "kind");
+    put("w%20bad", shallot_grower("w bad", "x"))
+        .await
+        .assert_error(400, "id");
+    assert_eq!(
+        get("/v1/businesses/w-bad").await.status,
+        404,
+        "nothing stored"
+    );
+}
+
+#[tokio::test]
+async fn deals_are_validated_and_stored() {
+    put("w-seller", shallot_grower("w-seller", "sellerq")).await;
+    let buyer = json!({"id": "w-buyer", "name": "CV Pembeli", "kind": "umkm", "province": "36",
+                       "needs": [{"commodity": "bawang_merah", "title": "Bawang merah"}]});
+    put("w-buyer", buyer).await;
+    let before = deals_count().await;
+    let deal = |patch: serde_json::Value| {
+        let mut d = json!({"buyer": "w-buyer", "seller": "w-seller", "commodity": "bawang_merah",
+                           "value_idr": 250000000, "date": "2024-09-11", "status": "completed"});
+        for (k, v) in patch.as_object().expect("object") {
+            d[k] = v.clone();
+        }
+        authed("POST", "/v1/deals", d.to_string(), "application/json")
+    };
+    send(deal(json!({"buyer": "nobody"})))
+        .await
+        .assert_error(400, "buyer");
+    send(deal(json!({"seller": "w-buyer"})))
+        .await
+        .assert_error(400, "seller");
+    send(deal(json!({"value_idr": -5})))
+        .await
+        .assert_error(400, "value_idr");
+    send(deal(json!({"date": "2024-02-30"})))
+        .await
+        .assert_error(400, "date");
+    send(deal(json!({"status": "maybe"})))
+        .await
+        .assert_error(400, "status");
+    send(deal(json!({"commodity": "nope"})))
+        .await
+        .assert_error(400, "commodity");
+    assert_eq!(deals_count().await, before, "nothing stored");
+    let ok = send(deal(json!({}))).await;
+    assert_eq!(ok.status, 201, "{}", String::from_utf8_lossy(&ok.body));
+    assert!(ok.json()["id"].as_str().unwrap_or("").starts_with("d-"));
+    assert_eq!(deals_count().await, before + 1);
+}
+
+#[tokio::test]
+async fn imports_are_all_or_nothing_and_name_the_line() {
+    let good = [
+        json!({"id": "w-imp-1", "name": "UD Impor Satu", "kind": "umkm", "province": "35",
+               "offers": [{"commodity": "gula", "title": "Gula pasir kristal"}]}),
+        json!({"id": "w-imp-2", "name": "UD Impor Dua", "kind": "cooperative", "province": "36",
+               "needs": [{"commodity": "gula", "title": "Gula"}]}),
+    ];
+    let bad_line = r#"{"buyer":"w-imp-2","seller":"w-imp-1","commodity":"gula","value_idr":"lots","date":"2024-01-01","status":"completed"}"#;
+    let body = format!("{}\n{}\n{}\n", good[0], bad_line, good[1]);
+    let reply = send(authed("POST", "/v1/import", body, "application/x-ndjson")).await;
+    reply.assert_error(400, "value_idr");
+    assert!(
+        reply.json()["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("body:2:")
+    );
+    assert_eq!(
+        get("/v1/businesses/w-imp-1").await.status,
+        404,
+        "nothing of it kept"
+    );
+
+    let body = format!("{}\n{}\n", good[0], good[1]);
+    let reply = send(authed("POST", "/v1/import", body, "application/x-ndjson")).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.json()["businesses"], 2);
+    assert_eq!(get("/v1/businesses/w-imp-1").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_buyer_without_needs_gets_an_empty_list_and_a_message() {
+    let b = json!({"id": "w-noneeds", "name": "UD Tanpa Kebutuhan", "kind": "umkm",
+                   "province": "36", "offers": [{"commodity": "ikan_segar", "title": "Ikan segar"}]});
+    assert_eq!(put("w-noneeds", b).await.status, 201);
+    let v = post_json("/v1/match", r#"{"buyer":"w-noneeds"}"#).await;
+    assert_eq!(v.status, 200);
+    let v = v.json();
+    assert_eq!(v["results"].as_array().map(Vec::len), Some(0));
+    assert!(
+        v["message"].as_str().unwrap_or("").contains("no needs"),
+        "{v}"
+    );
+}
