@@ -85,6 +85,15 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         match e {
@@ -548,6 +557,138 @@ async fn import(State(engine): State<AppState>, req: Request) -> ApiResult<Json<
     Ok(Json(result?))
 }
 
+/// `?format=` of a plan.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlanParams {
+    /// `json` (default), `csv` (one row per meeting), `ics` (one event per meeting) or
+    /// `html` (printable agendas).
+    pub format: Option<String>,
+}
+
+/// Plans a mission: who meets whom, when, at which table, with per-participant agendas.
+#[utoipa::path(post, path = "/v1/missions/plan", params(PlanParams),
+    request_body(content = serde_json::Value, description = "a mission spec; see fixtures/missions/"),
+    responses((status = 200, description = "the schedule, in the format asked for"),
+              (status = 400, body = ErrorBody)))]
+async fn plan_mission(
+    State(engine): State<AppState>,
+    ApiQuery(q): ApiQuery<PlanParams>,
+    ApiJson(spec): ApiJson<crate::plan::MissionSpec>,
+) -> ApiResult<Response> {
+    let format = PlanFormat::parse(q.format.as_deref())
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "invalid", m).field("format"))?;
+    let schedule = blocking(move || engine.plan_mission(spec)).await?;
+    Ok(format.render(&schedule))
+}
+
+/// The output formats of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    Json,
+    Csv,
+    Ics,
+    Html,
+}
+
+impl PlanFormat {
+    pub fn parse(s: Option<&str>) -> Result<PlanFormat, String> {
+        match s.unwrap_or("json") {
+            "json" => Ok(PlanFormat::Json),
+            "csv" => Ok(PlanFormat::Csv),
+            "ics" | "ical" => Ok(PlanFormat::Ics),
+            "html" => Ok(PlanFormat::Html),
+            other => Err(format!("{other:?} is not one of json, csv, ics, html")),
+        }
+    }
+
+    /// The schedule as text in this format (what the CLI writes).
+    pub fn render_text(self, schedule: &crate::plan::export::Schedule) -> String {
+        use crate::plan::export::{to_csv, to_html, to_ics};
+        match self {
+            PlanFormat::Json => serde_json::to_string_pretty(schedule).unwrap_or_default() + "\n",
+            PlanFormat::Csv => to_csv(schedule),
+            PlanFormat::Ics => to_ics(schedule, None),
+            PlanFormat::Html => to_html(schedule),
+        }
+    }
+
+    fn render(self, schedule: &crate::plan::export::Schedule) -> Response {
+        use crate::plan::export::{to_csv, to_html, to_ics};
+        let file = |ext: &str| {
+            let stem: String = schedule
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            format!("attachment; filename=\"{}.{ext}\"", stem.trim_matches('-'))
+        };
+        match self {
+            PlanFormat::Json => Json(schedule).into_response(),
+            PlanFormat::Csv => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, file("csv")),
+                ],
+                to_csv(schedule),
+            )
+                .into_response(),
+            PlanFormat::Ics => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "text/calendar; charset=utf-8".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, file("ics")),
+                ],
+                to_ics(schedule, None),
+            )
+                .into_response(),
+            PlanFormat::Html => (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string())],
+                to_html(schedule),
+            )
+                .into_response(),
+        }
+    }
+}
+
+/// The mission specs that ship with jalin.
+#[utoipa::path(get, path = "/v1/missions", responses((status = 200, body = [String])))]
+async fn missions() -> Json<Vec<&'static str>> {
+    Json(
+        crate::engine::FIXTURE_MISSIONS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect(),
+    )
+}
+
+/// One shipped mission spec, ready to plan or to edit.
+#[utoipa::path(get, path = "/v1/missions/{name}",
+    params(("name" = String, Path, description = "e.g. jatim-banten-2023")),
+    responses((status = 200, description = "a mission spec"), (status = 404, body = ErrorBody)))]
+async fn mission(Path(name): Path<String>) -> ApiResult<Response> {
+    crate::engine::FIXTURE_MISSIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, spec)| ([(header::CONTENT_TYPE, "application/json")], *spec).into_response())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no mission {name:?}"),
+            )
+        })
+}
+
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -575,6 +716,7 @@ async fn root(headers: HeaderMap) -> Response {
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
     paths(healthz, provinces, advantages, commodities, search, match_, corridors, get_business,
+        missions, mission, plan_mission,
         put_business, delete_business, post_deal, import),
     modifiers(&BearerAuth),
     components(schemas(ErrorBody, ErrorDetail))
@@ -622,6 +764,9 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .route("/v1/search", get(search))
         .route("/v1/match", post(match_))
         .route("/v1/corridors", get(corridors))
+        .route("/v1/missions", get(missions))
+        .route("/v1/missions/{name}", get(mission))
+        .route("/v1/missions/plan", post(plan_mission))
         .route("/v1/businesses/{id}", get(get_business))
         .layer(RequestBodyLimitLayer::new(MAX_BODY));
     let (metrics_layer, _) = metrics_pair();

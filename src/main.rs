@@ -72,6 +72,19 @@ enum Command {
         #[arg(long, default_value = "generated")]
         out: PathBuf,
     },
+    /// Plan a mission's meetings from a spec (a JSON file, or the name of a shipped one such
+    /// as jatim-banten-2023).
+    Plan {
+        #[command(flatten)]
+        data: DataArg,
+        spec: String,
+        /// json, csv, ics or html.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Rank suppliers in other provinces for a need.
     Match {
         #[command(flatten)]
@@ -235,6 +248,50 @@ fn run(cli: Cli) -> Result<(), Error> {
             seed,
             out,
         } => generate(businesses, deals, seed, &out),
+        Command::Plan {
+            data,
+            spec,
+            format,
+            output,
+        } => {
+            let format =
+                api::PlanFormat::parse(Some(&format)).map_err(|m| Error::invalid("--format", m))?;
+            let text = match std::fs::read_to_string(&spec) {
+                Ok(t) => t,
+                Err(e) => jalin::engine::FIXTURE_MISSIONS
+                    .iter()
+                    .find(|(name, _)| *name == spec)
+                    .map(|(_, t)| t.to_string())
+                    .ok_or_else(|| Error::invalid("SPEC", format!("{spec}: {e}")))?,
+            };
+            let spec: jalin::plan::MissionSpec = api::parse_json(text.as_bytes())
+                .map_err(|e| Error::invalid("SPEC", e.to_string()))?;
+            let engine = open(&data)?;
+            let schedule = engine.plan_mission(spec)?;
+            let rendered = format.render_text(&schedule);
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, rendered)
+                        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+                    let s = &schedule.stats;
+                    eprintln!(
+                        "{} meetings for {} participants, value {:.2} of at most {:.2} (gap {:.2}%), {} idle gaps, solved in {:.1} ms; written to {}",
+                        s.meetings,
+                        s.participants,
+                        s.total_weight,
+                        s.upper_bound,
+                        s.gap_pct,
+                        s.idle_gaps,
+                        s.solve_ms,
+                        path.display()
+                    );
+                }
+                None => {
+                    let _ = std::io::stdout().lock().write_all(rendered.as_bytes());
+                }
+            }
+            Ok(())
+        }
         Command::Reindex { data } => {
             let engine = open(&data)?;
             let mut progress = progress_bar();
@@ -257,7 +314,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let req: MatchRequest = match request {
                 Some(body) => api::parse_json(body.as_bytes())
-                    .map_err(|e| Error::invalid("--request", format!("{e:?}")))?,
+                    .map_err(|e| Error::invalid("--request", e.to_string()))?,
                 None => MatchRequest {
                     need: Some(NeedSpec {
                         text,

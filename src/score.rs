@@ -266,6 +266,12 @@ impl Scorer {
 
     /// The unweighted features of one candidate listing.
     pub fn features(&self, l: &ListingFeatures) -> Features {
+        self.features_with(l, self.ctx.amount)
+    }
+
+    /// [`Scorer::features`] with another amount for the requesting side (the planner scores
+    /// many needs of one province with one scorer).
+    pub fn features_with(&self, l: &ListingFeatures, amount: Option<(f64, u64)>) -> Features {
         let commodity_match = if self.ctx.commodities.contains(&l.commodity) {
             1.0
         } else {
@@ -278,15 +284,12 @@ impl Scorer {
         let perish = self.perishability.get(l.commodity).copied().unwrap_or(0.5);
         let logistics =
             -self.distance_term.get(l.province).copied().unwrap_or(1.0) * (0.4 + 0.6 * perish);
-        let (supply, demand) = match (self.ctx.direction, self.ctx.amount) {
+        let (supply, demand) = match (self.ctx.direction, amount) {
             (_, None) => (-1.0, -1.0),
             (Direction::Suppliers, Some((a, _))) => (l.amount, a),
             (Direction::Markets, Some((a, _))) => (a, l.amount),
         };
-        let same_unit = self
-            .ctx
-            .amount
-            .is_some_and(|(_, u)| u == l.amount_unit && u != 0);
+        let same_unit = amount.is_some_and(|(_, u)| u == l.amount_unit && u != 0);
         let fit = if same_unit && supply > 0.0 && demand > 0.0 {
             ((supply / demand) as f32).min(1.0)
         } else {

@@ -519,3 +519,142 @@ async fn reasons_come_in_indonesian_on_request() {
             .contains("penawaran")
     );
 }
+
+async fn fixture_mission() -> Value {
+    let reply = get("/v1/missions/jatim-banten-2023").await;
+    assert_eq!(reply.status, 200);
+    reply.json()
+}
+
+#[tokio::test]
+async fn the_fixture_mission_plans_with_every_constraint_kept() {
+    assert_eq!(
+        get("/v1/missions").await.json(),
+        json!(["jatim-banten-2023"])
+    );
+    let spec = fixture_mission().await;
+    let reply = post_json("/v1/missions/plan", spec.to_string()).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let v = reply.json();
+    let meetings = v["meetings"].as_array().expect("meetings");
+    assert!(meetings.len() >= 100, "{} meetings", meetings.len());
+    let mut busy = std::collections::HashSet::new();
+    let mut per_slot = std::collections::HashMap::new();
+    let mut pairs = std::collections::HashSet::new();
+    for m in meetings {
+        let slot = m["slot"].as_u64().expect("slot");
+        for who in [&m["a"], &m["b"]] {
+            assert!(
+                busy.insert((slot, who.to_string())),
+                "{who} twice in slot {slot}"
+            );
+        }
+        *per_slot.entry(slot).or_insert(0) += 1;
+        let table = m["table"].as_u64().expect("table");
+        assert!((1..=40).contains(&table));
+        assert!(
+            pairs.insert((m["a"].to_string(), m["b"].to_string())),
+            "pair twice"
+        );
+        assert!(m["start"].as_str().is_some_and(|s| s.len() == 5));
+    }
+    assert!(per_slot.values().all(|n| *n <= 40));
+    let stats = &v["stats"];
+    assert_eq!(stats["participants"], 157);
+    assert!(stats["gap_pct"].as_f64().expect("gap") <= 0.5, "{stats}");
+    assert!(stats["total_weight"].as_f64() <= stats["upper_bound"].as_f64().map(|u| u + 1e-9));
+    assert!(v["agendas"].as_object().map(|a| a.len()).unwrap_or(0) > 100);
+}
+
+#[tokio::test]
+async fn a_plan_comes_as_csv_icalendar_and_html() {
+    let spec = fixture_mission().await.to_string();
+    let meetings = post_json("/v1/missions/plan", spec.clone()).await.json()["meetings"]
+        .as_array()
+        .map(Vec::len)
+        .expect("meetings");
+    let csv = post_json("/v1/missions/plan?format=csv", spec.clone()).await;
+    assert!(csv.content_type.starts_with("text/csv"));
+    let text = String::from_utf8_lossy(&csv.body).to_string();
+    assert!(
+        text.starts_with("slot,start,end,table,a,a_name,b,b_name,weight,topic"),
+        "{text:.200}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        meetings + 1,
+        "a header and one row per meeting"
+    );
+    let ics = post_json("/v1/missions/plan?format=ics", spec.clone()).await;
+    assert!(ics.content_type.starts_with("text/calendar"));
+    let text = String::from_utf8_lossy(&ics.body).to_string();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert_eq!(
+        text.matches("BEGIN:VEVENT").count(),
+        meetings,
+        "one event per meeting"
+    );
+    assert!(text.contains("LOCATION:Table"));
+    let html = post_json("/v1/missions/plan?format=html", spec.clone()).await;
+    assert!(html.content_type.starts_with("text/html"));
+    assert!(String::from_utf8_lossy(&html.body).contains("<table"));
+    post_json("/v1/missions/plan?format=pdf", spec)
+        .await
+        .assert_error(400, "format");
+}
+
+#[tokio::test]
+async fn bad_mission_specs_name_the_field() {
+    let spec = fixture_mission().await;
+    let with = |path: &[&str], value: Value| {
+        let mut s = spec.clone();
+        let mut node = &mut s;
+        for p in &path[..path.len() - 1] {
+            node = match p.parse::<usize>() {
+                Ok(i) => &mut node[i],
+                Err(_) => &mut node[*p],
+            };
+        }
+        node[path[path.len() - 1]] = value;
+        s.to_string()
+    };
+    post_json("/v1/missions/plan", with(&["tables"], json!(0)))
+        .await
+        .assert_error(400, "tables");
+    post_json("/v1/missions/plan", with(&["slots", "minutes"], json!(0)))
+        .await
+        .assert_error(400, "slots.minutes");
+    post_json(
+        "/v1/missions/plan",
+        with(&["slots", "start"], json!("25:99")),
+    )
+    .await
+    .assert_error(400, "slots.start");
+    post_json(
+        "/v1/missions/plan",
+        with(&["participants", "0", "id"], json!("nobody-here")),
+    )
+    .await
+    .assert_error(400, "participants[0].id");
+    post_json("/v1/missions/plan", with(&["host_province"], json!("99")))
+        .await
+        .assert_error(400, "host_province");
+    // A planner's own spreadsheet: only listed pairs, participants need not exist.
+    let own = json!({"name": "Forum", "host_province": "36", "date": "2024-05-02",
+        "slots": {"start": "10:00", "minutes": 15, "count": 4}, "tables": 2, "max_meetings": 4,
+        "participants": [{"id": "x1", "side": "origin"}, {"id": "x2", "side": "origin"},
+                         {"id": "y1", "side": "host"}, {"id": "y2", "side": "host"}],
+        "preferences": [{"a": "x1", "b": "y1", "weight": 3}, {"a": "x2", "b": "y1", "weight": 2},
+                        {"a": "x2", "b": "y2", "weight": 1}],
+        "preferences_only": true});
+    let v = post_json("/v1/missions/plan", own.to_string()).await;
+    assert_eq!(v.status, 200, "{}", String::from_utf8_lossy(&v.body));
+    let v = v.json();
+    assert_eq!(v["meetings"].as_array().map(Vec::len), Some(3));
+    assert_eq!(v["stats"]["total_weight"], 6.0);
+}

@@ -184,3 +184,36 @@ fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
     assert_eq!(engine.status().expect("status").index_documents, docs + 1);
     assert_eq!(find(&engine, "zyxwvu"), ["crash-1"]);
 }
+
+#[test]
+fn cli_plans_the_shipped_mission_into_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    for format in ["json", "csv", "ics", "html"] {
+        let out_file = dir.path().join(format!("plan.{format}"));
+        let out = jalin(
+            &data,
+            &[
+                "plan",
+                "jatim-banten-2023",
+                "--format",
+                format,
+                "-o",
+                out_file.to_str().unwrap_or(""),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("157 participants"),
+            "{}",
+            text(&out.stderr)
+        );
+        let written = std::fs::read_to_string(&out_file).expect("written");
+        assert!(written.len() > 1000, "{format}: {} bytes", written.len());
+    }
+    let out = jalin(&data, &["plan", "no-such-mission.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no-such-mission.json"));
+    let out = jalin(&data, &["plan", "jatim-banten-2023", "--format", "pdf"]);
+    assert_eq!(out.status.code(), Some(2));
+}
