@@ -5,8 +5,9 @@
 //! once its transaction commits), then [`Engine::sync_index`] applies every change after the
 //! index's recorded sequence and commits the index with the new sequence as its payload.
 //! The same function catches the index up on start, so a crash between the two steps loses
-//! nothing. Writers are serialised by one lock, which keeps "store order" and "index order"
-//! the same.
+//! nothing. Store writes commit independently (SQLite serialises them); index commits are
+//! grouped: a writer waits until the index holds its change sequence, and one commit covers
+//! every change committed before it.
 //!
 //! The request and response types here are the JSON both the API and the CLI speak.
 
@@ -49,7 +50,8 @@ pub struct Engine {
     reference: Arc<Reference>,
     store: Store,
     index: SearchIndex,
-    writes: Mutex<()>,
+    /// Serialises index commits (see [`Engine::index_up_to`]).
+    index_sync: Mutex<()>,
     data_dir: Option<PathBuf>,
     default_weights: Weights,
     options: EngineOptions,
@@ -103,7 +105,7 @@ impl Engine {
             reference,
             store,
             index,
-            writes: Mutex::new(()),
+            index_sync: Mutex::new(()),
             data_dir: Some(dir.to_path_buf()),
             default_weights: Weights::default(),
             options,
@@ -130,7 +132,7 @@ impl Engine {
             reference,
             store: Store::open_in_memory()?,
             index,
-            writes: Mutex::new(()),
+            index_sync: Mutex::new(()),
             data_dir: None,
             default_weights: Weights::default(),
             options,
@@ -167,13 +169,31 @@ impl Engine {
         )
     }
 
-    fn lock_writes(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.writes.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock_index(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.index_sync.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Makes every store change up to `seq` visible to searches (read-your-writes).
+    ///
+    /// This is the group commit: writers commit to the store independently, then queue
+    /// here; whoever holds the lock applies *all* changes committed so far in one index
+    /// commit, and the writers queued behind find their change already applied.
+    fn index_up_to(&self, seq: u64) -> Result<()> {
+        let _guard = self.lock_index();
+        if self.index.seq() < seq {
+            self.sync_index_locked()?;
+        }
+        Ok(())
     }
 
     /// Applies every store change after the index's sequence to the index and commits it.
     /// Returns how many businesses were re-indexed.
     pub fn sync_index(&self) -> Result<usize> {
+        let _guard = self.lock_index();
+        self.sync_index_locked()
+    }
+
+    fn sync_index_locked(&self) -> Result<usize> {
         let (ids, upto) = self.store.businesses_changed_since(self.index.seq())?;
         if upto == self.index.seq() {
             return Ok(0);
@@ -191,7 +211,7 @@ impl Engine {
 
     /// Rebuilds the search index from the store.
     pub fn reindex(&self, progress: Progress<'_>) -> Result<u64> {
-        let _guard = self.lock_writes();
+        let _guard = self.lock_index();
         let counts = self.store.counts()?;
         self.index.clear()?;
         let mut batch = Vec::with_capacity(1000);
@@ -236,23 +256,18 @@ impl Engine {
     /// Creates or replaces a business. Returns whether it was new.
     pub fn put_business(&self, mut b: Business) -> Result<(Business, bool)> {
         self.validate_business(&mut b)?;
-        let _guard = self.lock_writes();
-        let (_, existed) = self.store.write(|w| w.put_business(&b))?;
-        self.sync_index()?;
+        let (seq, existed) = self.store.write(|w| w.put_business(&b))?;
+        self.index_up_to(seq)?;
         Ok((b, !existed))
     }
 
     pub fn delete_business(&self, id: &str) -> Result<()> {
-        let _guard = self.lock_writes();
         match self.store.write(|w| w.delete_business(id))? {
             None => Err(Error::NotFound {
                 what: "business",
                 id: id.to_string(),
             }),
-            Some(_) => {
-                self.sync_index()?;
-                Ok(())
-            }
+            Some(seq) => self.index_up_to(seq),
         }
     }
 
@@ -266,7 +281,6 @@ impl Engine {
     /// Records a deal between two stored businesses.
     pub fn add_deal(&self, d: Deal) -> Result<Deal> {
         self.validate_deal(&d)?;
-        let _guard = self.lock_writes();
         let (deal, _) = self.store.write(|w| {
             for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
                 if !w.business_exists(id)? {
@@ -295,7 +309,6 @@ impl Engine {
         progress: Progress<'_>,
     ) -> Result<ImportStats> {
         let started = Instant::now();
-        let _guard = self.lock_writes();
         let mut stats = ImportStats::default();
         self.store.write(|w| {
             for (name, reader) in sources {
@@ -343,7 +356,8 @@ impl Engine {
             Ok(())
         })?;
         progress("indexing", 0, stats.businesses);
-        self.sync_index()?;
+        let seq = self.store.last_seq()?;
+        self.index_up_to(seq)?;
         progress("indexing", stats.businesses, stats.businesses);
         stats.seconds = started.elapsed().as_secs_f64();
         Ok(stats)

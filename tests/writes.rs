@@ -256,3 +256,32 @@ async fn a_buyer_without_needs_gets_an_empty_list_and_a_message() {
         "{v}"
     );
 }
+
+#[test]
+fn concurrent_writers_each_read_their_own_write() {
+    let engine = common::fixture().engine.clone();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                for i in 0..10 {
+                    let word = format!("grpcommit{t}x{i}q");
+                    let b: jalin::model::Business =
+                        serde_json::from_value(shallot_grower(&format!("w-gc-{t}-{i}"), &word))
+                            .expect("business");
+                    engine.put_business(b).expect("put");
+                    let found = engine
+                        .search(&jalin::engine::SearchParams {
+                            q: Some(word.clone()),
+                            ..Default::default()
+                        })
+                        .expect("search");
+                    assert_eq!(found.total, 1, "{word} not visible right after its write");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("writer thread");
+    }
+}
