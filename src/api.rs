@@ -479,19 +479,38 @@ async fn post_deal(
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
-/// A blocking reader over the chunks of a request body, fed from the async side.
+/// What the async side sends the blocking import.
+enum Chunk {
+    Data(Bytes),
+    /// The whole body arrived.
+    End,
+    Failed(String),
+}
+
+/// A blocking reader over the chunks of a request body, fed from the async side. The body
+/// ends only at [`Chunk::End`]: a channel closed without it means the request was cut short,
+/// and reading fails so the import rolls back.
 struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<Result<Bytes, String>>,
+    rx: tokio::sync::mpsc::Receiver<Chunk>,
     current: Bytes,
+    ended: bool,
 }
 
 impl std::io::Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.current.is_empty() {
+            if self.ended {
+                return Ok(0);
+            }
             match self.rx.blocking_recv() {
-                None => return Ok(0),
-                Some(Ok(chunk)) => self.current = chunk,
-                Some(Err(e)) => return Err(std::io::Error::other(e)),
+                Some(Chunk::Data(chunk)) => self.current = chunk,
+                Some(Chunk::End) => self.ended = true,
+                Some(Chunk::Failed(e)) => return Err(std::io::Error::other(e)),
+                None => {
+                    return Err(std::io::Error::other(
+                        "the request body was cut short; nothing was imported",
+                    ));
+                }
             }
         }
         let n = buf.len().min(self.current.len());
@@ -509,34 +528,60 @@ impl std::io::Read for ChannelReader {
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 async fn import(State(engine): State<AppState>, req: Request) -> ApiResult<Json<ImportStats>> {
     use http_body_util::BodyExt;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(16);
+    // If this handler is dropped (timeout, client gone) the import must not commit: the
+    // guard raises the flag the import checks just before its commit.
+    struct Abandon(Option<Arc<std::sync::atomic::AtomicBool>>);
+    impl Drop for Abandon {
+        fn drop(&mut self) {
+            if let Some(flag) = &self.0 {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    }
+    let abandoned = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut guard = Abandon(Some(abandoned.clone()));
+    let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(16);
     let work = tokio::task::spawn_blocking(move || {
         let reader = std::io::BufReader::new(ChannelReader {
             rx,
             current: Bytes::new(),
+            ended: false,
         });
-        engine.import(
+        engine.import_checked(
             vec![("body".to_string(), Box::new(reader))],
             &mut |_, _, _| {},
+            &abandoned,
         )
     });
     let mut body = req.into_body();
+    let mut received = 0usize;
     let mut too_large = false;
+    let mut complete = true;
     while let Some(frame) = body.frame().await {
         match frame {
             Ok(f) => {
-                if let Ok(data) = f.into_data()
-                    && tx.send(Ok(data)).await.is_err()
-                {
+                let Ok(data) = f.into_data() else { continue };
+                received += data.len();
+                if received > MAX_IMPORT {
+                    too_large = true;
+                    let _ = tx.send(Chunk::Failed("the body is too large".into())).await;
+                    complete = false;
+                    break;
+                }
+                if tx.send(Chunk::Data(data)).await.is_err() {
                     break; // the import stopped early (a bad line)
                 }
             }
             Err(e) => {
                 too_large = e.to_string().contains("length limit");
-                let _ = tx.send(Err(e.to_string())).await;
+                let _ = tx.send(Chunk::Failed(e.to_string())).await;
+                complete = false;
                 break;
             }
         }
+    }
+    if complete {
+        let _ = tx.send(Chunk::End).await;
     }
     drop(tx);
     let result = work.await.map_err(|e| {
@@ -547,12 +592,15 @@ async fn import(State(engine): State<AppState>, req: Request) -> ApiResult<Json<
             "internal error; it has been logged",
         )
     })?;
+    guard.0 = None; // finished: nothing to abandon
+    drop(guard);
     if too_large {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             format!("the import is larger than {MAX_IMPORT} bytes; nothing was imported"),
-        ));
+        )
+        .field("body"));
     }
     Ok(Json(result?))
 }
@@ -689,24 +737,72 @@ async fn mission(Path(name): Path<String>) -> ApiResult<Response> {
         })
 }
 
+/// `?limit=&lang=` of the network view.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NetworkParams {
+    /// How many partners, 1 to 1000 (default 50).
+    pub limit: Option<usize>,
+    /// `en` or `id`.
+    pub lang: Option<String>,
+}
+
+/// A business's trading partners, deal counts and values, and the provinces it trades with.
+#[utoipa::path(get, path = "/v1/businesses/{id}/network",
+    params(("id" = String, Path, description = "business id"), NetworkParams),
+    responses((status = 200, body = crate::engine::NetworkView), (status = 404, body = ErrorBody)))]
+async fn business_network(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<NetworkParams>,
+) -> ApiResult<Json<crate::engine::NetworkView>> {
+    let lang = lang_of(q.lang.as_deref(), &headers)?;
+    let limit = q.limit.unwrap_or(50);
+    Ok(Json(
+        blocking(move || engine.business_network(&id, limit, lang)).await?,
+    ))
+}
+
+/// `?from=&to=&lang=` of an introduction.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IntroParams {
+    /// The business that wants the introduction.
+    pub from: String,
+    /// The business it wants to meet.
+    pub to: String,
+    pub lang: Option<String>,
+}
+
+/// A warm introduction: the strongest short chain of past deals between two businesses.
+#[utoipa::path(get, path = "/v1/intro", params(IntroParams),
+    responses((status = 200, body = crate::engine::IntroView), (status = 404, body = ErrorBody)))]
+async fn intro(
+    State(engine): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<IntroParams>,
+) -> ApiResult<Json<crate::engine::IntroView>> {
+    let lang = lang_of(q.lang.as_deref(), &headers)?;
+    Ok(Json(
+        blocking(move || engine.intro(&q.from, &q.to, lang)).await?,
+    ))
+}
+
+/// Completed trade between provinces, seller's province to buyer's, largest first.
+#[utoipa::path(get, path = "/v1/flows", responses((status = 200, body = crate::engine::FlowsView)))]
+async fn flows(State(engine): State<AppState>) -> ApiResult<Json<crate::engine::FlowsView>> {
+    Ok(Json(blocking(move || Ok(engine.flows())).await?))
+}
+
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
         "no such route; see /docs for the API",
     )
-}
-
-async fn root(headers: HeaderMap) -> Response {
-    let _ = headers;
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "jalin: business matchmaking across Indonesia's provinces.\n\
-         API documentation: /docs (OpenAPI: /openapi.json)\n\
-         Try: curl -s localhost:8080/v1/match -H 'content-type: application/json' \
-         -d '{\"need\":{\"text\":\"bawang merah\",\"province\":\"36\"},\"limit\":5}'\n",
-    )
-        .into_response()
 }
 
 #[derive(OpenApi)]
@@ -716,7 +812,7 @@ async fn root(headers: HeaderMap) -> Response {
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
     paths(healthz, provinces, advantages, commodities, search, match_, corridors, get_business,
-        missions, mission, plan_mission,
+        missions, mission, plan_mission, business_network, intro, flows,
         put_business, delete_business, post_deal, import),
     modifiers(&BearerAuth),
     components(schemas(ErrorBody, ErrorDetail))
@@ -739,6 +835,7 @@ impl utoipa::Modify for BearerAuth {
 /// The application: every route with its middleware.
 pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
     let shared = Shared { engine, config };
+    let timeout = |d: Duration| TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, d);
     let writes = Router::new()
         .route(
             "/v1/businesses/{id}",
@@ -746,17 +843,19 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         )
         .route("/v1/deals", post(post_deal))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(timeout(REQUEST_TIMEOUT))
         .merge(
+            // An import streams up to 100 MB into one transaction: it gets its own limits.
             Router::new()
                 .route("/v1/import", post(import))
-                .layer(RequestBodyLimitLayer::new(MAX_IMPORT)),
+                .layer(RequestBodyLimitLayer::new(MAX_IMPORT))
+                .layer(timeout(IMPORT_TIMEOUT)),
         )
         .route_layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             require_token,
         ));
     let reads = Router::new()
-        .route("/", get(root))
         .route("/healthz", get(healthz))
         .route("/v1/provinces", get(provinces))
         .route("/v1/provinces/{code}/advantages", get(advantages))
@@ -768,7 +867,12 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .route("/v1/missions/{name}", get(mission))
         .route("/v1/missions/plan", post(plan_mission))
         .route("/v1/businesses/{id}", get(get_business))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY));
+        .route("/v1/businesses/{id}/network", get(business_network))
+        .route("/v1/intro", get(intro))
+        .route("/v1/flows", get(flows))
+        .route("/metrics", get(metrics))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(timeout(REQUEST_TIMEOUT));
     let (metrics_layer, _) = metrics_pair();
     let overload = tower::ServiceBuilder::new()
         .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
@@ -776,15 +880,11 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .concurrency_limit(MAX_IN_FLIGHT);
     reads
         .merge(writes)
-        .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(shared)
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
         .layer(metrics_layer)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(overload)
         .layer(
             TraceLayer::new_for_http()
@@ -806,6 +906,66 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
             RequestIds::default(),
         ))
+}
+
+/// The longest an import may take, body upload included.
+pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Turns the error responses that axum and tower-http produce themselves (a 413 for a
+/// declared body size, a 400 for a path that is not UTF-8, a 405…) into the API's JSON error,
+/// so every 4xx has the same shape.
+async fn json_errors(req: Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "invalid",
+    };
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "the body is larger than this endpoint accepts (2 MiB; imports 100 MiB)".to_string()
+    } else if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text.clone()
+    };
+    let field = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Some("body".to_string())
+    } else {
+        text.split('`').nth(1).map(str::to_string)
+    };
+    let mut out = ApiError {
+        status,
+        code,
+        message,
+        field,
+    }
+    .into_response();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in parts.headers.iter() {
+        out.headers_mut().insert(name.clone(), value.clone());
+    }
+    out
 }
 
 /// How many requests may be in flight before new ones are answered 503 with `Retry-After`.

@@ -25,6 +25,7 @@ use crate::model::{
     Business, BusinessKind, BusinessSummary, Certification, Deal, FieldError, ListingKind,
     ListingView, Quantity,
 };
+use crate::network::{self, Network};
 use crate::plan::export::Schedule;
 use crate::plan::{self, MissionSpec, PairScore, ProblemConfig, SpecError};
 use crate::reference::{AdvantageSource, Commodity, Province, Reference};
@@ -40,6 +41,8 @@ pub const FIXTURE_DEALS: &str = include_str!("../fixtures/deals.jsonl");
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 1000;
 pub const MAX_OFFSET: usize = 10_000;
+/// The most values a filter list may hold.
+pub const MAX_FILTER_VALUES: usize = 100;
 const MAX_QUERY_TEXT: usize = 1000;
 
 /// Reports progress of long work: a stage name, items done, items in all (0: unknown).
@@ -52,6 +55,8 @@ pub struct Engine {
     index: SearchIndex,
     /// Serialises index commits (see [`Engine::index_up_to`]).
     index_sync: Mutex<()>,
+    /// The deal network, derived from the store's deals.
+    network: std::sync::RwLock<Network>,
     data_dir: Option<PathBuf>,
     default_weights: Weights,
     options: EngineOptions,
@@ -101,10 +106,12 @@ impl Engine {
         let store = Store::open(&dir.join("jalin.db"))?;
         let (index, rebuild) =
             SearchIndex::open(&dir.join("search"), &reference, options.analysis)?;
+        let network = std::sync::RwLock::new(Network::build(&reference, &store)?);
         let engine = Engine {
             reference,
             store,
             index,
+            network,
             index_sync: Mutex::new(()),
             data_dir: Some(dir.to_path_buf()),
             default_weights: Weights::default(),
@@ -124,14 +131,18 @@ impl Engine {
         Ok((engine, report))
     }
 
-    /// An engine in memory with nothing loaded, for tests.
+    /// An engine with its index in memory and its store in a temporary file, nothing loaded:
+    /// for tests and benchmarks.
     pub fn in_memory(options: EngineOptions) -> Result<Engine> {
         let reference = Arc::new(Reference::embedded()?);
         let index = SearchIndex::in_memory(&reference, options.analysis)?;
+        let store = Store::open_temporary()?;
+        let network = std::sync::RwLock::new(Network::build(&reference, &store)?);
         Ok(Engine {
             reference,
-            store: Store::open_in_memory()?,
+            store,
             index,
+            network,
             index_sync: Mutex::new(()),
             data_dir: None,
             default_weights: Weights::default(),
@@ -257,6 +268,12 @@ impl Engine {
     pub fn put_business(&self, mut b: Business) -> Result<(Business, bool)> {
         self.validate_business(&mut b)?;
         let (seq, existed) = self.store.write(|w| w.put_business(&b))?;
+        if let (Some(key), Some(p)) = (
+            self.store.business_key(&b.id)?,
+            self.reference.province(&b.province),
+        ) {
+            self.network_mut().put_business(&b.id, key, p);
+        }
         self.index_up_to(seq)?;
         Ok((b, !existed))
     }
@@ -281,10 +298,14 @@ impl Engine {
     /// Records a deal between two stored businesses.
     pub fn add_deal(&self, d: Deal) -> Result<Deal> {
         self.validate_deal(&d)?;
-        let (deal, _) = self.store.write(|w| {
+        let (deal, seq, provinces) = self.store.write(|w| {
+            let mut provinces = Vec::with_capacity(2);
             for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
-                if !w.business_exists(id)? {
-                    return Err(Error::invalid(field, format!("unknown business {id:?}")));
+                match w.business_province(id)? {
+                    Some(p) => provinces.push(p),
+                    None => {
+                        return Err(Error::invalid(field, format!("unknown business {id:?}")));
+                    }
                 }
             }
             if let Some(id) = &d.id
@@ -292,8 +313,13 @@ impl Engine {
             {
                 return Err(Error::invalid("id", format!("deal {id:?} already exists")));
             }
-            w.put_deal(&d)
+            let (deal, seq) = w.put_deal(&d)?;
+            Ok((deal, seq, provinces))
         })?;
+        // The store has it; the network learns it in place, before the write is acknowledged,
+        // so the next match sees it.
+        self.network_mut()
+            .add_deal(&self.reference, &deal, seq, &provinces[0], &provinces[1]);
         Ok(deal)
     }
 
@@ -307,6 +333,21 @@ impl Engine {
         &self,
         sources: Vec<(String, Box<dyn BufRead + '_>)>,
         progress: Progress<'_>,
+    ) -> Result<ImportStats> {
+        self.import_checked(
+            sources,
+            progress,
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+    }
+
+    /// [`Engine::import`] that rolls back instead of committing when `abandoned` is set by
+    /// then (the HTTP request that carried it is gone).
+    pub fn import_checked(
+        &self,
+        sources: Vec<(String, Box<dyn BufRead + '_>)>,
+        progress: Progress<'_>,
+        abandoned: &std::sync::atomic::AtomicBool,
     ) -> Result<ImportStats> {
         let started = Instant::now();
         let mut stats = ImportStats::default();
@@ -353,11 +394,21 @@ impl Engine {
                 }
                 progress(&format!("importing {name}"), lines, lines);
             }
+            if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(Error::invalid(
+                    "body",
+                    "the request was abandoned before the import finished; nothing was imported",
+                ));
+            }
             Ok(())
         })?;
         progress("indexing", 0, stats.businesses);
         let seq = self.store.last_seq()?;
         self.index_up_to(seq)?;
+        progress("building the deal network", 0, stats.deals);
+        let rebuilt = Network::build(&self.reference, &self.store)?;
+        *self.network_mut() = rebuilt;
+        progress("building the deal network", stats.deals, stats.deals);
         progress("indexing", stats.businesses, stats.businesses);
         stats.seconds = started.elapsed().as_secs_f64();
         Ok(stats)
@@ -381,6 +432,7 @@ impl Engine {
         Ok(Status {
             businesses: counts.businesses,
             deals: counts.deals,
+            network_deals: self.network().graph.deal_count() as u64,
             last_seq: counts.last_seq,
             index_seq: self.index.seq(),
             index_documents: self.index.num_docs(),
@@ -485,7 +537,8 @@ impl Engine {
             ctx.commodities = vec![commodity];
             ctx.amount = amount;
             ctx.lang = lang;
-            self.add_relationships(&mut ctx, key, &business.id);
+            let _ = key;
+            self.add_relationships(&mut ctx, Some(&business.id));
             let (total, results) =
                 self.rank_partners(ctx, &l.title, Some(&business.id), &filters, weights, limit)?;
             let view = business
@@ -625,6 +678,7 @@ impl Engine {
         ctx.amount = amount;
         ctx.certs = Certification::mask(&certs);
         ctx.lang = lang;
+        self.add_relationships(&mut ctx, None);
         let (total, results) = self.rank_partners(ctx, text, None, filters, weights, limit)?;
         u.looking_for = Some(ListingKind::Offer);
         Ok(MatchResponse {
@@ -638,9 +692,79 @@ impl Engine {
         })
     }
 
-    /// The relationship hook: fills the context with deal-network signals for the business
-    /// asking. Without a deal network every pair has none.
-    fn add_relationships(&self, _ctx: &mut MatchContext, _key: u64, _id: &str) {}
+    fn network(&self) -> std::sync::RwLockReadGuard<'_, Network> {
+        self.network.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn network_mut(&self) -> std::sync::RwLockWriteGuard<'_, Network> {
+        self.network.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn province_names(&self) -> Vec<&str> {
+        self.reference
+            .provinces
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect()
+    }
+
+    /// Fills the context with the deal network's relationship feature for every candidate:
+    /// pair-specific signals for the requester's neighbourhood, the seller-and-province part
+    /// for everyone else (see `network`).
+    fn add_relationships(&self, ctx: &mut MatchContext, requester: Option<&str>) {
+        let net = self.network();
+        let g = &net.graph;
+        let today = network::today();
+        let np = self.reference.provinces.len();
+        let names = self.province_names();
+        let lang = graph_lang(ctx.lang);
+        let home = ctx.province as u8;
+        match ctx.direction {
+            Direction::Suppliers => {
+                ctx.relationship_prior = Some(net.priors.clone());
+                ctx.relationship_province = (0..np)
+                    .map(|p| g.province_part(p as u8, home) as f32)
+                    .collect();
+                let Some(buyer) = requester else { return };
+                let bc = g.buyer_context(buyer, Some(home));
+                for n in g.neighbourhood(buyer, network::NEIGHBOURHOOD_CAP) {
+                    let Some(&key) = net.keys.get(n) else {
+                        continue;
+                    };
+                    let province = net.ids.get(&key).map(|(_, p)| *p as u8);
+                    let sig = bc.signals(n, province, today);
+                    ctx.relationship.insert(key, sig.feature());
+                    let reasons = sig.reasons(lang, &names);
+                    if !reasons.is_empty() {
+                        ctx.relationship_reasons.insert(key, reasons);
+                    }
+                }
+            }
+            Direction::Markets => {
+                let prior = requester
+                    .and_then(|s| net.keys.get(s))
+                    .and_then(|k| net.priors.get(*k as usize))
+                    .copied()
+                    .unwrap_or(0.0);
+                ctx.relationship_prior = None;
+                ctx.relationship_province = (0..np)
+                    .map(|p| prior + g.province_part(home, p as u8) as f32)
+                    .collect();
+                let Some(seller) = requester else { return };
+                for n in g.neighbourhood(seller, network::NEIGHBOURHOOD_CAP) {
+                    let Some(&key) = net.keys.get(n) else {
+                        continue;
+                    };
+                    let sig = g.signals(n, seller, today);
+                    ctx.relationship.insert(key, sig.feature());
+                    let reasons = sig.reasons_as(crate::graph::Asker::Seller, lang, &names);
+                    if !reasons.is_empty() {
+                        ctx.relationship_reasons.insert(key, reasons);
+                    }
+                }
+            }
+        }
+    }
 
     fn resolve_filters(&self, f: Option<&MatchFilters>) -> Result<ResolvedFilters> {
         let r = &self.reference;
@@ -648,6 +772,19 @@ impl Engine {
         let Some(f) = f else {
             return Ok(out);
         };
+        for (name, len) in [
+            ("filters.provinces", f.provinces.len()),
+            ("filters.island_groups", f.island_groups.len()),
+            ("filters.kinds", f.kinds.len()),
+            ("filters.certifications", f.certifications.len()),
+        ] {
+            if len > MAX_FILTER_VALUES {
+                return Err(Error::invalid(
+                    name,
+                    format!("at most {MAX_FILTER_VALUES} values"),
+                ));
+            }
+        }
         for (i, code) in f.provinces.iter().enumerate() {
             out.provinces
                 .push(r.require_province(&format!("filters.provinces[{i}]"), code)?);
@@ -676,13 +813,14 @@ impl Engine {
                 }
                 in_groups.extend(members);
             }
+            let mut member = vec![false; r.provinces.len()];
+            for p in in_groups {
+                member[p] = true;
+            }
             out.provinces = if out.provinces.is_empty() {
-                in_groups
+                (0..member.len()).filter(|p| member[*p]).collect()
             } else {
-                out.provinces
-                    .into_iter()
-                    .filter(|p| in_groups.contains(p))
-                    .collect()
+                out.provinces.into_iter().filter(|p| member[*p]).collect()
             };
             if out.provinces.is_empty() {
                 // Province and island filters that exclude each other: nothing can match.
@@ -754,7 +892,20 @@ impl Engine {
             .into_iter()
             .enumerate()
             .map(|(i, hit)| {
-                let e = scorer.explain(r, &hit.features);
+                let mut e = scorer.explain(r, &hit.features);
+                let ctx = &scorer.ctx;
+                if !ctx
+                    .relationship_reasons
+                    .contains_key(&hit.features.business_key)
+                    && e.explain.get("relationship").is_some_and(|v| *v > 0.0)
+                {
+                    e.reasons.extend(self.general_network_reasons(
+                        ctx,
+                        exclude_business,
+                        &hit.record.business.id,
+                        hit.features.province,
+                    ));
+                }
                 MatchResult {
                     rank: i + 1,
                     score: (hit.score * 10_000.0).round() / 10_000.0,
@@ -766,6 +917,31 @@ impl Engine {
             })
             .collect();
         Ok((found.total, results))
+    }
+
+    /// The network's reasons for a counterpart outside the requester's neighbourhood: the
+    /// seller's track record and the trade between the two provinces.
+    fn general_network_reasons(
+        &self,
+        ctx: &MatchContext,
+        requester: Option<&str>,
+        candidate: &str,
+        candidate_province: usize,
+    ) -> Vec<String> {
+        let net = self.network();
+        let g = &net.graph;
+        let names = self.province_names();
+        let lang = graph_lang(ctx.lang);
+        let today = network::today();
+        match ctx.direction {
+            Direction::Suppliers => g
+                .buyer_context(requester.unwrap_or(""), Some(ctx.province as u8))
+                .signals(candidate, Some(candidate_province as u8), today)
+                .reasons(lang, &names),
+            Direction::Markets => g
+                .signals(candidate, requester.unwrap_or(""), today)
+                .reasons_as(crate::graph::Asker::Seller, lang, &names),
+        }
     }
 
     /// What province `from` should bring to province `to`: commodities ranked by the
@@ -1018,6 +1194,13 @@ impl Engine {
 /// BM25, so the named commodity always ranks first.
 const COMMODITY_BONUS: f32 = 100.0;
 
+fn graph_lang(lang: Lang) -> crate::graph::Lang {
+    match lang {
+        Lang::En => crate::graph::Lang::En,
+        Lang::Id => crate::graph::Lang::Id,
+    }
+}
+
 fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1e6).round() / 1e3
 }
@@ -1109,6 +1292,8 @@ pub struct ImportStats {
 pub struct Status {
     pub businesses: u64,
     pub deals: u64,
+    /// Deals in the deal network (the store's, less those with a deleted party).
+    pub network_deals: u64,
     /// The store's last change sequence.
     pub last_seq: u64,
     /// The change sequence the search index holds.
@@ -1497,4 +1682,253 @@ fn spec_error(e: SpecError) -> Error {
         },
         e.message,
     )
+}
+
+/// `GET /v1/businesses/{id}/network`: who a business has traded with.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NetworkView {
+    pub business: BusinessSummary,
+    pub partners: Vec<PartnerView>,
+    /// Provinces traded with, by completed value.
+    pub provinces: Vec<ProvinceTradeView>,
+    pub deals: DealCounts,
+    /// A message when the business has no deals yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartnerView {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub province: String,
+    /// `bought_from`, `sold_to` or `both`.
+    pub role: String,
+    pub completed: u32,
+    pub failed: u32,
+    pub mou: u32,
+    /// Value of the completed deals, rupiah.
+    pub value_idr: f64,
+    pub last_date: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProvinceTradeView {
+    pub province: String,
+    pub name: String,
+    pub partners: u32,
+    pub deals: u32,
+    pub value_idr: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DealCounts {
+    pub partners: u32,
+    pub completed: u32,
+    pub failed: u32,
+    pub mou: u32,
+    pub value_idr: f64,
+}
+
+/// `GET /v1/intro`: a warm introduction through past deals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntroView {
+    pub from: String,
+    pub to: String,
+    /// The hops from `from` to `to`; absent when they are not connected.
+    pub path: Option<Vec<HopView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HopView {
+    pub from: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_name: Option<String>,
+    /// What `from` did with `to`: `bought_from`, `sold_to` or `both`.
+    pub role: String,
+    /// The deals behind this hop, newest first.
+    pub deals: Vec<String>,
+    pub completed: u32,
+    pub mou: u32,
+    pub value_idr: f64,
+    pub last_date: String,
+}
+
+/// `GET /v1/flows`: completed trade between provinces, seller's to buyer's.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FlowsView {
+    pub flows: Vec<FlowView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FlowView {
+    pub from: String,
+    pub to: String,
+    pub value_idr: f64,
+}
+
+fn role_name(role: crate::graph::Role) -> String {
+    match role {
+        crate::graph::Role::BoughtFrom => "bought_from",
+        crate::graph::Role::SoldTo => "sold_to",
+        crate::graph::Role::Both => "both",
+    }
+    .to_string()
+}
+
+impl Engine {
+    fn name_of(&self, id: &str) -> Option<String> {
+        self.store.get_business(id).ok().flatten().map(|b| b.name)
+    }
+
+    /// Who a business has traded with.
+    pub fn business_network(&self, id: &str, limit: usize, lang: Lang) -> Result<NetworkView> {
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(Error::invalid(
+                "limit",
+                format!("must be from 1 to {MAX_LIMIT}"),
+            ));
+        }
+        let business = self.get_business(id)?;
+        let r = &self.reference;
+        let code = |p: u8| {
+            r.provinces
+                .get(p as usize)
+                .map(|x| x.code.clone())
+                .unwrap_or_default()
+        };
+        let net = self.network();
+        let Some(view) = net.graph.network(id, limit) else {
+            return Ok(NetworkView {
+                business: business.summary(),
+                partners: Vec::new(),
+                provinces: Vec::new(),
+                deals: DealCounts {
+                    partners: 0,
+                    completed: 0,
+                    failed: 0,
+                    mou: 0,
+                    value_idr: 0.0,
+                },
+                message: Some(match lang {
+                    Lang::En => format!("{} has no recorded deals yet", business.name),
+                    Lang::Id => format!("{} belum memiliki transaksi tercatat", business.name),
+                }),
+            });
+        };
+        drop(net);
+        Ok(NetworkView {
+            business: business.summary(),
+            partners: view
+                .partners
+                .iter()
+                .map(|p| PartnerView {
+                    name: self.name_of(&p.id),
+                    id: p.id.clone(),
+                    province: code(p.province),
+                    role: role_name(p.role),
+                    completed: p.completed,
+                    failed: p.failed,
+                    mou: p.mou,
+                    value_idr: p.value_idr,
+                    last_date: crate::model::format_date(i64::from(p.last_day)),
+                })
+                .collect(),
+            provinces: view
+                .provinces
+                .iter()
+                .map(|p| ProvinceTradeView {
+                    province: code(p.province),
+                    name: r
+                        .provinces
+                        .get(p.province as usize)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_default(),
+                    partners: p.partners,
+                    deals: p.deals,
+                    value_idr: p.value_idr,
+                })
+                .collect(),
+            deals: DealCounts {
+                partners: view.totals.partners,
+                completed: view.totals.completed,
+                failed: view.totals.failed,
+                mou: view.totals.mou,
+                value_idr: view.totals.value_idr,
+            },
+            message: None,
+        })
+    }
+
+    /// The strongest short path of past deals from one business to another.
+    pub fn intro(&self, from: &str, to: &str, lang: Lang) -> Result<IntroView> {
+        for (field, id) in [("from", from), ("to", to)] {
+            crate::model::validate_id(field, id)?;
+            if self.store.business_key(id)?.is_none() {
+                return Err(Error::NotFound {
+                    what: "business",
+                    id: id.to_string(),
+                });
+            }
+        }
+        let path = self.network().graph.intro(from, to, 4);
+        let message = match (&path, lang) {
+            (None, Lang::En) => Some(format!(
+                "no chain of past deals of at most 4 hops connects {from} and {to}"
+            )),
+            (None, Lang::Id) => Some(format!(
+                "tidak ada rantai transaksi (paling banyak 4 langkah) yang menghubungkan {from} dan {to}"
+            )),
+            _ => None,
+        };
+        Ok(IntroView {
+            from: from.to_string(),
+            to: to.to_string(),
+            path: path.map(|p| {
+                p.hops
+                    .into_iter()
+                    .map(|h| HopView {
+                        from_name: self.name_of(&h.from),
+                        to_name: self.name_of(&h.to),
+                        from: h.from,
+                        to: h.to,
+                        role: role_name(h.role),
+                        deals: h.deals,
+                        completed: h.completed,
+                        mou: h.mou,
+                        value_idr: h.value_idr,
+                        last_date: crate::model::format_date(i64::from(h.last_day)),
+                    })
+                    .collect()
+            }),
+            message,
+        })
+    }
+
+    /// Completed trade between provinces (within a province included), largest first.
+    pub fn flows(&self) -> FlowsView {
+        let r = &self.reference;
+        let net = self.network();
+        let f = net.graph.province_flows();
+        let np = r.provinces.len();
+        let mut flows: Vec<FlowView> = (0..np)
+            .flat_map(|a| (0..np).map(move |b| (a, b)))
+            .filter_map(|(a, b)| {
+                let v = f.flow(a, b);
+                (v > 0.0).then(|| FlowView {
+                    from: r.provinces[a].code.clone(),
+                    to: r.provinces[b].code.clone(),
+                    value_idr: v,
+                })
+            })
+            .collect();
+        flows.sort_by(|a, b| b.value_idr.total_cmp(&a.value_idr));
+        FlowsView { flows }
+    }
 }

@@ -608,6 +608,21 @@ pub fn parse_date(s: &str) -> Option<i64> {
     Some(era * 146097 + doe - 719468)
 }
 
+/// Days since 1970-01-01 as `YYYY-MM-DD` (the inverse of [`parse_date`]).
+pub fn format_date(days: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -620,6 +635,9 @@ mod tests {
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-9-11"), None);
         assert_eq!(parse_date("11-09-2023"), None);
+        for d in ["1970-01-01", "2023-09-11", "2024-02-29", "2026-12-31"] {
+            assert_eq!(format_date(parse_date(d).unwrap()), d);
+        }
     }
 
     #[test]

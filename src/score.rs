@@ -146,6 +146,10 @@ pub struct MatchContext {
     pub relationship: std::collections::HashMap<u64, f32>,
     /// Reasons from the deal network per counterpart business key, worded already.
     pub relationship_reasons: std::collections::HashMap<u64, Vec<String>>,
+    /// For counterparts not in `relationship`: each seller's own part of the feature by
+    /// business key (suppliers), plus `relationship_province` by counterpart province.
+    pub relationship_prior: Option<std::sync::Arc<Vec<f32>>>,
+    pub relationship_province: Vec<f32>,
     pub lang: Lang,
 }
 
@@ -159,6 +163,8 @@ impl MatchContext {
             certs: 0,
             relationship: Default::default(),
             relationship_reasons: Default::default(),
+            relationship_prior: None,
+            relationship_province: Vec::new(),
             lang: Lang::En,
         }
     }
@@ -295,12 +301,25 @@ impl Scorer {
         } else {
             0.0
         };
-        let relationship = self
-            .ctx
-            .relationship
-            .get(&l.business_key)
-            .copied()
-            .unwrap_or(0.0);
+        let relationship = match self.ctx.relationship.get(&l.business_key) {
+            Some(r) => *r,
+            None => {
+                let prior = self
+                    .ctx
+                    .relationship_prior
+                    .as_ref()
+                    .and_then(|p| p.get(l.business_key as usize))
+                    .copied()
+                    .unwrap_or(0.0);
+                let province = self
+                    .ctx
+                    .relationship_province
+                    .get(l.province)
+                    .copied()
+                    .unwrap_or(0.0);
+                (prior + province).clamp(0.0, 1.0)
+            }
+        };
         Features {
             relevance,
             advantage,

@@ -66,11 +66,31 @@ impl Entity {
     }
 }
 
-/// The SQLite store. One connection behind a mutex: SQLite serialises writers anyway, and
-/// reads here are point lookups that take microseconds.
+/// The SQLite store: one writer connection (SQLite serialises writers anyway) and a few
+/// reader connections, so reads never wait for a write transaction — a long streamed import
+/// holds the writer for its whole upload. In WAL mode readers see the last committed state.
 pub struct Store {
-    conn: Mutex<Connection>,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
+    /// The file of a temporary store, removed on drop.
+    temporary: Option<std::path::PathBuf>,
 }
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(path) = &self.temporary {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+/// Reader connections per store.
+const READERS: usize = 4;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
@@ -83,12 +103,34 @@ impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
-        Store::init(conn)
+        let mut store = Store::init(conn)?;
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            reader.busy_timeout(std::time::Duration::from_secs(5))?;
+            store.readers.push(Mutex::new(reader));
+        }
+        Ok(store)
     }
 
-    /// An in-memory store, for tests.
-    pub fn open_in_memory() -> Result<Store> {
-        Store::init(Connection::open_in_memory()?)
+    /// A store in a new temporary file, deleted when the store is dropped: for tests and
+    /// benchmarks. (A file, not `:memory:`, so that readers and the writer are separate
+    /// connections exactly as in service.)
+    pub fn open_temporary() -> Result<Store> {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("jalin-{}-{n}-{nanos}.db", std::process::id()));
+        let mut store = Store::open(&path)?;
+        store.temporary = Some(path);
+        Ok(store)
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
@@ -104,19 +146,39 @@ impl Store {
         }
         tx.commit()?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
+            temporary: None,
         })
     }
 
+    // A panic while holding a lock cannot leave SQLite inconsistent (its own transactions
+    // roll back), so a poisoned lock is safe to take over.
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A free reader connection if there is one, else the next in turn.
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite inconsistent (its own
-        // transactions roll back), so a poisoned lock is safe to take over.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        if self.readers.is_empty() {
+            return self.writer();
+        }
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        let i = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % self.readers.len();
+        self.readers[i].lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Runs `f` in one transaction; commits if it returns `Ok`, rolls back otherwise.
     pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.conn();
+        let mut conn = self.writer();
         let tx = conn.transaction()?;
         let mut w = Writer { tx };
         let out = f(&mut w)?;
@@ -177,13 +239,20 @@ impl Store {
     /// sequence they bring the caller up to.
     pub fn businesses_changed_since(&self, seq: u64) -> Result<(Vec<String>, u64)> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT entity_id, max(seq) FROM changes
-             WHERE seq > ?1 AND entity = 'business' GROUP BY entity_id",
-        )?;
-        let rows = stmt.query_map([seq as i64], |r| r.get::<_, String>(0))?;
-        let ids = rows.collect::<Result<Vec<_>, _>>()?;
-        Ok((ids, last_seq(&conn)?))
+        // One read transaction, so the ids and the sequence they bring us to come from the
+        // same snapshot: a write committed in between must not be counted as applied.
+        let tx = conn.unchecked_transaction()?;
+        let ids = {
+            let mut stmt = tx.prepare(
+                "SELECT entity_id, max(seq) FROM changes
+                 WHERE seq > ?1 AND entity = 'business' GROUP BY entity_id",
+            )?;
+            let rows = stmt.query_map([seq as i64], |r| r.get::<_, String>(0))?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let upto = last_seq(&tx)?;
+        tx.commit()?;
+        Ok((ids, upto))
     }
 
     /// Calls `f` on every business with its key, in key order, in batches so memory stays
@@ -231,6 +300,50 @@ impl Store {
         }
     }
 
+    /// Every business's id, key and province, in key order.
+    pub fn business_keys(&self, mut f: impl FnMut(&str, u64, &str)) -> Result<()> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, rowid, province FROM businesses ORDER BY rowid")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let key: i64 = r.get(1)?;
+            let province: String = r.get(2)?;
+            f(&id, key as u64, &province);
+        }
+        Ok(())
+    }
+
+    /// Every deal with its parties' current provinces (`None` for a deleted party), in
+    /// change order, without parsing the JSON documents.
+    pub fn deal_rows(&self, mut f: impl FnMut(DealRow) -> Result<()>) -> Result<()> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT d.id, d.buyer, d.seller, b.province, s.province, d.commodity, d.value_idr,
+                    d.date, d.status, d.seq
+             FROM deals d
+             LEFT JOIN businesses b ON b.id = d.buyer
+             LEFT JOIN businesses s ON s.id = d.seller
+             ORDER BY d.seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(DealRow {
+                id: r.get(0)?,
+                buyer: r.get(1)?,
+                seller: r.get(2)?,
+                buyer_province: r.get(3)?,
+                seller_province: r.get(4)?,
+                commodity: r.get(5)?,
+                value_idr: r.get(6)?,
+                date: r.get(7)?,
+                status: r.get(8)?,
+                seq: r.get::<_, i64>(9)? as u64,
+            })?;
+        }
+        Ok(())
+    }
+
     /// The deals a business took part in, as buyer or seller, newest first.
     pub fn deals_of(&self, business: &str, limit: usize) -> Result<Vec<Deal>> {
         let conn = self.conn();
@@ -241,6 +354,22 @@ impl Store {
         let docs = rows.collect::<Result<Vec<_>, _>>()?;
         docs.iter().map(|d| parse_doc(d)).collect()
     }
+}
+
+/// A deal as the deal network needs it.
+#[derive(Debug, Clone)]
+pub struct DealRow {
+    pub id: String,
+    pub buyer: String,
+    pub seller: String,
+    pub buyer_province: Option<String>,
+    pub seller_province: Option<String>,
+    pub commodity: String,
+    pub value_idr: f64,
+    pub date: String,
+    pub status: String,
+    /// The change sequence of the deal's write.
+    pub seq: u64,
 }
 
 fn last_seq(conn: &Connection) -> Result<u64> {
@@ -385,7 +514,7 @@ mod tests {
 
     #[test]
     fn writes_advance_the_change_sequence() {
-        let s = Store::open_in_memory().unwrap();
+        let s = Store::open_temporary().unwrap();
         assert_eq!(s.last_seq().unwrap(), 0);
         let (seq1, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
         assert!(!existed);
@@ -400,7 +529,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_keeps_nothing() {
-        let s = Store::open_in_memory().unwrap();
+        let s = Store::open_temporary().unwrap();
         let r: Result<()> = s.write(|w| {
             w.put_business(&business("a"))?;
             Err(Error::invalid("x", "boom"))
@@ -412,7 +541,7 @@ mod tests {
 
     #[test]
     fn deals_get_ids_and_are_listed_per_business() {
-        let s = Store::open_in_memory().unwrap();
+        let s = Store::open_temporary().unwrap();
         let d = Deal {
             id: None,
             buyer: "b".into(),

@@ -658,3 +658,42 @@ async fn bad_mission_specs_name_the_field() {
     assert_eq!(v["meetings"].as_array().map(Vec::len), Some(3));
     assert_eq!(v["stats"]["total_weight"], 6.0);
 }
+
+#[tokio::test]
+async fn the_deal_network_is_served() {
+    let flows = get("/v1/flows").await.json();
+    let list = flows["flows"].as_array().expect("flows");
+    assert!(list.len() > 50, "{} flows", list.len());
+    assert!(list.iter().any(|f| f["from"] == "35" && f["to"] == "36"));
+    let values: Vec<f64> = list
+        .iter()
+        .map(|f| f["value_idr"].as_f64().unwrap_or(0.0))
+        .collect();
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "largest first");
+    // The first fixture deal's buyer has its seller among its partners.
+    let first: Value = serde_json::from_str(
+        include_str!("../fixtures/deals.jsonl")
+            .lines()
+            .next()
+            .expect("a deal"),
+    )
+    .expect("deal");
+    let buyer = first["buyer"].as_str().expect("buyer");
+    let net = get(&format!("/v1/businesses/{buyer}/network?limit=1000"))
+        .await
+        .json();
+    let partners = net["partners"].as_array().expect("partners");
+    assert!(partners.iter().any(|p| p["id"] == first["seller"]), "{net}");
+    assert!(!net["provinces"].as_array().expect("provinces").is_empty());
+    let intro = get(&format!(
+        "/v1/intro?from={buyer}&to={}",
+        first["seller"].as_str().unwrap_or("")
+    ))
+    .await
+    .json();
+    assert_eq!(intro["path"][0]["to"], first["seller"]);
+    get("/v1/businesses/nobody/network")
+        .await
+        .assert_error_code(404);
+    get("/v1/intro?from=x").await.assert_error(400, "to");
+}

@@ -285,3 +285,78 @@ fn concurrent_writers_each_read_their_own_write() {
         t.join().expect("writer thread");
     }
 }
+
+fn relationship_of(v: &serde_json::Value, seller: &str) -> f64 {
+    v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["results"].as_array().cloned().unwrap_or_default())
+        .find(|r| r["business"]["id"] == seller)
+        .map(|r| r["explain"]["relationship"].as_f64().unwrap_or(0.0))
+        .unwrap_or_else(|| panic!("{seller} not among the results: {v}"))
+}
+
+#[tokio::test]
+async fn a_recorded_deal_raises_the_relationship_in_the_next_match() {
+    // A buyer in Banten and two shallot growers; the buyer deals with one of them.
+    let buyer = json!({"id": "w-rel-buyer", "name": "CV Dapur Serang", "kind": "umkm",
+        "province": "36", "needs": [{"commodity": "bawang_merah", "title": "Bawang merah",
+        "volume": {"qty": 5, "unit": "ton", "per": "month"}}]});
+    put("w-rel-buyer", buyer).await;
+    put("w-rel-a", shallot_grower("w-rel-a", "relasiaq")).await;
+    put("w-rel-b", shallot_grower("w-rel-b", "relasibq")).await;
+    let body = r#"{"buyer":"w-rel-buyer","limit":1000,"filters":{"provinces":["52"]}}"#;
+    let before = post_json("/v1/match", body).await.json();
+    let (a0, b0) = (
+        relationship_of(&before, "w-rel-a"),
+        relationship_of(&before, "w-rel-b"),
+    );
+    assert!(
+        (a0 - b0).abs() < 1e-6,
+        "alike before any deal: {a0} vs {b0}"
+    );
+
+    let deal = json!({"buyer": "w-rel-buyer", "seller": "w-rel-a", "commodity": "bawang_merah",
+        "value_idr": 150000000, "date": "2026-10-01", "status": "completed"});
+    let r = send(authed(
+        "POST",
+        "/v1/deals",
+        deal.to_string(),
+        "application/json",
+    ))
+    .await;
+    assert_eq!(r.status, 201);
+
+    let after = post_json("/v1/match", body).await.json();
+    let (a1, b1) = (
+        relationship_of(&after, "w-rel-a"),
+        relationship_of(&after, "w-rel-b"),
+    );
+    assert!(a1 > a0, "the seller dealt with rises: {a0} -> {a1}");
+    assert!(
+        a1 > b1,
+        "and now outranks its twin on relationship: {a1} vs {b1}"
+    );
+    let reasons = after["groups"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["business"]["id"] == "w-rel-a")
+        .map(|r| r["reasons"].to_string())
+        .unwrap_or_default();
+    assert!(reasons.contains("completed 1 deal"), "{reasons}");
+
+    // The network view and a warm introduction see it too.
+    let net = get("/v1/businesses/w-rel-buyer/network").await.json();
+    assert_eq!(net["partners"][0]["id"], "w-rel-a", "{net}");
+    assert_eq!(net["partners"][0]["role"], "bought_from");
+    assert_eq!(net["deals"]["completed"], 1);
+    let intro = get("/v1/intro?from=w-rel-buyer&to=w-rel-a").await.json();
+    assert_eq!(intro["path"].as_array().map(Vec::len), Some(1), "{intro}");
+    let none = get("/v1/intro?from=w-rel-buyer&to=w-rel-b").await.json();
+    assert!(none["path"].is_null(), "{none}");
+    assert!(none["message"].as_str().unwrap_or("").contains("no chain"));
+    let missing = get("/v1/intro?from=w-rel-buyer&to=nobody-at-all").await;
+    assert_eq!(missing.status, 404);
+}

@@ -1,0 +1,1120 @@
+//! The crash test: the release server as a child process, writes from several clients,
+//! `kill -9` at random moments, restart, and a check that every acknowledged write is in the
+//! store, the index and the deal counts.
+//!
+//! Run by `.ci/run` against the release binary:
+//!
+//! ```text
+//! cargo build --release --locked
+//! JALIN_BIN="$PWD/target/release/jalin" cargo test --release --locked --test crash -- --ignored --nocapture
+//! ```
+//!
+//! `JALIN_CRASH_SEED` replays a run (the seed is printed first), `JALIN_CRASH_CYCLES` sets the
+//! number of kills (at least 20 by default).
+//!
+//! A write counts as acknowledged only when its whole response, with a 2xx status, was read.
+//! A write whose response was cut off by the kill may or may not have happened; the check
+//! accepts either outcome for it (and an import must be all there or not at all), but an
+//! acknowledged write must be visible after every restart:
+//!
+//! - `GET /v1/businesses/{id}` returns the last acknowledged version (or 404 after an
+//!   acknowledged DELETE), and the business count in `/healthz` matches;
+//! - `GET /v1/search?q=WORD` finds it by the unique word of its last version (and no longer
+//!   finds a deleted one): the index caught up with the store;
+//! - every acknowledged deal is counted in `/healthz`, and still holds its id (re-posting it
+//!   with that id is refused as a duplicate); when `GET /v1/businesses/{id}/network` exists,
+//!   the buyer's partners include the seller with at least as many deals;
+//! - `last_seq == index_seq` in `/healthz`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const TOKEN: &str = "crash-test-token";
+const CLIENTS: usize = 4;
+const DEFAULT_CYCLES: usize = 20;
+/// How long a start may take: the first loads the fixtures.
+const START_TIMEOUT: Duration = Duration::from_secs(180);
+
+const PROVINCES: &[&str] = &["35", "36", "33", "52", "11", "32", "73", "94"];
+const COMMODITIES: &[&str] = &["bawang_merah", "cabai_rawit", "beras", "kopi"];
+const KINDS: &[&str] = &["umkm", "bumd", "cooperative", "association", "corporate"];
+const STATUSES: &[&str] = &["completed", "failed", "mou"];
+
+// ---------------------------------------------------------------------------------------
+// A seeded RNG (xorshift64*).
+
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A minimal HTTP/1.1 client: one request per connection (`Connection: close`).
+
+struct Response {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).into_owned()
+    }
+}
+
+fn bad(msg: impl Into<String>) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, msg.into())
+}
+
+/// Sends one request and reads the whole response. An error means no complete response
+/// was read (refused, reset, cut off, timed out).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: bool,
+) -> std::io::Result<Response> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    s.set_write_timeout(Some(Duration::from_secs(60)))?;
+    s.set_nodelay(true)?;
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if token {
+        req.push_str(&format!("Authorization: Bearer {TOKEN}\r\n"));
+    }
+    let body = body.unwrap_or("");
+    if !body.is_empty() || method != "GET" {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> std::io::Result<Response> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| bad(format!("no complete head in {} bytes", raw.len())))?;
+    let head = std::str::from_utf8(&raw[..end]).map_err(|_| bad("head not UTF-8"))?;
+    let rest = &raw[end + 4..];
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let status: u16 = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad(format!("bad status line {status_line:?}")))?;
+    let mut length = None;
+    let mut chunked = false;
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+        if name == "content-length" {
+            length = Some(
+                value
+                    .parse::<usize>()
+                    .map_err(|_| bad("bad content-length"))?,
+            );
+        } else if name == "transfer-encoding" && value.eq_ignore_ascii_case("chunked") {
+            chunked = true;
+        }
+    }
+    let body = if chunked {
+        dechunk(rest)?
+    } else if let Some(n) = length {
+        if rest.len() < n {
+            return Err(bad(format!("body cut off: {} of {n} bytes", rest.len())));
+        }
+        rest[..n].to_vec()
+    } else if status == 204 || status == 304 {
+        Vec::new()
+    } else {
+        return Err(bad("a response without a length"));
+    };
+    Ok(Response { status, body })
+}
+
+fn dechunk(mut rest: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let eol = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or_else(|| bad("chunk size cut off"))?;
+        let size = std::str::from_utf8(&rest[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
+            .ok_or_else(|| bad("bad chunk size"))?;
+        rest = &rest[eol + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if rest.len() < size + 2 {
+            return Err(bad("chunk cut off"));
+        }
+        out.extend_from_slice(&rest[..size]);
+        rest = &rest[size + 2..];
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The server as a child process.
+
+fn binary() -> PathBuf {
+    std::env::var_os("JALIN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_jalin")))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The running server; killed (SIGKILL) when dropped, so a failing test leaves nothing.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(data: &Path, log: &Path) -> Server {
+        let port = free_port();
+        let out = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("server log");
+        let err = out.try_clone().expect("server log");
+        let child = Command::new(binary())
+            .args(["serve", "--data"])
+            .arg(data)
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .env("JALIN_TOKEN", TOKEN)
+            .env_remove("JALIN_CONFIG")
+            .env_remove("JALIN_DATA")
+            .env_remove("JALIN_ADDR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", binary().display()));
+        Server { child, port }
+    }
+
+    /// Waits until `/healthz` answers; `Err` when the process exited first.
+    fn wait_ready(&mut self, timeout: Duration) -> Result<Value, String> {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("the server exited: {status}"));
+            }
+            if let Ok(r) = http(self.port, "GET", "/healthz", None, false) {
+                if r.status == 200 {
+                    return Ok(r.json());
+                }
+            }
+            if started.elapsed() > timeout {
+                return Err(format!("no answer from /healthz in {timeout:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGKILL (what `Child::kill` sends on unix), then reap.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the server and waits for it; retries a few times when it exits at once (the
+/// free port taken in between).
+fn start_ready(data: &Path, log: &Path) -> (Server, Value) {
+    let mut last = String::new();
+    for _ in 0..3 {
+        let mut server = Server::start(data, log);
+        match server.wait_ready(START_TIMEOUT) {
+            Ok(health) => return (server, health),
+            Err(e) => last = e,
+        }
+    }
+    panic!("the server did not start: {last}\n{}", log_tail(log));
+}
+
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let from = lines.len().saturating_sub(40);
+    format!(
+        "--- server log (last lines) ---\n{}",
+        lines[from..].join("\n")
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// What the clients did, and what must therefore be there.
+
+/// A business as far as the test knows it: absent, or present with the unique word of its
+/// last version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum State {
+    Absent,
+    Present(String),
+}
+
+#[derive(Debug)]
+struct Tracked {
+    /// After the last acknowledged write (or as last observed after a restart).
+    state: State,
+    /// What unacknowledged writes since then would have made it.
+    maybe: Vec<State>,
+    /// Every word it was ever written with, for the checks on deleted businesses.
+    words: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct DealRecord {
+    id: String,
+    buyer: String,
+    seller: String,
+    body: Value,
+    cycle: usize,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    puts: u64,
+    deletes: u64,
+    deals: u64,
+    imports: u64,
+    unacknowledged: u64,
+}
+
+impl Tally {
+    fn acknowledged(&self) -> u64 {
+        self.puts + self.deletes + self.deals + self.imports
+    }
+
+    fn add(&mut self, o: &Tally) {
+        self.puts += o.puts;
+        self.deletes += o.deletes;
+        self.deals += o.deals;
+        self.imports += o.imports;
+        self.unacknowledged += o.unacknowledged;
+    }
+}
+
+/// How a write ended.
+enum Outcome {
+    /// The whole response was read, with a 2xx status.
+    Acked(Response),
+    /// No complete response: it may or may not have happened.
+    Unknown,
+    /// A complete non-2xx response.
+    Refused(Response),
+}
+
+struct Client {
+    ix: usize,
+    tag: String,
+    next: u64,
+    businesses: BTreeMap<String, Tracked>,
+    deals: Vec<DealRecord>,
+    /// Deals whose response was lost, and all-or-nothing imports whose response was lost.
+    unknown_deals: u64,
+    unknown_imports: Vec<Vec<String>>,
+    tally: Tally,
+    /// Surprises during the load: refused or failed writes (each fails the test).
+    errors: Vec<String>,
+}
+
+fn write(port: u16, method: &str, path: &str, body: Option<&str>) -> Outcome {
+    match http(port, method, path, body, true) {
+        Err(_) => Outcome::Unknown,
+        Ok(r) if (200..300).contains(&r.status) => Outcome::Acked(r),
+        Ok(r) => Outcome::Refused(r),
+    }
+}
+
+impl Client {
+    fn new(ix: usize, tag: &str) -> Client {
+        Client {
+            ix,
+            tag: tag.to_string(),
+            next: 0,
+            businesses: BTreeMap::new(),
+            deals: Vec::new(),
+            unknown_deals: 0,
+            unknown_imports: Vec::new(),
+            tally: Tally::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn fresh(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    fn new_id(&mut self) -> String {
+        let n = self.fresh();
+        format!("c{}-{n}", self.ix)
+    }
+
+    /// A word no other write uses: digits keep it out of stemming and typo matching.
+    fn word(&mut self) -> String {
+        let n = self.fresh();
+        format!("zq{}c{}n{n}", self.tag, self.ix)
+    }
+
+    fn with_state(&self, want: &State) -> Vec<String> {
+        self.businesses
+            .iter()
+            .filter(|(_, t)| t.maybe.is_empty() && &t.state == want)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    fn present(&self) -> Vec<String> {
+        self.businesses
+            .iter()
+            .filter(|(_, t)| t.maybe.is_empty() && matches!(t.state, State::Present(_)))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    fn business_body(rng: &mut Rng, id: &str, word: &str) -> Value {
+        let mut b = json!({
+            "id": id, "name": format!("UD {word}"), "kind": rng.pick(KINDS),
+            "province": rng.pick(PROVINCES), "city": "Kota Uji",
+            "offers": [{"commodity": rng.pick(COMMODITIES), "title": format!("Produk {word}"),
+                        "capacity": {"qty": rng.range(1, 90), "unit": "ton", "per": "month"}}]
+        });
+        if rng.below(2) == 0 {
+            b["needs"] = json!([{"commodity": rng.pick(COMMODITIES), "title": "Pasokan rutin",
+                                 "volume": {"qty": rng.range(1, 20), "unit": "ton"}}]);
+        }
+        b
+    }
+
+    /// Runs writes until `stop` (the kill) or until a write gets no complete response.
+    fn run(&mut self, port: u16, seed: u64, cycle: usize, stop: &AtomicBool) {
+        let mut rng = Rng::new(seed);
+        while !stop.load(Ordering::Relaxed) {
+            let present = self.present();
+            let roll = rng.below(100);
+            let go_on = if roll < 40 || present.len() < 2 {
+                let id = self.new_id();
+                self.put(&mut rng, port, &id, 201)
+            } else if roll < 58 {
+                let id = rng.pick(&present).clone();
+                self.put(&mut rng, port, &id, 200)
+            } else if roll < 68 {
+                let id = rng.pick(&present).clone();
+                self.delete(port, &id)
+            } else if roll < 73 {
+                let absent = self.with_state(&State::Absent);
+                let id = if absent.is_empty() {
+                    self.new_id()
+                } else {
+                    rng.pick(&absent).clone()
+                };
+                self.put(&mut rng, port, &id, 201)
+            } else if roll < 95 {
+                let buyer = rng.pick(&present).clone();
+                let seller = loop {
+                    let s = rng.pick(&present).clone();
+                    if s != buyer {
+                        break s;
+                    }
+                };
+                self.deal(&mut rng, port, &buyer, &seller, cycle)
+            } else {
+                self.import(&mut rng, port, cycle)
+            };
+            if !go_on {
+                return;
+            }
+        }
+    }
+
+    /// Notes a write's new state for `id`; returns whether to go on.
+    fn settle(&mut self, id: &str, new: State, outcome: Outcome, expect: u16, what: &str) -> bool {
+        let tracked = self
+            .businesses
+            .entry(id.to_string())
+            .or_insert_with(|| Tracked {
+                state: State::Absent,
+                maybe: Vec::new(),
+                words: Vec::new(),
+            });
+        if let State::Present(w) = &new {
+            tracked.words.push(w.clone());
+        }
+        match outcome {
+            Outcome::Acked(r) => {
+                tracked.state = new;
+                tracked.maybe.clear();
+                if r.status != expect {
+                    self.errors.push(format!(
+                        "{what} {id}: {} where {expect} was expected (the store disagrees with \
+                         the acknowledged history)",
+                        r.status
+                    ));
+                }
+                true
+            }
+            Outcome::Unknown => {
+                tracked.maybe.push(new);
+                self.tally.unacknowledged += 1;
+                false
+            }
+            Outcome::Refused(r) => {
+                if r.status >= 500 {
+                    // Ours to fix, and it may have been stored anyway.
+                    tracked.maybe.push(new);
+                }
+                self.errors
+                    .push(format!("{what} {id}: refused {}: {}", r.status, r.text()));
+                true
+            }
+        }
+    }
+
+    fn put(&mut self, rng: &mut Rng, port: u16, id: &str, expect: u16) -> bool {
+        let word = self.word();
+        let body = Client::business_body(rng, id, &word).to_string();
+        let outcome = write(port, "PUT", &format!("/v1/businesses/{id}"), Some(&body));
+        if matches!(outcome, Outcome::Acked(_)) {
+            self.tally.puts += 1;
+        }
+        self.settle(id, State::Present(word), outcome, expect, "PUT")
+    }
+
+    fn delete(&mut self, port: u16, id: &str) -> bool {
+        let outcome = write(port, "DELETE", &format!("/v1/businesses/{id}"), None);
+        if matches!(outcome, Outcome::Acked(_)) {
+            self.tally.deletes += 1;
+        }
+        self.settle(id, State::Absent, outcome, 204, "DELETE")
+    }
+
+    fn deal(&mut self, rng: &mut Rng, port: u16, buyer: &str, seller: &str, cycle: usize) -> bool {
+        let mut body = json!({
+            "buyer": buyer, "seller": seller, "commodity": rng.pick(COMMODITIES),
+            "value_idr": rng.range(1_000, 5_000_000_000), "date": "2024-05-01",
+            "status": rng.pick(STATUSES)
+        });
+        if rng.below(2) == 0 {
+            let n = self.fresh();
+            body["id"] = json!(format!("dl-{}-c{}-{n}", self.tag, self.ix));
+        }
+        match write(port, "POST", "/v1/deals", Some(&body.to_string())) {
+            Outcome::Acked(r) => {
+                let v = r.json();
+                let Some(id) = v["id"].as_str() else {
+                    self.errors
+                        .push(format!("POST /v1/deals: 2xx without an id: {}", r.text()));
+                    return true;
+                };
+                if body
+                    .get("id")
+                    .is_some_and(|given| given.as_str() != Some(id))
+                {
+                    self.errors.push(format!(
+                        "POST /v1/deals: asked for {}, got {id}",
+                        body["id"]
+                    ));
+                }
+                if r.status != 201 {
+                    self.errors.push(format!(
+                        "POST /v1/deals: {} where 201 was expected",
+                        r.status
+                    ));
+                }
+                self.tally.deals += 1;
+                self.deals.push(DealRecord {
+                    id: id.to_string(),
+                    buyer: buyer.to_string(),
+                    seller: seller.to_string(),
+                    body,
+                    cycle,
+                });
+                true
+            }
+            Outcome::Unknown => {
+                self.unknown_deals += 1;
+                self.tally.unacknowledged += 1;
+                false
+            }
+            Outcome::Refused(r) => {
+                if r.status >= 500 {
+                    self.unknown_deals += 1;
+                }
+                self.errors.push(format!(
+                    "POST /v1/deals {buyer} -> {seller}: refused {}: {}",
+                    r.status,
+                    r.text()
+                ));
+                true
+            }
+        }
+    }
+
+    /// Imports three new businesses and a deal between two of them, all or nothing.
+    fn import(&mut self, rng: &mut Rng, port: u16, cycle: usize) -> bool {
+        let mut lines = Vec::new();
+        let mut members = Vec::new();
+        for _ in 0..3 {
+            let id = self.new_id();
+            let word = self.word();
+            lines.push(Client::business_body(rng, &id, &word).to_string());
+            members.push((id, word));
+        }
+        let n = self.fresh();
+        let deal = json!({
+            "id": format!("dl-{}-c{}-{n}", self.tag, self.ix),
+            "buyer": members[0].0, "seller": members[1].0, "commodity": "beras",
+            "value_idr": rng.range(1_000, 5_000_000_000), "date": "2024-06-01",
+            "status": "mou"
+        });
+        lines.push(deal.to_string());
+        let body = lines.join("\n") + "\n";
+        let outcome = write(port, "POST", "/v1/import", Some(&body));
+        let ids: Vec<String> = members.iter().map(|(id, _)| id.clone()).collect();
+        match outcome {
+            Outcome::Acked(r) => {
+                self.tally.imports += 1;
+                for (id, word) in &members {
+                    self.settle(
+                        id,
+                        State::Present(word.clone()),
+                        Outcome::Acked(Response {
+                            status: 201,
+                            body: Vec::new(),
+                        }),
+                        201,
+                        "import",
+                    );
+                }
+                let v = r.json();
+                if v["businesses"] != 3 || v["deals"] != 1 {
+                    self.errors
+                        .push(format!("POST /v1/import: unexpected stats {}", r.text()));
+                }
+                self.deals.push(DealRecord {
+                    id: deal["id"].as_str().unwrap_or_default().to_string(),
+                    buyer: members[0].0.clone(),
+                    seller: members[1].0.clone(),
+                    body: deal,
+                    cycle,
+                });
+                true
+            }
+            Outcome::Unknown | Outcome::Refused(_) => {
+                let refused = match &outcome {
+                    Outcome::Refused(r) => Some((r.status, r.text())),
+                    _ => None,
+                };
+                for (id, word) in &members {
+                    self.businesses.insert(
+                        id.clone(),
+                        Tracked {
+                            state: State::Absent,
+                            maybe: vec![State::Present(word.clone())],
+                            words: vec![word.clone()],
+                        },
+                    );
+                }
+                self.unknown_imports.push(ids);
+                self.unknown_deals += 1;
+                match refused {
+                    None => {
+                        self.tally.unacknowledged += 1;
+                        false
+                    }
+                    Some((status, text)) => {
+                        self.errors
+                            .push(format!("POST /v1/import: refused {status}: {text}"));
+                        true
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The check after a restart.
+
+struct Check<'a> {
+    port: u16,
+    lost: &'a mut Vec<String>,
+}
+
+impl Check<'_> {
+    fn get(&mut self, path: &str) -> Option<Response> {
+        match http(self.port, "GET", path, None, false) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.lost.push(format!(
+                    "GET {path}: no answer from the restarted server: {e}"
+                ));
+                None
+            }
+        }
+    }
+
+    /// The state the store shows for `id`.
+    fn observe(&mut self, id: &str, words: &[String]) -> Option<State> {
+        let r = self.get(&format!("/v1/businesses/{id}"))?;
+        match r.status {
+            404 => Some(State::Absent),
+            200 => {
+                let v = r.json();
+                let title = v["offers"][0]["title"].as_str().unwrap_or("");
+                match words
+                    .iter()
+                    .find(|w| title.split(' ').any(|t| t == w.as_str()))
+                {
+                    Some(w) => Some(State::Present(w.clone())),
+                    None => {
+                        self.lost
+                            .push(format!("{id}: a version no client wrote: {}", r.text()));
+                        None
+                    }
+                }
+            }
+            s => {
+                self.lost
+                    .push(format!("GET /v1/businesses/{id}: {s}: {}", r.text()));
+                None
+            }
+        }
+    }
+
+    /// Whether a search for `word` returns `id`.
+    fn found(&mut self, word: &str, id: &str) -> Option<bool> {
+        let r = self.get(&format!("/v1/search?q={word}&limit=50"))?;
+        if r.status != 200 {
+            self.lost.push(format!(
+                "GET /v1/search?q={word}: {}: {}",
+                r.status,
+                r.text()
+            ));
+            return None;
+        }
+        let v = r.json();
+        Some(
+            v["results"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|h| h["business"]["id"] == id)),
+        )
+    }
+}
+
+/// What a check covered.
+#[derive(Default)]
+struct Checked {
+    present: u64,
+    graph_checked: u64,
+    graph_route: Option<bool>,
+}
+
+/// Checks every business and deal the clients know of against the restarted server, and
+/// settles each unacknowledged write to what the server shows.
+fn check_all(
+    port: u16,
+    clients: &mut [Client],
+    base: &Baseline,
+    health: &Value,
+    lost: &mut Vec<String>,
+) -> Checked {
+    let mut out = Checked::default();
+    let mut c = Check { port, lost };
+    // Unacknowledged imports: all their businesses, or none.
+    let mut observed: BTreeMap<String, State> = BTreeMap::new();
+    for client in clients.iter_mut() {
+        for (id, t) in client.businesses.iter_mut() {
+            let Some(actual) = c.observe(id, &t.words) else {
+                continue;
+            };
+            let mut allowed = vec![t.state.clone()];
+            allowed.extend(t.maybe.iter().cloned());
+            if !allowed.contains(&actual) {
+                c.lost.push(match (&t.state, &actual) {
+                    (State::Present(w), State::Absent) => {
+                        format!("acknowledged PUT of {id} ({w}) lost: GET answers 404")
+                    }
+                    (State::Absent, State::Present(w)) => {
+                        format!("acknowledged DELETE of {id} lost: it is back, as {w}")
+                    }
+                    (State::Present(w), State::Present(got)) => {
+                        format!("acknowledged PUT of {id} ({w}) lost: the store has {got}")
+                    }
+                    _ => format!("{id}: {actual:?} not among {allowed:?}"),
+                });
+            }
+            // The index must agree with the store.
+            match &actual {
+                State::Present(w) => {
+                    out.present += 1;
+                    if c.found(w, id) == Some(false) {
+                        c.lost.push(format!(
+                            "{id} ({w}) is in the store but a search for {w} does not find it \
+                             (index behind the store)"
+                        ));
+                    }
+                }
+                State::Absent => {
+                    if let Some(w) = t.words.last() {
+                        if c.found(w, id) == Some(true) {
+                            c.lost.push(format!(
+                                "{id} is deleted but a search for {w} still finds it"
+                            ));
+                        }
+                    }
+                }
+            }
+            observed.insert(id.clone(), actual.clone());
+            t.state = actual;
+            t.maybe.clear();
+        }
+        for group in client.unknown_imports.drain(..) {
+            let there = group
+                .iter()
+                .filter(|id| matches!(observed.get(*id), Some(State::Present(_))))
+                .count();
+            if there != 0 && there != group.len() {
+                c.lost.push(format!(
+                    "an import was half applied: {there} of {group:?} are there"
+                ));
+            }
+        }
+    }
+    // Counts and sequences.
+    let n = |k: &str| health[k].as_u64().unwrap_or(u64::MAX);
+    if n("last_seq") != n("index_seq") {
+        c.lost.push(format!(
+            "after the restart the index is at {} but the store at {}",
+            n("index_seq"),
+            n("last_seq")
+        ));
+    }
+    if n("businesses") != base.businesses + out.present {
+        c.lost.push(format!(
+            "/healthz counts {} businesses; the fixtures' {} and our {} present make {}",
+            n("businesses"),
+            base.businesses,
+            out.present,
+            base.businesses + out.present
+        ));
+    }
+    let acked: u64 = clients.iter().map(|c| c.deals.len() as u64).sum();
+    let unknown: u64 = clients.iter().map(|c| c.unknown_deals).sum();
+    let deals = n("deals");
+    let (lo, hi) = (base.deals + acked, base.deals + acked + unknown);
+    if deals < lo || deals > hi {
+        c.lost.push(format!(
+            "/healthz counts {deals} deals; the fixtures' {} and our {acked} acknowledged \
+             (+ up to {unknown} unacknowledged) make {lo}..={hi}",
+            base.deals
+        ));
+    }
+    // Each acknowledged deal still holds its id: re-posting it with that id is refused as a
+    // duplicate. (Only while both parties exist: otherwise an unknown party is refused
+    // first.) A 201 means it was lost; the test fails then, so recreating it does no harm.
+    for client in clients.iter() {
+        for d in &client.deals {
+            let exists = |id: &str| matches!(observed.get(id), Some(State::Present(_)));
+            if !exists(&d.buyer) || !exists(&d.seller) {
+                continue;
+            }
+            let mut body = d.body.clone();
+            body["id"] = json!(d.id);
+            match http(port, "POST", "/v1/deals", Some(&body.to_string()), true) {
+                Ok(r) if r.status == 400 && r.json()["error"]["field"] == "id" => {}
+                Ok(r) if r.status == 201 => c.lost.push(format!(
+                    "acknowledged deal {} ({} -> {}, cycle {}) lost: its id was free",
+                    d.id, d.buyer, d.seller, d.cycle
+                )),
+                Ok(r) => c.lost.push(format!(
+                    "re-posting deal {}: {} {} (expected 400 on field id)",
+                    d.id,
+                    r.status,
+                    r.text()
+                )),
+                Err(e) => c.lost.push(format!("re-posting deal {}: {e}", d.id)),
+            }
+        }
+    }
+    // The deal network, when the API exposes it: the buyer's partners include the seller,
+    // with at least the acknowledged deals between them.
+    let mut pairs: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for client in clients.iter() {
+        for d in &client.deals {
+            *pairs
+                .entry((d.buyer.clone(), d.seller.clone()))
+                .or_default() += 1;
+        }
+    }
+    let buyers: BTreeSet<String> = pairs.keys().map(|(b, _)| b.clone()).collect();
+    for buyer in buyers {
+        if out.graph_route == Some(false) {
+            break;
+        }
+        if !matches!(observed.get(&buyer), Some(State::Present(_))) {
+            continue;
+        }
+        let Some(r) = c.get(&format!("/v1/businesses/{buyer}/network?limit=1000")) else {
+            continue;
+        };
+        if r.status == 404
+            && r.json()["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("no such route"))
+        {
+            out.graph_route = Some(false);
+            break;
+        }
+        out.graph_route = Some(true);
+        if r.status != 200 {
+            c.lost.push(format!(
+                "GET /v1/businesses/{buyer}/network: {} {}",
+                r.status,
+                r.text()
+            ));
+            continue;
+        }
+        let v = r.json();
+        for ((b, seller), count) in pairs.range((buyer.clone(), String::new())..) {
+            if *b != buyer {
+                break;
+            }
+            if !matches!(observed.get(seller), Some(State::Present(_))) {
+                continue;
+            }
+            out.graph_checked += 1;
+            let partner = v["partners"]
+                .as_array()
+                .and_then(|ps| ps.iter().find(|p| p["id"] == seller.as_str()));
+            let deals = partner.map_or(0, |p| {
+                ["completed", "failed", "mou"]
+                    .iter()
+                    .map(|k| p[*k].as_u64().unwrap_or(0))
+                    .sum()
+            });
+            if deals < *count {
+                c.lost.push(format!(
+                    "the deal network shows {deals} deals {buyer} -> {seller}; {count} were \
+                     acknowledged"
+                ));
+            }
+        }
+    }
+    out
+}
+
+struct Baseline {
+    businesses: u64,
+    deals: u64,
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[test]
+#[ignore = "slow: run by .ci/run against the release binary (--ignored)"]
+fn acknowledged_writes_survive_kill_9() {
+    let started = Instant::now();
+    let seed = std::env::var("JALIN_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    let cycles: usize = std::env::var("JALIN_CRASH_CYCLES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_CYCLES);
+    println!(
+        "crash test: seed {seed} (JALIN_CRASH_SEED={seed} replays it), {cycles} cycles, \
+         binary {}",
+        binary().display()
+    );
+    let mut rng = Rng::new(seed);
+    let data = tempfile::tempdir().expect("data dir");
+    let logs = tempfile::tempdir().expect("log dir");
+    let log = logs.path().join("server.log");
+    File::create(&log).expect("log");
+    let tag = format!("{:04x}", seed % 0xffff);
+    let mut clients: Vec<Client> = (0..CLIENTS).map(|i| Client::new(i, &tag)).collect();
+    let mut lost: Vec<String> = Vec::new();
+    let mut startup_kills = 0;
+    let mut graph_checked = 0;
+    let mut graph_route = None;
+
+    let (mut server, health) = start_ready(data.path(), &log);
+    println!(
+        "first start (fixtures loaded) in {:.1} s: {health}",
+        started.elapsed().as_secs_f64()
+    );
+    let base = Baseline {
+        businesses: health["businesses"].as_u64().expect("businesses"),
+        deals: health["deals"].as_u64().expect("deals"),
+    };
+
+    for cycle in 0..cycles {
+        // Load from every client, then SIGKILL after 50–600 ms.
+        let port = server.port;
+        let stop = AtomicBool::new(false);
+        let load = Duration::from_millis(rng.range(50, 600));
+        let seeds: Vec<u64> = (0..CLIENTS).map(|_| rng.next()).collect();
+        let before: u64 = clients.iter().map(|c| c.tally.acknowledged()).sum();
+        std::thread::scope(|s| {
+            for (client, seed) in clients.iter_mut().zip(&seeds) {
+                let stop = &stop;
+                s.spawn(move || client.run(port, *seed, cycle, stop));
+            }
+            std::thread::sleep(load);
+            server.child.kill().expect("kill -9");
+            stop.store(true, Ordering::Relaxed);
+        });
+        server.kill();
+        let after: u64 = clients.iter().map(|c| c.tally.acknowledged()).sum();
+
+        // Sometimes kill it again while it starts (catching the index up).
+        if rng.below(4) == 0 {
+            let s = Server::start(data.path(), &log);
+            std::thread::sleep(Duration::from_millis(rng.range(0, 250)));
+            s.kill();
+            startup_kills += 1;
+        }
+
+        // Restart and check everything acknowledged so far.
+        let (restarted, health) = start_ready(data.path(), &log);
+        server = restarted;
+        let before_lost = lost.len();
+        let checked = check_all(server.port, &mut clients, &base, &health, &mut lost);
+        graph_checked += checked.graph_checked;
+        graph_route = graph_route.or(checked.graph_route);
+        println!(
+            "cycle {:2}: killed after {:3} ms, {:3} writes acknowledged, {} businesses of ours \
+             present, {} problems",
+            cycle + 1,
+            load.as_millis(),
+            after - before,
+            checked.present,
+            lost.len() - before_lost
+        );
+        if lost.len() - before_lost > 0 {
+            for l in &lost[before_lost..] {
+                println!("    {l}");
+            }
+        }
+    }
+    server.kill();
+
+    let mut tally = Tally::default();
+    let mut errors = Vec::new();
+    for c in &clients {
+        tally.add(&c.tally);
+        errors.extend(c.errors.iter().cloned());
+    }
+    let graph = match graph_route {
+        Some(true) => format!("{graph_checked} buyer-seller pairs found in the deal network"),
+        Some(false) => {
+            "deal network not checked (no GET /v1/businesses/{id}/network yet; deals checked by \
+             count and id)"
+                .to_string()
+        }
+        None => "deal network not checked (no pair to check)".to_string(),
+    };
+    println!(
+        "crash test: {cycles} cycles (+{startup_kills} kills during start-up), {} acknowledged \
+         writes ({} puts, {} deletes, {} deals, {} imports), {} unacknowledged at the kills, {} \
+         lost; {graph}; seed {seed}, {:.0} s",
+        tally.acknowledged(),
+        tally.puts,
+        tally.deletes,
+        tally.deals,
+        tally.imports,
+        tally.unacknowledged,
+        lost.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        tally.acknowledged() >= cycles as u64,
+        "too few writes were acknowledged to mean anything"
+    );
+    if !lost.is_empty() || !errors.is_empty() {
+        panic!(
+            "{} lost or inconsistent, {} refused writes (seed {seed}):\n  {}\n  {}\n{}",
+            lost.len(),
+            errors.len(),
+            lost.join("\n  "),
+            errors.join("\n  "),
+            log_tail(&log)
+        );
+    }
+}
