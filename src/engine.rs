@@ -454,10 +454,17 @@ impl Engine {
             what: "province",
             id: code.to_string(),
         })?;
+        let revealed = self.network().revealed.clone();
+        let np = r.provinces.len();
         let advantages = r
             .advantages_of(p)
             .into_iter()
             .map(|(c, a)| ProvinceAdvantage {
+                rca_deals: revealed
+                    .get(c * np + p)
+                    .copied()
+                    .flatten()
+                    .map(|x| (f64::from(x) * 1000.0).round() / 1000.0),
                 commodity: r.commodities[c].key.clone(),
                 name: r.commodities[c].name_id.clone(),
                 lq: (a.lq * 1000.0).round() / 1000.0,
@@ -719,6 +726,7 @@ impl Engine {
         let names = self.province_names();
         let lang = graph_lang(ctx.lang);
         let home = ctx.province as u8;
+        ctx.revealed = Some(net.revealed.clone());
         match ctx.direction {
             Direction::Suppliers => {
                 ctx.relationship_prior = Some(net.priors.clone());
@@ -984,14 +992,28 @@ impl Engine {
             },
             nc,
         )?;
+        let (revealed, complementarity) = {
+            let net = self.network();
+            (net.revealed.clone(), net.graph.complementarity(fp, tp))
+        };
+        let np = r.provinces.len();
+        // The advantage term of a province: its LQ from production, else its revealed
+        // comparative advantage from past deals, else neutral.
+        let term = |p: usize, c: usize| {
+            let a = r.advantage(p, c);
+            match (a.source, revealed.get(c * np + p).copied().flatten()) {
+                (AdvantageSource::Neutral, Some(rca)) => {
+                    lq_term(f64::from(rca), AdvantageSource::Production { year: 0 })
+                }
+                _ => lq_term(a.lq, a.source),
+            }
+        };
         let mut rows: Vec<(f64, usize)> = (0..nc)
             .filter(|c| supply[*c] > 0)
             .map(|c| {
-                let (s, b) = (r.advantage(fp, c), r.advantage(tp, c));
-                let ratio = ((lq_term(s.lq, s.source) - lq_term(b.lq, b.source)) as f64
-                    * 8f64.ln())
-                .exp()
-                .sqrt();
+                let ratio = ((term(fp, c) - term(tp, c)) as f64 * 8f64.ln())
+                    .exp()
+                    .sqrt();
                 let opportunity =
                     ratio * (2.0 + supply[c] as f64).ln() * (2.0 + demand[c] as f64).ln();
                 (opportunity, c)
@@ -1033,6 +1055,7 @@ impl Engine {
             let mut ctx = MatchContext::new(Direction::Suppliers, tp);
             ctx.commodities = vec![c];
             ctx.lang = lang;
+            self.add_relationships(&mut ctx, None);
             let only_from = ResolvedFilters {
                 provinces: vec![fp],
                 ..ResolvedFilters::default()
@@ -1042,6 +1065,7 @@ impl Engine {
             let mut ctx = MatchContext::new(Direction::Markets, fp);
             ctx.commodities = vec![c];
             ctx.lang = lang;
+            self.add_relationships(&mut ctx, None);
             let only_to = ResolvedFilters {
                 provinces: vec![tp],
                 ..ResolvedFilters::default()
@@ -1079,6 +1103,7 @@ impl Engine {
             took_ms: elapsed_ms(started),
             from: r.provinces[fp].code.clone(),
             to: r.provinces[tp].code.clone(),
+            complementarity: complementarity.map(|x| (x * 100.0).round() / 100.0),
             commodities,
         })
     }
@@ -1459,7 +1484,9 @@ pub struct CorridorParty {
 pub struct CorridorCommodity {
     pub commodity: String,
     pub name: String,
-    /// √(LQ_from / LQ_to) × ln(2 + offers) × ln(2 + needs), LQs clamped to [⅛, 8].
+    /// √(A_from / A_to) × ln(2 + offers) × ln(2 + needs), where A is the LQ from production
+    /// or, without a figure, the revealed comparative advantage from past deals (clamped to
+    /// [⅛, 8], neutral 1 without either).
     pub opportunity: f64,
     pub seller_lq: Option<f64>,
     pub buyer_lq: Option<f64>,
@@ -1479,6 +1506,9 @@ pub struct CorridorResponse {
     pub took_ms: f64,
     pub from: String,
     pub to: String,
+    /// Michaely's trade complementarity (0–100) of `from` as seller and `to` as buyer, from
+    /// the past deals' export and import shares; absent without deals on either side.
+    pub complementarity: Option<f64>,
     pub commodities: Vec<CorridorCommodity>,
 }
 
@@ -1518,6 +1548,8 @@ pub struct SearchResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProvinceAdvantage {
+    /// Balassa's revealed comparative advantage in past deals (value sold), when any.
+    pub rca_deals: Option<f64>,
     pub commodity: String,
     pub name: String,
     /// Location quotient: production per head over the national production per head.
@@ -1592,6 +1624,7 @@ impl Engine {
             scorers.entry(p.province).or_insert_with(|| {
                 let mut ctx = MatchContext::new(Direction::Suppliers, p.province);
                 ctx.commodities = (0..r.commodities.len()).collect();
+                self.add_relationships(&mut ctx, None);
                 Scorer::new(r, ctx, self.default_weights)
             });
         }

@@ -32,6 +32,9 @@ pub struct Network {
     pub priors: Arc<Vec<f32>>,
     /// Deals the store holds that the graph does not (a party deleted before the start).
     pub skipped: u64,
+    /// Balassa's revealed comparative advantage from past deals, `[c * provinces + p]`,
+    /// where deals show any: the fallback where production figures are missing.
+    pub revealed: Arc<Vec<Option<f32>>>,
     /// The last change sequence of the deals read when the network was built; a deal at or
     /// below it is already in (SQLite commits writes one at a time, in sequence order).
     pub built_seq: u64,
@@ -104,10 +107,12 @@ impl Network {
             keys,
             ids,
             priors: Arc::new(Vec::new()),
+            revealed: Arc::new(Vec::new()),
             skipped,
             built_seq,
         };
         network.recompute_priors();
+        network.recompute_revealed();
         Ok(network)
     }
 
@@ -122,6 +127,19 @@ impl Network {
             }
         }
         self.priors = Arc::new(priors);
+    }
+
+    /// Every province's revealed comparative advantage per commodity, from the deals.
+    pub fn recompute_revealed(&mut self) {
+        let flows = self.graph.province_flows();
+        let (np, nc) = (flows.provinces(), flows.commodities());
+        let mut revealed = vec![None; np * nc];
+        for c in 0..nc {
+            for p in 0..np {
+                revealed[c * np + p] = self.graph.rca_from_deals(p, c).map(|x| x as f32);
+            }
+        }
+        self.revealed = Arc::new(revealed);
     }
 
     fn set_prior(&mut self, id: &str) {
@@ -179,6 +197,7 @@ impl Network {
         if self.graph.centrality_is_stale() {
             self.graph.refresh_centrality();
             self.recompute_priors();
+            self.recompute_revealed();
         } else {
             self.set_prior(&deal.seller);
         }

@@ -150,6 +150,9 @@ pub struct MatchContext {
     /// business key (suppliers), plus `relationship_province` by counterpart province.
     pub relationship_prior: Option<std::sync::Arc<Vec<f32>>>,
     pub relationship_province: Vec<f32>,
+    /// Revealed comparative advantage from past deals `[c * provinces + p]`, used where the
+    /// reference data has no production figure.
+    pub revealed: Option<std::sync::Arc<Vec<Option<f32>>>>,
     pub lang: Lang,
 }
 
@@ -165,6 +168,7 @@ impl MatchContext {
             relationship_reasons: Default::default(),
             relationship_prior: None,
             relationship_province: Vec::new(),
+            revealed: None,
             lang: Lang::En,
         }
     }
@@ -211,6 +215,10 @@ pub fn lq_term(lq: f64, source: AdvantageSource) -> f32 {
     ((lq.max(1.0 / 64.0) as f32).ln() / LQ_SCALE).clamp(-1.0, 1.0)
 }
 
+fn revealed_at(ctx: &MatchContext, i: usize) -> Option<f32> {
+    ctx.revealed.as_ref()?.get(i).copied().flatten()
+}
+
 /// Perishability from shelf life: a week or less is 1, a year or more 0, log-linear between.
 pub fn perishability(shelf_life_days: u32) -> f32 {
     let d = shelf_life_days.max(1) as f32;
@@ -225,7 +233,12 @@ impl Scorer {
         for c in 0..nc {
             for p in 0..np {
                 let a = reference.advantage(p, c);
-                lq_terms[c * np + p] = lq_term(a.lq, a.source);
+                lq_terms[c * np + p] = match (a.source, revealed_at(&ctx, c * np + p)) {
+                    (AdvantageSource::Neutral, Some(rca)) => {
+                        lq_term(f64::from(rca), AdvantageSource::Production { year: 0 })
+                    }
+                    _ => lq_term(a.lq, a.source),
+                };
             }
         }
         let perishability = reference
@@ -393,14 +406,30 @@ impl Scorer {
                 "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
                 seller.name, a.lq
             ),
-            (AdvantageSource::Neutral, _, false) => format!(
-                "No production figure for {cname} in {}; its advantage counts as neutral",
-                seller.name
-            ),
-            (AdvantageSource::Neutral, _, true) => format!(
-                "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
-                seller.name
-            ),
+            (AdvantageSource::Neutral, _, false) => {
+                match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
+                    Some(rca) => format!(
+                        "No production figure for {cname} in {}; past deals show it sells {rca:.1}× its share of {cname} (revealed comparative advantage)",
+                        seller.name
+                    ),
+                    None => format!(
+                        "No production figure for {cname} in {}; its advantage counts as neutral",
+                        seller.name
+                    ),
+                }
+            }
+            (AdvantageSource::Neutral, _, true) => {
+                match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
+                    Some(rca) => format!(
+                        "Belum ada data produksi {cname} untuk {}; transaksi sebelumnya menunjukkan penjualan {rca:.1}× porsinya (keunggulan komparatif terungkap)",
+                        seller.name
+                    ),
+                    None => format!(
+                        "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
+                        seller.name
+                    ),
+                }
+            }
         });
         let b = reference.advantage(bp, l.commodity);
         if let AdvantageSource::Production { year } = b.source

@@ -472,6 +472,10 @@ async fn the_east_java_to_banten_corridor_starts_with_shallots_and_chili() {
         .collect();
     assert!(top.contains(&"bawang_merah"), "{top:?}");
     assert!(top.iter().any(|c| c.starts_with("cabai")), "{top:?}");
+    let tc = v["complementarity"]
+        .as_f64()
+        .expect("Michaely's complementarity from the deals");
+    assert!((0.0..=100.0).contains(&tc), "{tc}");
     let first = &v["commodities"][0];
     assert!(!first["sellers"].as_array().expect("sellers").is_empty());
     for s in first["sellers"].as_array().expect("sellers") {
