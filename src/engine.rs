@@ -426,6 +426,11 @@ impl Engine {
             .sum()
     }
 
+    /// A bare BM25 top-k over the listing text, for benchmarks (see `benches/`).
+    pub fn bm25_baseline(&self, text: &str, k: usize) -> Result<usize> {
+        self.index.bm25_top(text, k)
+    }
+
     /// Store and index figures, for health checks and metrics.
     pub fn status(&self) -> Result<Status> {
         let counts: Counts = self.store.counts()?;

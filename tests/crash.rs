@@ -10,7 +10,9 @@
 //! ```
 //!
 //! `JALIN_CRASH_SEED` replays a run (the seed is printed first), `JALIN_CRASH_CYCLES` sets the
-//! number of kills (at least 20 by default).
+//! number of kills (40 by default; the requirement is at least 20), and
+//! `JALIN_CRASH_SABOTAGE=wal` checks the checks: it deletes SQLite's write-ahead log after
+//! each kill, and the test must then fail, listing the writes lost.
 //!
 //! A write counts as acknowledged only when its whole response, with a 2xx status, was read.
 //! A write whose response was cut off by the kill may or may not have happened; the check
@@ -21,9 +23,10 @@
 //!   acknowledged DELETE), and the business count in `/healthz` matches;
 //! - `GET /v1/search?q=WORD` finds it by the unique word of its last version (and no longer
 //!   finds a deleted one): the index caught up with the store;
-//! - every acknowledged deal is counted in `/healthz`, and still holds its id (re-posting it
-//!   with that id is refused as a duplicate); when `GET /v1/businesses/{id}/network` exists,
-//!   the buyer's partners include the seller with at least as many deals;
+//! - every acknowledged deal is counted in `/healthz` (`deals`, and `network_deals` for those
+//!   between live businesses), and still holds its id (re-posting it with that id is refused
+//!   as a duplicate); when `GET /v1/businesses/{id}/network` exists, the buyer's partners
+//!   include the seller with at least as many deals;
 //! - `last_seq == index_seq` in `/healthz`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,7 +42,7 @@ use serde_json::{Value, json};
 
 const TOKEN: &str = "crash-test-token";
 const CLIENTS: usize = 4;
-const DEFAULT_CYCLES: usize = 20;
+const DEFAULT_CYCLES: usize = 40;
 /// How long a start may take: the first loads the fixtures.
 const START_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -225,11 +228,15 @@ fn free_port() -> u16 {
 struct Server {
     child: Child,
     port: u16,
+    log: PathBuf,
+    /// Where this start's lines begin in the (shared) log.
+    log_from: usize,
 }
 
 impl Server {
     fn start(data: &Path, log: &Path) -> Server {
         let port = free_port();
+        let log_from = std::fs::metadata(log).map_or(0, |m| m.len() as usize);
         let out = OpenOptions::new()
             .create(true)
             .append(true)
@@ -249,7 +256,22 @@ impl Server {
             .stderr(Stdio::from(err))
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", binary().display()));
-        Server { child, port }
+        Server {
+            child,
+            port,
+            log: log.to_path_buf(),
+            log_from,
+        }
+    }
+
+    /// Whether this start said it is serving on its own port (and not some other process
+    /// that took the port in between answers `/healthz`).
+    fn says_serving(&self) -> bool {
+        let text = std::fs::read(&self.log).unwrap_or_default();
+        let ours = String::from_utf8_lossy(&text[self.log_from.min(text.len())..]).into_owned();
+        ours.lines().any(|l| {
+            l.contains("jalin is serving") && l.contains(&format!("127.0.0.1:{}/", self.port))
+        })
     }
 
     /// Waits until `/healthz` answers; `Err` when the process exited first.
@@ -259,10 +281,12 @@ impl Server {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("the server exited: {status}"));
             }
-            if let Ok(r) = http(self.port, "GET", "/healthz", None, false) {
-                if r.status == 200 {
-                    return Ok(r.json());
-                }
+            if self.says_serving()
+                && let Ok(r) = http(self.port, "GET", "/healthz", None, false)
+                && r.status == 200
+                && matches!(self.child.try_wait(), Ok(None))
+            {
+                return Ok(r.json());
             }
             if started.elapsed() > timeout {
                 return Err(format!("no answer from /healthz in {timeout:?}"));
@@ -825,12 +849,12 @@ fn check_all(
                     }
                 }
                 State::Absent => {
-                    if let Some(w) = t.words.last() {
-                        if c.found(w, id) == Some(true) {
-                            c.lost.push(format!(
-                                "{id} is deleted but a search for {w} still finds it"
-                            ));
-                        }
+                    if let Some(w) = t.words.last()
+                        && c.found(w, id) == Some(true)
+                    {
+                        c.lost.push(format!(
+                            "{id} is deleted but a search for {w} still finds it"
+                        ));
                     }
                 }
             }
@@ -878,6 +902,24 @@ fn check_all(
              (+ up to {unknown} unacknowledged) make {lo}..={hi}",
             base.deals
         ));
+    }
+    // The deal network (rebuilt from the store on start) holds every acknowledged deal whose
+    // parties both exist.
+    if let (Some(net), Some(base_net)) = (health["network_deals"].as_u64(), base.network_deals) {
+        let exists = |id: &str| matches!(observed.get(id), Some(State::Present(_)));
+        let live = clients
+            .iter()
+            .flat_map(|c| &c.deals)
+            .filter(|d| exists(&d.buyer) && exists(&d.seller))
+            .count() as u64;
+        if net < base_net + live || net > deals {
+            c.lost.push(format!(
+                "/healthz counts {net} deals in the network; the fixtures' {base_net} and our \
+                 {live} acknowledged between live businesses make at least {}, and the store \
+                 has {deals}",
+                base_net + live
+            ));
+        }
     }
     // Each acknowledged deal still holds its id: re-posting it with that id is refused as a
     // duplicate. (Only while both parties exist: otherwise an unknown party is refused
@@ -976,6 +1018,7 @@ fn check_all(
 struct Baseline {
     businesses: u64,
     deals: u64,
+    network_deals: Option<u64>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1022,6 +1065,7 @@ fn acknowledged_writes_survive_kill_9() {
     let base = Baseline {
         businesses: health["businesses"].as_u64().expect("businesses"),
         deals: health["deals"].as_u64().expect("deals"),
+        network_deals: health["network_deals"].as_u64(),
     };
 
     for cycle in 0..cycles {
@@ -1042,6 +1086,14 @@ fn acknowledged_writes_survive_kill_9() {
         });
         server.kill();
         let after: u64 = clients.iter().map(|c| c.tally.acknowledged()).sum();
+
+        // A self-test of the checks: `JALIN_CRASH_SABOTAGE=wal` throws away SQLite's
+        // write-ahead log after each kill, i.e. the last acknowledged commits; the test must
+        // then report them lost.
+        if std::env::var("JALIN_CRASH_SABOTAGE").as_deref() == Ok("wal") {
+            let _ = std::fs::remove_file(data.path().join("jalin.db-wal"));
+            let _ = std::fs::remove_file(data.path().join("jalin.db-shm"));
+        }
 
         // Sometimes kill it again while it starts (catching the index up).
         if rng.below(4) == 0 {
@@ -1082,7 +1134,9 @@ fn acknowledged_writes_survive_kill_9() {
         errors.extend(c.errors.iter().cloned());
     }
     let graph = match graph_route {
-        Some(true) => format!("{graph_checked} buyer-seller pairs found in the deal network"),
+        Some(true) => {
+            format!("{graph_checked} buyer→seller checks against GET /v1/businesses/{{id}}/network")
+        }
         Some(false) => {
             "deal network not checked (no GET /v1/businesses/{id}/network yet; deals checked by \
              count and id)"

@@ -301,6 +301,19 @@ impl SearchIndex {
         self.payload.lock().unwrap_or_else(|p| p.into_inner()).seq
     }
 
+    /// A bare tantivy BM25 top-k for the text (the same query the ranking builds, no
+    /// filters, no scoring function): the baseline the benchmarks compare ranking against.
+    pub fn bm25_top(&self, text: &str, k: usize) -> Result<usize> {
+        let Some(q) = self.text_query(text, true) else {
+            return Ok(0);
+        };
+        let top = self
+            .reader
+            .searcher()
+            .search(&q, &TopDocs::with_limit(k.max(1)).order_by_score())?;
+        Ok(top.len())
+    }
+
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
@@ -434,7 +447,11 @@ impl SearchIndex {
 
     /// The BM25 part of a query: exact wording first, then stems, catalog names, and (for
     /// words of five letters or more) one typo, each weighted below the one before.
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    ///
+    /// Without `fuzzy` the typo clauses are left out: when a catalog commodity already picks
+    /// the candidates, the text only orders them and typo matching (a Levenshtein automaton
+    /// per word) would cost more than it adds.
+    fn text_query(&self, text: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let exact = self.tokens(text);
         if exact.is_empty() {
@@ -461,7 +478,7 @@ impl SearchIndex {
             for t in &exact {
                 clauses.push(term(f.text_exact, t, 1.5));
                 clauses.push(term(f.names, t, 0.5));
-                if t.chars().count() >= 5 && t.chars().all(char::is_alphabetic) {
+                if fuzzy && t.chars().count() >= 5 && t.chars().all(char::is_alphabetic) {
                     let fuzzy =
                         FuzzyTermQuery::new(Term::from_field_text(f.text_exact, t), 1, true);
                     clauses.push((
@@ -541,7 +558,8 @@ impl SearchIndex {
         score: ScoreFn,
     ) -> Result<SearchResults> {
         let mut clauses = self.filter_query(filter);
-        if let Some(q) = self.text_query(text.text) {
+        let fuzzy = !matches!(text.mode, TextMode::Optional);
+        if let Some(q) = self.text_query(text.text, fuzzy) {
             match &text.mode {
                 TextMode::Optional => clauses.push((Occur::Should, q)),
                 TextMode::Required => clauses.push((Occur::Must, q)),

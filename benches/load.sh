@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# HTTP load test: builds the release binary, generates and imports ~100k listings into a
+# fresh data directory, starts the server on loopback, runs wrk with a mixed match/search
+# workload (benches/load.lua) for a fixed time, prints requests/s, p50/p99 and errors,
+# and stops the server. Usage: benches/load.sh [listings] [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LISTINGS=${1:-100000}
+SECONDS_=${2:-30}
+CONNS=${3:-64}
+PORT=${PORT:-18080}
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+cargo build --release --locked -q
+BIN=target/release/jalin
+WORK=$(mktemp -d)
+trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+BUSINESSES=$(( (LISTINGS * 10 + 27) / 28 ))
+"$BIN" generate --businesses "$BUSINESSES" --deals $(( BUSINESSES * 5 )) --seed 7 --out "$WORK/gen" >/dev/null
+# An empty store loads the embedded fixtures first; the generated data comes on top.
+"$BIN" import --data "$WORK/data" "$WORK/gen/businesses.jsonl" "$WORK/gen/deals.jsonl"
+JALIN_TOKEN=bench RUST_LOG=warn "$BIN" serve --data "$WORK/data" --addr "127.0.0.1:$PORT" &
+PID=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+  sleep 0.2
+done
+curl -sf "http://127.0.0.1:$PORT/healthz"; echo
+wrk -t2 -c"$CONNS" -d"${SECONDS_}s" --latency -s benches/load.lua "http://127.0.0.1:$PORT" | tail -n 12
