@@ -118,7 +118,11 @@ impl Engine {
             options,
         };
         let mut report = OpenReport::default();
-        let empty = engine.store.last_seq()? == 0;
+        let last = engine.store.last_seq()?;
+        let empty = last == 0;
+        // An index that claims changes the store does not have (the store restored from an
+        // older backup, a lost WAL) cannot be caught up: rebuild it from the store.
+        let rebuild = rebuild || engine.index.seq() > last;
         if rebuild {
             engine.reindex(progress)?;
             report.index_rebuilt = !empty;

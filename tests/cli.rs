@@ -217,3 +217,33 @@ fn cli_plans_the_shipped_mission_into_files() {
     let out = jalin(&data, &["plan", "jatim-banten-2023", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_index_ahead_of_the_store_is_rebuilt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (engine, _) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("open");
+    let mut b: Business = serde_json::from_str(
+        r#"{"id":"ahead-1","name":"UD Hilang","kind":"umkm","province":"35",
+            "offers":[{"commodity":"kopi","title":"Kopi qwxzylost"}]}"#,
+    )
+    .expect("business");
+    b.normalize().expect("valid");
+    // Keep a copy of the store from before the write: a restore from an older backup.
+    drop(engine);
+    let db = dir.path().join("jalin.db");
+    std::fs::copy(&db, dir.path().join("backup.db")).expect("backup");
+    let (engine, _) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    engine.put_business(b).expect("put");
+    assert_eq!(find(&engine, "qwxzylost"), ["ahead-1"]);
+    drop(engine);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("jalin.db{suffix}")));
+    }
+    std::fs::copy(dir.path().join("backup.db"), &db).expect("restore");
+    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    assert!(report.index_rebuilt, "the index was ahead of the store");
+    assert!(
+        find(&engine, "qwxzylost").is_empty(),
+        "nothing the store lost is found"
+    );
+}
