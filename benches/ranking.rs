@@ -2,7 +2,8 @@
 //! bare tantivy BM25 top-20 on the same index, at growing sizes; plus import throughput.
 //!
 //! `cargo bench --bench ranking` (sizes 10k and 100k listings);
-//! `cargo bench --bench ranking -- 1000000` for one size of your choice (≈ listings).
+//! `cargo bench --bench ranking -- 1000000` for one size of your choice (≈ listings);
+//! `JALIN_ANALYSIS=basic cargo bench --bench ranking` for the first version's text handling.
 //!
 //! A hand-written harness rather than criterion: the targets are percentiles (p50, p99),
 //! which criterion does not report, and each size needs one expensive set-up (generate and
@@ -94,7 +95,7 @@ fn run(listings: usize) {
     )
     .expect("generate");
     let gen_s = t.elapsed().as_secs_f64();
-    let engine = Engine::in_memory(EngineOptions::default()).expect("engine");
+    let engine = Engine::in_memory(options()).expect("engine");
     let t = Instant::now();
     let imported = engine
         .import(
@@ -191,6 +192,22 @@ fn run(listings: usize) {
             let _ = engine.corridor("35", "36", 10, Lang::En);
         }),
     );
+}
+
+/// `JALIN_ANALYSIS=basic` measures the first version's text handling (no stemming, no query
+/// understanding) for comparison; `snowball` the other stemmer.
+fn options() -> EngineOptions {
+    match std::env::var("JALIN_ANALYSIS").as_deref() {
+        Ok("basic") => EngineOptions {
+            analysis: jalin::search::Analysis::Basic,
+            understanding: false,
+        },
+        Ok("snowball") => EngineOptions {
+            analysis: jalin::search::Analysis::Snowball,
+            understanding: true,
+        },
+        _ => EngineOptions::default(),
+    }
 }
 
 fn main() {
