@@ -701,3 +701,58 @@ async fn the_deal_network_is_served() {
         .assert_error_code(404);
     get("/v1/intro?from=x").await.assert_error(400, "to");
 }
+
+#[tokio::test]
+async fn a_forum_of_three_provinces_plans_across_them() {
+    // Sellers of shallots from East and Central Java, buyers from Banten; no sides given,
+    // so each province is its own group and only cross-province pairs meet.
+    let mut ids = Vec::new();
+    for (province, kind) in [("35", "offer"), ("33", "offer"), ("36", "need")] {
+        let v = get(&format!(
+            "/v1/search?province={province}&kind={kind}&commodity=bawang_merah&limit=5"
+        ))
+        .await
+        .json();
+        for r in v["results"].as_array().expect("results") {
+            let id = r["business"]["id"].as_str().unwrap_or_default().to_string();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    let participants: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+    let spec = json!({"name": "Forum bawang merah", "host_province": "36", "date": "2024-03-05",
+        "slots": {"start": "13:00", "minutes": 15, "count": 6}, "tables": 10, "max_meetings": 4,
+        "participants": participants});
+    let reply = post_json("/v1/missions/plan", spec.to_string()).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let v = reply.json();
+    let side: std::collections::HashMap<String, String> = v["participants"]
+        .as_array()
+        .expect("participants")
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap_or("").to_string(),
+                p["side"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let sides: std::collections::HashSet<&String> = side.values().collect();
+    assert!(sides.len() >= 3, "one group per province: {sides:?}");
+    let meetings = v["meetings"].as_array().expect("meetings");
+    assert!(!meetings.is_empty());
+    for m in meetings {
+        let (a, b) = (m["a"].as_str().unwrap_or(""), m["b"].as_str().unwrap_or(""));
+        assert_ne!(
+            side.get(a),
+            side.get(b),
+            "{a} and {b} are from the same province"
+        );
+    }
+}
