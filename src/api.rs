@@ -883,6 +883,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .fallback(not_found)
         .with_state(shared)
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+        .merge(crate::web::routes())
         .layer(metrics_layer)
         .layer(axum::middleware::from_fn(json_errors))
         .layer(overload)

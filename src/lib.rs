@@ -19,5 +19,6 @@ pub mod score;
 pub mod search;
 pub mod store;
 pub mod understand;
+pub mod web;
 
 pub use error::{Error, Result};

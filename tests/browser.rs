@@ -1,0 +1,741 @@
+//! The browser test: the web interface as a new user meets it, in headless Chromium.
+//!
+//! It starts the jalin binary on a fresh data directory and a free port, starts
+//! `chromedriver`, and drives Chromium through the W3C WebDriver protocol (a small blocking
+//! HTTP/1.1 client over `TcpStream` and serde_json; no WebDriver crate). It searches
+//! "bawang merah" for Banten and checks the result cards, opens East Java's advantages and
+//! the Jatim → Banten corridor, plans the shipped Jatim–Banten mission and downloads its
+//! agendas, draws the deal network, switches to English, and looks at the partners page at
+//! phone width. Screenshots of every page go to `target/screenshots/`.
+//!
+//! Ignored by plain `cargo test` (it needs Chromium); `.ci/run` installs Debian's
+//! `chromium` and `chromium-driver` and runs it:
+//!
+//! ```text
+//! cargo test --locked --test browser -- --ignored --nocapture
+//! ```
+//!
+//! `JALIN_BIN` picks the server binary (default: this build's), `CHROMEDRIVER` and
+//! `CHROMIUM` the browser's (default: `/usr/bin/chromedriver`, `/usr/bin/chromium`).
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long the server may take to start (the first start loads the fixtures).
+const START_TIMEOUT: Duration = Duration::from_secs(240);
+/// How long a page may take to show what the test waits for.
+const WAIT: Duration = Duration::from_secs(30);
+/// The W3C WebDriver element reference key.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+// ---------------------------------------------------------------------------------------
+// Child processes that die with the test.
+
+struct Proc {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Proc {
+    fn spawn(name: &'static str, cmd: &mut Command, log: PathBuf) -> Proc {
+        let out = File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {name} ({cmd:?}): {e}"));
+        Proc { name, child, log }
+    }
+
+    /// The last lines of its output, for a failure message.
+    fn tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    fn check_alive(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited early ({status}):\n{}", self.name, self.tail());
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+// ---------------------------------------------------------------------------------------
+// A tiny blocking HTTP/1.1 client: one request per connection.
+
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, Vec<u8>)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Accept: application/json\r\nContent-Type: application/json; charset=utf-8\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes())?;
+    s.write_all(body.as_bytes())?;
+    // Read the head, then exactly the body: servers may keep the connection open.
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let split = loop {
+        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            return Err(std::io::Error::other(
+                "connection closed before the headers ended",
+            ));
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line: {head}")))?;
+    let header = |name: &str| {
+        head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_ascii_lowercase())
+        })
+    };
+    let mut body = raw[split + 4..].to_vec();
+    if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        while body.len() < len {
+            let n = s.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&buf[..n]);
+        }
+        body.truncate(len);
+    } else if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        while !body.ends_with(b"0\r\n\r\n") {
+            let n = s.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&buf[..n]);
+        }
+        body = dechunk(&body);
+    } else {
+        s.read_to_end(&mut body)?;
+    }
+    Ok((status, body))
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&b[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .unwrap_or(0);
+        b = &b[eol + 2..];
+        if size == 0 || size > b.len() {
+            break;
+        }
+        out.extend_from_slice(&b[..size]);
+        b = &b[(size + 2).min(b.len())..];
+    }
+    out
+}
+
+/// Standard base64 (screenshots arrive as base64 PNG).
+fn base64_decode(text: &str) -> Vec<u8> {
+    fn val(c: u8) -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some((c - b'A') as u32),
+            b'a'..=b'z' => Some((c - b'a' + 26) as u32),
+            b'0'..=b'9' => Some((c - b'0' + 52) as u32),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        if c == b'=' {
+            break;
+        }
+        let Some(v) = val(c) else { continue };
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// WebDriver
+
+struct Browser {
+    driver: String,
+    session: String,
+}
+
+impl Browser {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let full = format!("/session/{}{path}", self.session);
+        webdriver(&self.driver, method, &full, body)
+    }
+
+    fn goto(&self, base: &str, path: &str) {
+        self.call(
+            "POST",
+            "/url",
+            Some(json!({ "url": format!("{base}{path}") })),
+        );
+    }
+
+    fn url(&self) -> String {
+        self.call("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn js(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.call(
+            "POST",
+            "/element",
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.call("POST", &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.call("POST", &format!("/element/{e}/clear"), Some(json!({})));
+        self.call(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Chooses a file in an `<input type="file">`.
+    fn choose_file(&self, css: &str, path: &Path) {
+        let e = self.find(css);
+        self.call(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": path.to_string_lossy() })),
+        );
+    }
+
+    fn count(&self, css: &str) -> u64 {
+        self.js(
+            "return document.querySelectorAll(arguments[0]).length;",
+            json!([css]),
+        )
+        .as_u64()
+        .unwrap_or(0)
+    }
+
+    /// Waits until `css` matches at least `n` elements; returns how many it matched.
+    fn wait_for(&self, css: &str, n: u64) -> u64 {
+        let start = Instant::now();
+        loop {
+            let c = self.count(css);
+            if c >= n {
+                return c;
+            }
+            if start.elapsed() > WAIT {
+                let text = self.js("return document.body.innerText;", json!([]));
+                panic!(
+                    "waited {WAIT:?} for {n} × {css}, found {c}; at {}; the page says:\n{}",
+                    self.url(),
+                    text.as_str().unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A screenshot of the whole page (up to 3,000 CSS pixels tall), not just the viewport.
+    fn screenshot(&self, dir: &Path, name: &str) -> PathBuf {
+        let metrics = self.cdp("Page.getLayoutMetrics", json!({}));
+        let size = &metrics["cssContentSize"];
+        let width = size["width"].as_f64().unwrap_or(1280.0);
+        let height = size["height"].as_f64().unwrap_or(900.0).min(3000.0);
+        let v = self.cdp(
+            "Page.captureScreenshot",
+            json!({ "format": "png", "captureBeyondViewport": true,
+                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 } }),
+        );
+        let png = base64_decode(v["data"].as_str().expect("screenshot data"));
+        assert!(png.starts_with(b"\x89PNG"), "a screenshot is a PNG");
+        let path = dir.join(name);
+        std::fs::write(&path, png).expect("writing the screenshot");
+        println!("  screenshot {}", path.display());
+        path
+    }
+
+    /// A Chrome DevTools command through chromedriver.
+    fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
+    /// Every form control has a label (its own `<label>`, or an aria-label).
+    fn assert_labelled(&self, page: &str) {
+        let unlabelled = self.js(
+            "return [...document.querySelectorAll('main input, main select, main textarea')]
+               .filter(e => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
+               .map(e => e.outerHTML.slice(0, 120));",
+            json!([]),
+        );
+        assert_eq!(
+            unlabelled,
+            json!([]),
+            "{page}: form controls without a label"
+        );
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http(
+            &self.driver,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+    }
+}
+
+fn webdriver(driver: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+    let (status, bytes) = http(driver, method, path, body.as_ref())
+        .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+    let v: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        panic!(
+            "WebDriver {method} {path}: {e}: {}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    if status != 200 {
+        panic!(
+            "WebDriver {method} {path} answered {status}: {} — {}",
+            v["value"]["error"],
+            v["value"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or_default()
+        );
+    }
+    v["value"].clone()
+}
+
+fn wait_http(addr: &str, path: &str, what: &mut Proc, timeout: Duration) {
+    let start = Instant::now();
+    loop {
+        if let Ok((200, _)) = http(addr, "GET", path, None) {
+            return;
+        }
+        what.check_alive();
+        if start.elapsed() > timeout {
+            panic!(
+                "{} did not answer {path} within {timeout:?}:\n{}",
+                what.name,
+                what.tail()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn screenshots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).expect("creating target/screenshots");
+    dir
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+fn a_new_user_finds_partners_and_plans_a_mission() {
+    let started = Instant::now();
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let shots = screenshots_dir();
+
+    // The server, on its own data directory.
+    let bin = std::env::var("JALIN_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jalin").into());
+    let server_addr = format!("127.0.0.1:{}", free_port());
+    let mut server = Proc::spawn(
+        "jalin serve",
+        Command::new(&bin)
+            .args(["serve", "--addr", &server_addr, "--data"])
+            .arg(tmp.path().join("data"))
+            .env("JALIN_TOKEN", "browser-test-token")
+            .env("RUST_LOG", "warn"),
+        tmp.path().join("server.log"),
+    );
+    wait_http(&server_addr, "/healthz", &mut server, START_TIMEOUT);
+    let base = format!("http://{server_addr}");
+    println!("server up at {base} after {:.1?}", started.elapsed());
+
+    // The browser.
+    let driver_bin =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let driver_addr = format!("127.0.0.1:{}", free_port());
+    let mut driver = Proc::spawn(
+        "chromedriver",
+        Command::new(&driver_bin).arg(format!(
+            "--port={}",
+            driver_addr.rsplit(':').next().unwrap_or_default()
+        )),
+        tmp.path().join("chromedriver.log"),
+    );
+    wait_http(
+        &driver_addr,
+        "/status",
+        &mut driver,
+        Duration::from_secs(30),
+    );
+    let profile = tmp.path().join("chromium-profile");
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads dir");
+    let args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--window-size=1280,900".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let caps = json!({ "capabilities": { "alwaysMatch": {
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": args,
+            "prefs": { "download.default_directory": downloads.to_string_lossy(),
+                       "download.prompt_for_download": false },
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    }}});
+    let session = webdriver(&driver_addr, "POST", "/session", Some(caps));
+    let b = Browser {
+        driver: driver_addr.clone(),
+        session: session["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_string(),
+    };
+    b.cdp(
+        "Browser.setDownloadBehavior",
+        json!({ "behavior": "allow", "downloadPath": downloads.to_string_lossy() }),
+    );
+    println!("browser up after {:.1?}", started.elapsed());
+
+    // 1. The home page, in Indonesian by default.
+    b.goto(&base, "/");
+    b.wait_for("main h1", 1);
+    b.wait_for(".hero form select option[value='36']", 1);
+    assert_eq!(
+        b.js("return document.documentElement.lang;", json!([])),
+        "id"
+    );
+    b.screenshot(&shots, "home.png");
+
+    // 2. Find partners: shallots for Banten.
+    b.click("nav a[data-page='/partners']");
+    b.wait_for("#f-text", 1);
+    b.wait_for("#f-province option[value='36']", 1);
+    b.assert_labelled("partners");
+    b.type_into("#f-text", "bawang merah");
+    b.click("#f-province option[value='36']");
+    b.click("#f-submit");
+    let cards = b.wait_for(".result-card", 1);
+    let url = b.url();
+    assert!(
+        url.contains("/partners?")
+            && url.contains("text=bawang+merah")
+            && url.contains("province=36"),
+        "the query lives in the URL: {url}"
+    );
+    let places = b.js(
+        "return [...document.querySelectorAll('.result-card')].map(c => ({
+            province: c.dataset.province,
+            place: c.querySelector('.card-place').textContent,
+            bars: c.querySelectorAll('.features .bar').length,
+            reasons: c.querySelectorAll('.reasons li').length }));",
+        json!([]),
+    );
+    let places = places.as_array().expect("cards");
+    assert_eq!(places.len() as u64, cards);
+    let province_names = http(&server_addr, "GET", "/v1/provinces", None)
+        .map(|(_, b)| serde_json::from_slice::<Value>(&b).expect("provinces"))
+        .expect("provinces");
+    let names: Vec<&str> = province_names
+        .as_array()
+        .expect("provinces")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .filter(|n| *n != "Banten")
+        .collect();
+    for c in places {
+        let place = c["place"].as_str().unwrap_or_default();
+        assert_ne!(c["province"], "36", "a supplier from Banten itself: {c}");
+        assert!(
+            !place.contains("Banten") && names.iter().any(|n| place.contains(n)),
+            "each card names a province other than Banten: {place:?}"
+        );
+        assert_eq!(c["bars"], 5, "a bar per score feature: {c}");
+        assert!(c["reasons"].as_u64().unwrap_or(0) >= 1, "reasons: {c}");
+    }
+    println!("  {cards} result cards, none from Banten");
+    b.screenshot(&shots, "partners.png");
+
+    // The same URL opened afresh (a shared link) shows the same results.
+    let shared = url.clone();
+    b.goto("", &shared);
+    assert_eq!(b.wait_for(".result-card", 1), cards);
+    assert_eq!(
+        b.js("return document.querySelector('#f-text').value;", json!([])),
+        "bawang merah"
+    );
+
+    // 3. English: the switch keeps the query, the reasons come in English.
+    b.click("#lang-switch");
+    b.wait_for("html[lang='en'] .result-card", 1);
+    let text = b.js("return document.body.textContent;", json!([]));
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains("Find partners") && text.contains("Why it matches"));
+    assert!(b.url().contains("lang=en"), "the language is in the URL");
+    b.screenshot(&shots, "partners-en.png");
+    b.click("#lang-switch");
+    b.wait_for("html[lang='id'] .result-card", 1);
+
+    // A request the API refuses: its message shows next to the field it names.
+    b.goto(&base, "/partners?text=bawang+merah");
+    b.wait_for("#f-province-error:not([hidden])", 1);
+    assert_eq!(
+        b.js("return document.activeElement.id;", json!([])),
+        "f-province",
+        "the field at fault gets the focus"
+    );
+
+    // 4. Phone width: no page scrolls sideways (wide grids and the map scroll in their own
+    // frames), and the result cards are there.
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true }),
+    );
+    for (path, ready) in [
+        ("/", ".hero form"),
+        ("/provinces?code=35&from=35&to=36", ".corridor-item"),
+        (
+            "/planner?mission=jatim-banten-2023",
+            "table.grid td.meeting",
+        ),
+        ("/network", "svg.map .node"),
+        (shared.trim_start_matches(&base), ".result-card"),
+    ] {
+        b.goto(&base, path);
+        b.wait_for(ready, 1);
+        let overflow = b.js(
+            "return Math.max(document.documentElement.scrollWidth, window.innerWidth) - 390;",
+            json!([]),
+        );
+        assert!(
+            overflow.as_i64().unwrap_or(1) <= 0,
+            "{path} scrolls sideways at 390 px by {overflow} px"
+        );
+    }
+    b.screenshot(&shots, "partners-phone.png");
+    b.cdp("Emulation.clearDeviceMetricsOverride", json!({}));
+
+    // 5. Provinces: East Java's advantages and the corridor to Banten.
+    b.goto(&base, "/provinces?code=35&from=35&to=36");
+    assert!(b.wait_for(".lq-row", 1) >= 3);
+    b.wait_for(".corridor-item", 1);
+    b.assert_labelled("provinces");
+    let shallots = b.js(
+        "const e = document.querySelector('.corridor-item[data-commodity=\"bawang_merah\"]');
+         return e ? e.textContent.toLowerCase() : '';",
+        json!([]),
+    );
+    assert!(
+        shallots
+            .as_str()
+            .unwrap_or_default()
+            .contains("bawang merah"),
+        "shallots are in the Jatim → Banten corridor"
+    );
+    assert_eq!(b.count(".lq-row[data-commodity='bawang_merah']"), 1);
+    b.screenshot(&shots, "provinces.png");
+
+    // 6. The mission planner: the shipped Jatim–Banten mission.
+    b.goto(&base, "/planner");
+    b.wait_for("#m-mission option[value='jatim-banten-2023']", 1);
+    b.assert_labelled("planner");
+    b.click("#m-mission option[value='jatim-banten-2023']");
+    b.click("#m-plan");
+    let meetings = b.wait_for("table.grid td.meeting", 1);
+    assert!(meetings >= 50, "the grid has {meetings} meetings");
+    assert!(b.url().contains("mission=jatim-banten-2023"));
+    assert!(b.count("table.grid thead th[scope='col']") >= 2);
+    assert!(b.count("table.grid tbody th[scope='row']") >= 12);
+    assert!(b.count(".agenda tbody tr") >= 1, "an agenda is shown");
+    b.screenshot(&shots, "planner.png");
+
+    // Its agendas as downloads: CSV, iCalendar and printable HTML.
+    for (format, ext, starts) in [
+        ("csv", "csv", "slot"),
+        ("ics", "ics", "BEGIN:VCALENDAR"),
+        ("html", "html", "<!DOCTYPE html>"),
+    ] {
+        b.click(&format!("button[data-format='{format}']"));
+        let file = downloads.join(format!("misi-dagang-jatim-banten-2023.{ext}"));
+        let start = Instant::now();
+        while !file.exists() && start.elapsed() < WAIT {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let body = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("the {format} download {}: {e}", file.display()));
+        assert!(
+            body.trim_start_matches('\u{feff}').starts_with(starts),
+            "{format} download starts {:?}",
+            &body[..body.len().min(60)]
+        );
+        println!("  downloaded {} ({} bytes)", file.display(), body.len());
+    }
+
+    // An uploaded spec: a broken file is refused next to the field; a good one is planned.
+    let broken = tmp.path().join("broken.json");
+    std::fs::write(&broken, "{\"name\": ").expect("writing a spec");
+    b.choose_file("#m-file", &broken);
+    b.click("#m-plan");
+    b.wait_for("#m-file-error:not([hidden])", 1);
+    let (_, spec) = http(&server_addr, "GET", "/v1/missions/jatim-banten-2023", None)
+        .expect("the shipped spec");
+    let mut spec: Value = serde_json::from_slice(&spec).expect("a JSON spec");
+    spec["name"] = json!("Uji unggah");
+    spec["tables"] = json!(10);
+    let upload = tmp.path().join("upload.json");
+    std::fs::write(&upload, spec.to_string()).expect("writing a spec");
+    b.choose_file("#m-file", &upload);
+    b.click("#m-plan");
+    b.wait_for("#plan-h", 1);
+    let start = Instant::now();
+    while b.js(
+        "const e = document.querySelector('#plan-h'); return e ? e.textContent : '';",
+        json!([]),
+    ) != "Uji unggah"
+    {
+        assert!(start.elapsed() < WAIT, "the uploaded spec was not planned");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        b.count("table.grid thead th[scope='col']") <= 11,
+        "10 tables at most"
+    );
+
+    // 7. The deal network.
+    b.goto(&base, "/network");
+    b.wait_for("svg.map .node", 38);
+    b.assert_labelled("network");
+    let lines = b.count("svg.map path.flow");
+    assert!(lines >= 10, "trade lines drawn: {lines}");
+    assert!(b.count(".flows-table tbody tr") >= 10);
+    b.screenshot(&shots, "network.png");
+
+    // No script errors along the way (the refused request above is logged as a network
+    // error, on purpose).
+    let logs = b.call("POST", "/se/log", Some(json!({ "type": "browser" })));
+    let severe: Vec<&Value> = logs
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["level"] == "SEVERE" && e["source"] != "network")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(severe.is_empty(), "browser errors: {severe:?}");
+
+    drop(b);
+    drop(driver);
+    drop(server);
+    println!("browser test done in {:.1?}", started.elapsed());
+}
+
+#[test]
+fn base64_decodes() {
+    assert_eq!(base64_decode("aGVsbG8="), b"hello");
+    assert_eq!(base64_decode("aGVsbG8gd29ybGQ="), b"hello world");
+    assert_eq!(base64_decode("iVBORw0KGgo="), b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        dechunk(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+        b"hello world"
+    );
+}
