@@ -523,13 +523,13 @@ impl Engine {
                 ));
             }
         };
-        let (key, business) =
-            self.store
-                .get_business_keyed(id)?
-                .ok_or_else(|| Error::NotFound {
-                    what: "business",
-                    id: id.clone(),
-                })?;
+        let business = self
+            .store
+            .get_business(id)?
+            .ok_or_else(|| Error::NotFound {
+                what: "business",
+                id: id.clone(),
+            })?;
         let province = self
             .reference
             .require_province("province", &business.province)?;
@@ -553,7 +553,6 @@ impl Engine {
             ctx.commodities = vec![commodity];
             ctx.amount = amount;
             ctx.lang = lang;
-            let _ = key;
             self.add_relationships(&mut ctx, Some(&business.id));
             let (total, results) =
                 self.rank_partners(ctx, &l.title, Some(&business.id), &filters, weights, limit)?;

@@ -2912,20 +2912,6 @@ fn tick(done: u64, progress: &mut dyn FnMut(u64)) {
     }
 }
 
-/// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's civil_from_days).
-fn format_day(z: i64) -> String {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 fn day_of(date: &str) -> i64 {
     crate::model::parse_date(date).expect("a valid constant date")
 }
@@ -2988,7 +2974,7 @@ impl<'a> DealWriter<'a> {
                 unit: self.model.unit(d.c).to_string(),
                 per: None,
             }),
-            date: format_day(d.day),
+            date: crate::model::format_date(d.day),
             status: d.status,
             mission: mission.map(MissionDef::id),
         };
@@ -3869,9 +3855,12 @@ mod tests {
     #[test]
     fn helpers() {
         for day in [0, 17_897, 19_611, 19_782, 20_757] {
-            assert_eq!(crate::model::parse_date(&format_day(day)), Some(day));
+            assert_eq!(
+                crate::model::parse_date(&crate::model::format_date(day)),
+                Some(day)
+            );
         }
-        assert_eq!(format_day(19_611), "2023-09-11");
+        assert_eq!(crate::model::format_date(19_611), "2023-09-11");
         assert_eq!(nice(37.3), 37.0);
         assert_eq!(nice(4.27), 4.3);
         assert_eq!(nice(1234.0), 1200.0);

@@ -247,3 +247,44 @@ fn an_index_ahead_of_the_store_is_rebuilt() {
         "nothing the store lost is found"
     );
 }
+
+#[test]
+fn the_committed_sample_is_what_jalin_generate_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("gen");
+    let run = jalin(
+        &dir.path().join("data"),
+        &[
+            "generate",
+            "--businesses",
+            "3200",
+            "--deals",
+            "20000",
+            "--seed",
+            "42",
+            "--out",
+            out.to_str().unwrap_or(""),
+        ],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    for f in ["businesses.jsonl", "deals.jsonl"] {
+        let generated = std::fs::read(out.join(f)).expect("generated");
+        let committed = std::fs::read(format!("{}/fixtures/{f}", env!("CARGO_MANIFEST_DIR")))
+            .expect("committed");
+        assert!(
+            generated == committed,
+            "fixtures/{f} differs from `jalin generate --seed 42`"
+        );
+    }
+    let bad = jalin(
+        &dir.path().join("data"),
+        &[
+            "generate",
+            "--businesses",
+            "0",
+            "--out",
+            out.to_str().unwrap_or(""),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
