@@ -16,11 +16,9 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request};
-use common::{Reply, TOKEN, get, post_json, send};
-use http_body_util::BodyExt;
+use common::{Reply, TOKEN, call, get, post_json, send};
 use jalin::engine::{Engine, EngineOptions};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 // ---------------------------------------------------------------------------------------
 // Verdicts.
@@ -129,29 +127,6 @@ fn fresh() -> (Arc<Engine>, Router) {
         },
     );
     (engine, app)
-}
-
-async fn call(app: &Router, req: Request<Body>) -> Reply {
-    let res = app.clone().oneshot(req).await.expect("router never fails");
-    let status = res.status();
-    let content_type = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let body = res
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    Reply {
-        status,
-        content_type,
-        body,
-    }
 }
 
 /// Businesses, deals and the change sequence of an engine, as /healthz reports them.

@@ -70,6 +70,7 @@ impl Reply {
     }
 }
 
+/// Sends a request through the fixture engine's router.
 pub async fn send(req: Request<Body>) -> Reply {
     let app = jalin::api::router(
         fixture().engine.clone(),
@@ -77,7 +78,12 @@ pub async fn send(req: Request<Body>) -> Reply {
             token: TOKEN.into(),
         },
     );
-    let res = app.oneshot(req).await.expect("router never fails");
+    call(&app, req).await
+}
+
+/// Sends a request through any router and reads the whole reply.
+pub async fn call(app: &axum::Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.expect("router never fails");
     let status = res.status();
     let content_type = res
         .headers()
