@@ -163,10 +163,6 @@ impl Engine {
         &self.reference
     }
 
-    pub fn data_dir(&self) -> Option<&Path> {
-        self.data_dir.as_deref()
-    }
-
     /// Loads the embedded sample businesses and deals.
     pub fn load_fixtures(&self, progress: Progress<'_>) -> Result<ImportStats> {
         self.import(
@@ -325,10 +321,6 @@ impl Engine {
         self.network_mut()
             .add_deal(&self.reference, &deal, seq, &provinces[0], &provinces[1]);
         Ok(deal)
-    }
-
-    pub fn deals_of(&self, business: &str, limit: usize) -> Result<Vec<Deal>> {
-        self.store.deals_of(business, limit)
     }
 
     /// Imports JSONL sources in one transaction: each line a business or a deal (a deal has

@@ -211,14 +211,6 @@ impl Store {
         Ok(k.map(|k| k as u64))
     }
 
-    pub fn get_deal(&self, id: &str) -> Result<Option<Deal>> {
-        let conn = self.conn();
-        let doc: Option<String> = conn
-            .query_row("SELECT doc FROM deals WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        doc.map(|d| parse_doc(&d)).transpose()
-    }
-
     pub fn counts(&self) -> Result<Counts> {
         let conn = self.conn();
         let businesses: i64 =
@@ -274,28 +266,6 @@ impl Store {
             after = *last;
             for (key, doc) in batch {
                 f(key as u64, parse_doc(&doc)?)?;
-            }
-        }
-    }
-
-    /// Calls `f` on every deal, in id order, in batches.
-    pub fn for_each_deal(&self, mut f: impl FnMut(Deal) -> Result<()>) -> Result<()> {
-        let mut after = String::new();
-        loop {
-            let batch: Vec<(String, String)> = {
-                let conn = self.conn();
-                let mut stmt = conn.prepare_cached(
-                    "SELECT id, doc FROM deals WHERE id > ?1 ORDER BY id LIMIT 5000",
-                )?;
-                let rows = stmt.query_map([&after], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            };
-            let Some((last, _)) = batch.last() else {
-                return Ok(());
-            };
-            after = last.clone();
-            for (_, doc) in batch {
-                f(parse_doc(&doc)?)?;
             }
         }
     }

@@ -36,9 +36,6 @@ use crate::model::{Business, ListingKind, ListingRecord};
 use crate::reference::{CommodityIx, ProvinceIx, Reference};
 use crate::score::ListingFeatures;
 
-/// The features the index hands to the score function.
-pub type DocFeatures = ListingFeatures;
-
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
 const SCHEMA_VERSION: u32 = 4;
 const WRITER_MEMORY: usize = 100_000_000;
@@ -107,7 +104,7 @@ pub fn unit_code(unit: &str) -> u64 {
 }
 
 /// The score function the caller ranks by; `None` drops the document.
-pub type ScoreFn = Arc<dyn Fn(&DocFeatures) -> Option<f32> + Send + Sync>;
+pub type ScoreFn = Arc<dyn Fn(&ListingFeatures) -> Option<f32> + Send + Sync>;
 
 /// Which listings to consider.
 #[derive(Debug, Clone, Default)]
@@ -147,7 +144,7 @@ pub struct TextQuery<'a> {
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub score: f32,
-    pub features: DocFeatures,
+    pub features: ListingFeatures,
     pub record: ListingRecord,
 }
 
@@ -160,7 +157,7 @@ pub struct SearchResults {
 #[derive(Debug, Clone, Copy)]
 struct Ranked {
     score: f32,
-    features: Option<DocFeatures>,
+    features: Option<ListingFeatures>,
 }
 
 impl PartialEq for Ranked {
@@ -177,7 +174,6 @@ impl PartialOrd for Ranked {
 
 /// The index with its one writer and one reader.
 pub struct SearchIndex {
-    index: Index,
     fields: Fields,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -279,7 +275,6 @@ impl SearchIndex {
         };
         Ok((
             SearchIndex {
-                index,
                 fields,
                 reader,
                 writer: Mutex::new(writer),
@@ -617,7 +612,7 @@ impl SearchIndex {
                             features: None,
                         };
                     }
-                    let features = DocFeatures {
+                    let features = ListingFeatures {
                         business_key: get(&business_key),
                         bm25,
                         kind: if get(&kind) == 1 {
@@ -667,11 +662,6 @@ impl SearchIndex {
             .and_then(|v| v.as_str())
             .ok_or_else(|| Error::Corrupt("index document without a record".into()))?;
         serde_json::from_str(json).map_err(|e| Error::Corrupt(e.to_string()))
-    }
-
-    /// The index directory's on-disk handle, for diagnostics.
-    pub fn index(&self) -> &Index {
-        &self.index
     }
 }
 
