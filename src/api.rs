@@ -235,21 +235,55 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// Runs blocking engine work off the async threads.
+/// Runs blocking engine work off the async threads: writes, imports, plans — work that may
+/// wait on a lock or run for seconds.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> ApiResult<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r.map_err(ApiError::from),
-        Err(e) => {
-            tracing::error!(error = %e, "engine task failed");
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error; it has been logged",
-            ))
-        }
+        Err(e) => Err(internal(&e)),
     }
+}
+
+/// Runs a read-only query (match, search, corridor, …) on a pool with one thread per core.
+///
+/// Queries are short and CPU-bound: run on tokio's blocking pool, 32 concurrent requests
+/// become 32 threads sharing two cores, and the switching between them costs more than
+/// the queue they wait in here (BENCHMARKS.md, "HTTP load").
+async fn query<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> ApiResult<T> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("jalin-query-{i}"))
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "no query pool; queries use the blocking pool"))
+            .ok()
+    });
+    let Some(pool) = pool else {
+        return blocking(f).await;
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    pool.spawn(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let _ = tx.send(r);
+    });
+    match rx.await {
+        Ok(Ok(r)) => r.map_err(ApiError::from),
+        Ok(Err(_)) => Err(internal(&"query panicked")),
+        Err(e) => Err(internal(&e)),
+    }
+}
+
+fn internal(e: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "engine task failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error; it has been logged",
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -262,7 +296,7 @@ pub struct Health {
 /// Liveness and the store/index figures.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
 async fn healthz(State(engine): State<AppState>) -> ApiResult<Json<Health>> {
-    let status = blocking(move || engine.status()).await?;
+    let status = query(move || engine.status()).await?;
     Ok(Json(Health {
         status: "ok".into(),
         store: status,
@@ -299,7 +333,7 @@ async fn search(
     State(engine): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchResponse>> {
-    Ok(Json(blocking(move || engine.search(&params)).await?))
+    Ok(Json(query(move || engine.search(&params)).await?))
 }
 
 /// Ranked suppliers in other provinces for a need, each with its score breakdown and reasons.
@@ -313,9 +347,7 @@ async fn match_(
     ApiJson(req): ApiJson<MatchRequest>,
 ) -> ApiResult<Json<MatchResponse>> {
     let lang = lang_of(q.lang.as_deref(), &headers)?;
-    Ok(Json(
-        blocking(move || engine.match_request(&req, lang)).await?,
-    ))
+    Ok(Json(query(move || engine.match_request(&req, lang)).await?))
 }
 
 /// The `lang` query parameter that endpoints with worded reasons take.
@@ -358,7 +390,7 @@ async fn corridors(
     let lang = lang_of(q.lang.as_deref(), &headers)?;
     let limit = q.limit.unwrap_or(10);
     Ok(Json(
-        blocking(move || engine.corridor(&q.from, &q.to, limit, lang)).await?,
+        query(move || engine.corridor(&q.from, &q.to, limit, lang)).await?,
     ))
 }
 
@@ -370,7 +402,7 @@ async fn get_business(
     State(engine): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Business>> {
-    Ok(Json(blocking(move || engine.get_business(&id)).await?))
+    Ok(Json(query(move || engine.get_business(&id)).await?))
 }
 
 /// What the server needs besides the engine.
@@ -761,7 +793,7 @@ async fn business_network(
     let lang = lang_of(q.lang.as_deref(), &headers)?;
     let limit = q.limit.unwrap_or(50);
     Ok(Json(
-        blocking(move || engine.business_network(&id, limit, lang)).await?,
+        query(move || engine.business_network(&id, limit, lang)).await?,
     ))
 }
 
@@ -787,14 +819,14 @@ async fn intro(
 ) -> ApiResult<Json<crate::engine::IntroView>> {
     let lang = lang_of(q.lang.as_deref(), &headers)?;
     Ok(Json(
-        blocking(move || engine.intro(&q.from, &q.to, lang)).await?,
+        query(move || engine.intro(&q.from, &q.to, lang)).await?,
     ))
 }
 
 /// Completed trade between provinces, seller's province to buyer's, largest first.
 #[utoipa::path(get, path = "/v1/flows", responses((status = 200, body = crate::engine::FlowsView)))]
 async fn flows(State(engine): State<AppState>) -> ApiResult<Json<crate::engine::FlowsView>> {
-    Ok(Json(blocking(move || Ok(engine.flows())).await?))
+    Ok(Json(query(move || Ok(engine.flows())).await?))
 }
 
 async fn not_found() -> ApiError {

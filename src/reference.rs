@@ -124,6 +124,28 @@ pub struct Reference {
     /// Lower-cased names and synonyms → commodity, longest first, for finding commodities
     /// in free text.
     names: Vec<(String, CommodityIx)>,
+    /// The same names as word sequences (see `text_words`) → (place in `names`, commodity);
+    /// the first name of a sequence wins.
+    name_words: HashMap<String, (usize, CommodityIx)>,
+    /// The most words in one name.
+    max_name_words: usize,
+}
+
+/// Lower-cased words of free text: letters, digits and apostrophes; anything else separates.
+fn text_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for ch in text.chars() {
+        if ch.is_alphanumeric() || ch == '\'' {
+            word.extend(ch.to_lowercase());
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 fn read_csv<T: serde::de::DeserializeOwned>(
@@ -215,6 +237,13 @@ impl Reference {
         }
         names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         names.dedup();
+        let mut name_words = HashMap::new();
+        let mut max_name_words = 0;
+        for (i, (name, c)) in names.iter().enumerate() {
+            let words = text_words(name);
+            max_name_words = max_name_words.max(words.len());
+            name_words.entry(words.join(" ")).or_insert((i, *c));
+        }
         let mut reference = Reference {
             provinces,
             commodities,
@@ -224,6 +253,8 @@ impl Reference {
             advantage: Vec::new(),
             distance,
             names,
+            name_words,
+            max_name_words,
         };
         reference.advantage = reference.compute_advantages();
         Ok(reference)
@@ -327,34 +358,37 @@ impl Reference {
     /// Catalog commodities named in free text, by their names and synonyms, longest names
     /// first so "cabai rawit" wins over "cabai"; each commodity once, in order of appearance.
     pub fn commodities_in_text(&self, text: &str) -> Vec<CommodityIx> {
-        let mut hay = String::with_capacity(text.len() + 2);
-        hay.push(' ');
-        for ch in text.chars() {
-            if ch.is_alphanumeric() || ch == '\'' {
-                hay.extend(ch.to_lowercase());
-            } else {
-                hay.push(' ');
-            }
-        }
-        hay.push(' ');
-        let mut taken = vec![false; hay.len()];
-        let mut found: Vec<(usize, CommodityIx)> = Vec::new();
-        for (name, c) in &self.names {
-            let needle = format!(" {name} ");
-            let mut from = 0;
-            while let Some(pos) = hay[from..].find(&needle) {
-                let start = from + pos + 1;
-                let end = start + name.len();
-                if !taken[start..end].iter().any(|t| *t) {
-                    taken[start..end].iter_mut().for_each(|t| *t = true);
-                    found.push((start, *c));
+        let words = text_words(text);
+        // Every name that occurs as a run of whole words: (place in `names`, first word,
+        // words, commodity). A hash lookup per run, not a scan of the text per name.
+        let mut found: Vec<(usize, usize, usize, CommodityIx)> = Vec::new();
+        let mut key = String::new();
+        for start in 0..words.len() {
+            key.clear();
+            for len in 1..=self.max_name_words.min(words.len() - start) {
+                if len > 1 {
+                    key.push(' ');
                 }
-                from = start;
+                key.push_str(&words[start + len - 1]);
+                if let Some(&(place, c)) = self.name_words.get(key.as_str()) {
+                    found.push((place, start, len, c));
+                }
             }
         }
-        found.sort();
+        // Longest names first (the order of `names`) claim their words.
+        found.sort_unstable();
+        let mut taken = vec![false; words.len()];
+        let mut claimed: Vec<(usize, CommodityIx)> = Vec::new();
+        for (_, start, len, c) in found {
+            let span = &mut taken[start..start + len];
+            if !span.iter().any(|t| *t) {
+                span.iter_mut().for_each(|t| *t = true);
+                claimed.push((start, c));
+            }
+        }
+        claimed.sort_unstable();
         let mut out = Vec::new();
-        for (_, c) in found {
+        for (_, c) in claimed {
             if !out.contains(&c) {
                 out.push(c);
             }
@@ -430,6 +464,12 @@ mod tests {
             ["cabai_rawit", "bawang_merah"]
         );
         assert_eq!(key("supplier shallots"), ["bawang_merah"]);
+        // Runs of spaces and punctuation separate words like one space.
+        assert_eq!(
+            key("BAWANG  merah, cabe-rawit"),
+            ["bawang_merah", "cabai_rawit"]
+        );
+        assert_eq!(key("bawang"), Vec::<&str>::new());
         assert!(key("sesuatu yang lain").is_empty());
     }
 
