@@ -11,7 +11,7 @@
 //!
 //! The request and response types here are the JSON both the API and the CLI speak.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -29,7 +29,7 @@ use crate::network::{self, Network};
 use crate::plan::export::Schedule;
 use crate::plan::{self, MissionSpec, PairScore, ProblemConfig, SpecError};
 use crate::reference::{AdvantageSource, Commodity, Province, Reference};
-use crate::score::{Direction, Lang, MatchContext, Scorer, Weights, lq_term};
+use crate::score::{Direction, Lang, MatchContext, Scorer, ScorerTables, Weights, lq_term};
 use crate::search::{Analysis, Filter, ScoreFn, SearchIndex, TextMode, TextQuery, unit_code};
 use crate::store::{Counts, Store};
 use crate::understand::{Understanding, understand};
@@ -57,6 +57,8 @@ pub struct Engine {
     index_sync: Mutex<()>,
     /// The deal network, derived from the store's deals.
     network: std::sync::RwLock<Network>,
+    /// The scorer's request-independent tables for the network's current revealed advantage.
+    scorer_tables: Mutex<Option<Arc<ScorerTables>>>,
     data_dir: Option<PathBuf>,
     default_weights: Weights,
     options: EngineOptions,
@@ -112,6 +114,7 @@ impl Engine {
             store,
             index,
             network,
+            scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             data_dir: Some(dir.to_path_buf()),
             default_weights: Weights::default(),
@@ -147,6 +150,7 @@ impl Engine {
             store,
             index,
             network,
+            scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             data_dir: None,
             default_weights: Weights::default(),
@@ -347,6 +351,9 @@ impl Engine {
     ) -> Result<ImportStats> {
         let started = Instant::now();
         let mut stats = ImportStats::default();
+        // Businesses known to exist: those this import wrote, and those a deal found in the
+        // store; a deal's two parties are then checked without a query each.
+        let mut known: HashSet<String> = HashSet::new();
         self.store.write(|w| {
             for (name, reader) in sources {
                 let mut lines = 0u64;
@@ -369,15 +376,20 @@ impl Engine {
                                 .map_err(|e| fail(&e.field, e.message))?;
                             stats.listings += (b.offers.len() + b.needs.len()) as u64;
                             w.put_business(&b)?;
+                            known.insert(b.id);
                             stats.businesses += 1;
                         }
                         Ok(Record::Deal(d)) => {
                             self.validate_deal(&d)
                                 .map_err(|e| fail(&e.field, e.message))?;
                             for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
+                                if known.contains(id) {
+                                    continue;
+                                }
                                 if !w.business_exists(id)? {
                                     return Err(fail(field, format!("unknown business {id:?}")));
                                 }
+                                known.insert(id.clone());
                             }
                             w.put_deal(&d)?;
                             stats.deals += 1;
@@ -398,14 +410,19 @@ impl Engine {
             }
             Ok(())
         })?;
+        stats.store_seconds = started.elapsed().as_secs_f64();
+        let phase = Instant::now();
         progress("indexing", 0, stats.businesses);
         let seq = self.store.last_seq()?;
         self.index_up_to(seq)?;
+        progress("indexing", stats.businesses, stats.businesses);
+        stats.index_seconds = phase.elapsed().as_secs_f64();
+        let phase = Instant::now();
         progress("building the deal network", 0, stats.deals);
         let rebuilt = Network::build(&self.reference, &self.store)?;
         *self.network_mut() = rebuilt;
         progress("building the deal network", stats.deals, stats.deals);
-        progress("indexing", stats.businesses, stats.businesses);
+        stats.network_seconds = phase.elapsed().as_secs_f64();
         stats.seconds = started.elapsed().as_secs_f64();
         Ok(stats)
     }
@@ -699,6 +716,23 @@ impl Engine {
         })
     }
 
+    /// A scorer for the context, on tables shared by every request while the deal
+    /// network's revealed advantage stays the same.
+    fn scorer(&self, ctx: MatchContext, weights: Weights) -> Scorer {
+        let tables = {
+            let mut cached = self.scorer_tables.lock().unwrap_or_else(|p| p.into_inner());
+            match &*cached {
+                Some(t) if t.is_for(&ctx.revealed) => t.clone(),
+                _ => {
+                    let t = Arc::new(ScorerTables::new(&self.reference, ctx.revealed.clone()));
+                    *cached = Some(t.clone());
+                    t
+                }
+            }
+        };
+        Scorer::with_tables(&self.reference, tables, ctx, weights)
+    }
+
     fn network(&self) -> std::sync::RwLockReadGuard<'_, Network> {
         self.network.read().unwrap_or_else(|p| p.into_inner())
     }
@@ -880,7 +914,7 @@ impl Engine {
         } else {
             TextMode::Optional
         };
-        let scorer = Arc::new(Scorer::new(r, ctx, weights));
+        let scorer = Arc::new(self.scorer(ctx, weights));
         let s = scorer.clone();
         let min = filters.min_amount;
         let score: ScoreFn = Arc::new(move |f| {
@@ -1310,7 +1344,12 @@ pub struct ImportStats {
     pub businesses: u64,
     pub listings: u64,
     pub deals: u64,
+    /// The whole import, and its three phases: reading and writing the store (one
+    /// transaction), bringing the search index up to date, updating the deal network.
     pub seconds: f64,
+    pub store_seconds: f64,
+    pub index_seconds: f64,
+    pub network_seconds: f64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -1625,7 +1664,7 @@ impl Engine {
                 let mut ctx = MatchContext::new(Direction::Suppliers, p.province);
                 ctx.commodities = (0..r.commodities.len()).collect();
                 self.add_relationships(&mut ctx, None);
-                Scorer::new(r, ctx, self.default_weights)
+                self.scorer(ctx, self.default_weights)
             });
         }
         let one_way = |seller: &Profile, buyer: &Profile| -> Option<(f32, usize)> {

@@ -240,12 +240,16 @@ fn run(cli: Cli) -> Result<(), Error> {
             let mut progress = progress_bar();
             let stats = engine.import(sources, &mut progress)?;
             println!(
-                "imported {} businesses ({} listings) and {} deals in {:.1} s ({:.0} listings/s)",
+                "imported {} businesses ({} listings) and {} deals in {:.1} s ({:.0} listings/s): \
+                 store {:.1} s, index {:.1} s, deal network {:.1} s",
                 stats.businesses,
                 stats.listings,
                 stats.deals,
                 stats.seconds,
-                stats.listings as f64 / stats.seconds.max(1e-9)
+                stats.listings as f64 / stats.seconds.max(1e-9),
+                stats.store_seconds,
+                stats.index_seconds,
+                stats.network_seconds,
             );
             Ok(())
         }

@@ -191,15 +191,66 @@ pub struct Explanation {
     pub reasons: Vec<String>,
 }
 
+/// The parts of a scorer that depend on the reference data and the deal network's revealed
+/// advantage only, not on the request: built once per network state and shared.
+#[derive(Debug)]
+pub struct ScorerTables {
+    /// Per commodity and province, the log-scaled location quotient `[c * provinces + p]`.
+    lq_terms: Vec<f32>,
+    /// Per commodity: how perishable it is, 0 (keeps a year or more) to 1 (a week or less).
+    perishability: Vec<f32>,
+    /// The revealed advantage the table was built from (to tell whether it is current).
+    revealed: Option<std::sync::Arc<Vec<Option<f32>>>>,
+}
+
+impl ScorerTables {
+    pub fn new(
+        reference: &Reference,
+        revealed: Option<std::sync::Arc<Vec<Option<f32>>>>,
+    ) -> ScorerTables {
+        let np = reference.provinces.len();
+        let nc = reference.commodities.len();
+        let revealed_at = |i: usize| revealed.as_ref()?.get(i).copied().flatten();
+        let mut lq_terms = vec![0.0; nc * np];
+        for c in 0..nc {
+            for p in 0..np {
+                let a = reference.advantage(p, c);
+                lq_terms[c * np + p] = match (a.source, revealed_at(c * np + p)) {
+                    (AdvantageSource::Neutral, Some(rca)) => {
+                        lq_term(f64::from(rca), AdvantageSource::Production { year: 0 })
+                    }
+                    _ => lq_term(a.lq, a.source),
+                };
+            }
+        }
+        let perishability = reference
+            .commodities
+            .iter()
+            .map(|c| perishability(c.shelf_life_days))
+            .collect();
+        ScorerTables {
+            lq_terms,
+            perishability,
+            revealed,
+        }
+    }
+
+    /// Whether these tables were built from this revealed advantage.
+    pub fn is_for(&self, revealed: &Option<std::sync::Arc<Vec<Option<f32>>>>) -> bool {
+        match (&self.revealed, revealed) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
 /// Scores candidates for one request. Cheap to build, shared across the search threads.
 #[derive(Debug, Clone)]
 pub struct Scorer {
     pub ctx: MatchContext,
     pub weights: Weights,
-    /// Per commodity and province, the log-scaled location quotient `[c * provinces + p]`.
-    lq_terms: Vec<f32>,
-    /// Per commodity: how perishable it is, 0 (keeps a year or more) to 1 (a week or less).
-    perishability: Vec<f32>,
+    tables: std::sync::Arc<ScorerTables>,
     /// Per counterpart province: scaled distance plus the island-crossing penalty.
     distance_term: Vec<f32>,
     provinces: usize,
@@ -227,25 +278,18 @@ pub fn perishability(shelf_life_days: u32) -> f32 {
 
 impl Scorer {
     pub fn new(reference: &Reference, ctx: MatchContext, weights: Weights) -> Scorer {
+        let tables = std::sync::Arc::new(ScorerTables::new(reference, ctx.revealed.clone()));
+        Scorer::with_tables(reference, tables, ctx, weights)
+    }
+
+    /// A scorer on tables built already (see [`ScorerTables::is_for`]).
+    pub fn with_tables(
+        reference: &Reference,
+        tables: std::sync::Arc<ScorerTables>,
+        ctx: MatchContext,
+        weights: Weights,
+    ) -> Scorer {
         let np = reference.provinces.len();
-        let nc = reference.commodities.len();
-        let mut lq_terms = vec![0.0; nc * np];
-        for c in 0..nc {
-            for p in 0..np {
-                let a = reference.advantage(p, c);
-                lq_terms[c * np + p] = match (a.source, revealed_at(&ctx, c * np + p)) {
-                    (AdvantageSource::Neutral, Some(rca)) => {
-                        lq_term(f64::from(rca), AdvantageSource::Production { year: 0 })
-                    }
-                    _ => lq_term(a.lq, a.source),
-                };
-            }
-        }
-        let perishability = reference
-            .commodities
-            .iter()
-            .map(|c| perishability(c.shelf_life_days))
-            .collect();
         let home_island = &reference.provinces[ctx.province].island_group;
         let distance_term = (0..np)
             .map(|p| {
@@ -261,8 +305,7 @@ impl Scorer {
         Scorer {
             ctx,
             weights,
-            lq_terms,
-            perishability,
+            tables,
             distance_term,
             provinces: np,
         }
@@ -277,7 +320,8 @@ impl Scorer {
     }
 
     fn lq(&self, c: CommodityIx, p: ProvinceIx) -> f32 {
-        self.lq_terms
+        self.tables
+            .lq_terms
             .get(c * self.provinces + p)
             .copied()
             .unwrap_or(0.0)
@@ -300,7 +344,12 @@ impl Scorer {
         let relevance = 0.6 * commodity_match + 0.4 * text;
         let (seller, buyer) = self.sides(l);
         let advantage = 0.5 * self.lq(l.commodity, seller) - 0.5 * self.lq(l.commodity, buyer);
-        let perish = self.perishability.get(l.commodity).copied().unwrap_or(0.5);
+        let perish = self
+            .tables
+            .perishability
+            .get(l.commodity)
+            .copied()
+            .unwrap_or(0.5);
         let logistics =
             -self.distance_term.get(l.province).copied().unwrap_or(1.0) * (0.4 + 0.6 * perish);
         let (supply, demand) = match (self.ctx.direction, amount) {

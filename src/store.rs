@@ -48,6 +48,8 @@ const MIGRATIONS: &[&str] = &[
         entity TEXT NOT NULL,
         entity_id TEXT NOT NULL
     );",
+    // 2: deals by change sequence, for catching the deal network up from a snapshot.
+    "CREATE INDEX deals_seq ON deals(seq);",
 ];
 
 /// Which kind of record a change touched.
@@ -137,6 +139,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MB of page cache for the writer (SQLite's default is 2 MB): a bulk import
+        // inserts into several indexes keyed by random ids, and re-reads the same pages.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let tx = conn.transaction()?;
@@ -286,7 +291,16 @@ impl Store {
 
     /// Every deal with its parties' current provinces (`None` for a deleted party), in
     /// change order, without parsing the JSON documents.
-    pub fn deal_rows(&self, mut f: impl FnMut(DealRow) -> Result<()>) -> Result<()> {
+    pub fn deal_rows(&self, f: impl FnMut(DealRow) -> Result<()>) -> Result<()> {
+        self.deal_rows_after(0, f)
+    }
+
+    /// [`Store::deal_rows`] for the deals written after change `seq`.
+    pub fn deal_rows_after(
+        &self,
+        seq: u64,
+        mut f: impl FnMut(DealRow) -> Result<()>,
+    ) -> Result<()> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT d.id, d.buyer, d.seller, b.province, s.province, d.commodity, d.value_idr,
@@ -294,9 +308,10 @@ impl Store {
              FROM deals d
              LEFT JOIN businesses b ON b.id = d.buyer
              LEFT JOIN businesses s ON s.id = d.seller
+             WHERE d.seq > ?1
              ORDER BY d.seq",
         )?;
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query([seq as i64])?;
         while let Some(r) = rows.next()? {
             f(DealRow {
                 id: r.get(0)?,
@@ -312,6 +327,16 @@ impl Store {
             })?;
         }
         Ok(())
+    }
+
+    /// How many deals were last written at or before change `seq`.
+    pub fn deal_count_upto(&self, seq: u64) -> Result<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM deals WHERE seq <= ?1",
+            [seq as i64],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
     }
 
     /// The deals a business took part in, as buyer or seller, newest first.
