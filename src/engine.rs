@@ -410,6 +410,9 @@ impl Engine {
             }
             Ok(())
         })?;
+        if stats.businesses + stats.deals >= 10_000 {
+            self.store.checkpoint()?;
+        }
         stats.store_seconds = started.elapsed().as_secs_f64();
         let phase = Instant::now();
         progress("indexing", 0, stats.businesses);
