@@ -87,7 +87,16 @@ pub struct OpenReport {
     pub fixtures_loaded: Option<ImportStats>,
     pub index_rebuilt: bool,
     pub caught_up: usize,
+    /// How the deal network was loaded.
+    pub network: crate::network::NetworkOpen,
 }
+
+/// The deal network's snapshot in a data directory.
+const NETWORK_SNAPSHOT: &str = "network.snapshot";
+
+/// A network rebuilt at start with at least this many deals is saved right away, so the
+/// next start reads it instead of rebuilding.
+const SNAPSHOT_MIN_DEALS: usize = 10_000;
 
 impl Engine {
     /// Opens the data directory `dir` (creating it), loading the embedded fixtures when the
@@ -108,7 +117,9 @@ impl Engine {
         let store = Store::open(&dir.join("jalin.db"))?;
         let (index, rebuild) =
             SearchIndex::open(&dir.join("search"), &reference, options.analysis)?;
-        let network = std::sync::RwLock::new(Network::build(&reference, &store)?);
+        let (network, network_open) =
+            Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))?;
+        let network = std::sync::RwLock::new(network);
         let engine = Engine {
             reference,
             store,
@@ -120,7 +131,15 @@ impl Engine {
             default_weights: Weights::default(),
             options,
         };
-        let mut report = OpenReport::default();
+        let mut report = OpenReport {
+            network: network_open,
+            ..OpenReport::default()
+        };
+        if !report.network.from_snapshot
+            && engine.network().graph.deal_count() >= SNAPSHOT_MIN_DEALS
+        {
+            engine.save_network()?;
+        }
         let last = engine.store.last_seq()?;
         let empty = last == 0;
         // An index that claims changes the store does not have (the store restored from an
@@ -422,12 +441,35 @@ impl Engine {
         stats.index_seconds = phase.elapsed().as_secs_f64();
         let phase = Instant::now();
         progress("building the deal network", 0, stats.deals);
-        let rebuilt = Network::build(&self.reference, &self.store)?;
-        *self.network_mut() = rebuilt;
+        // A few deals go into the graph in place; many (more than a fifth of what it holds)
+        // are faster to build from scratch, sorted.
+        let in_place = (stats.deals as usize) * 5 < self.network().graph.deal_count();
+        if in_place {
+            let mut net = self.network_mut();
+            net.refresh_businesses(&self.reference, &self.store)?;
+            net.catch_up(&self.reference, &self.store)?;
+        } else {
+            let rebuilt = Network::build(&self.reference, &self.store)?;
+            *self.network_mut() = rebuilt;
+        }
+        if stats.deals > 0 {
+            self.save_network()?;
+        }
         progress("building the deal network", stats.deals, stats.deals);
         stats.network_seconds = phase.elapsed().as_secs_f64();
         stats.seconds = started.elapsed().as_secs_f64();
         Ok(stats)
+    }
+
+    /// Writes the deal network's snapshot into the data directory (nothing in memory), so the
+    /// next start reads it instead of every deal. Called after imports, at start after a
+    /// rebuild, and at shutdown.
+    pub fn save_network(&self) -> Result<()> {
+        let Some(dir) = &self.data_dir else {
+            return Ok(());
+        };
+        self.network_mut()
+            .save(&self.reference, &self.store, &dir.join(NETWORK_SNAPSHOT))
     }
 
     /// The size of the store's files on disk (database and WAL), 0 in memory.

@@ -75,6 +75,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 
+mod snapshot;
+
 use petgraph::Directed;
 use petgraph::csr::Csr;
 use serde::{Deserialize, Serialize};
@@ -3728,5 +3730,71 @@ mod tests {
             "100 network views (limit 50): {:.2} ms ({listed} partners)",
             t.elapsed().as_secs_f64() * 1e3
         );
+    }
+
+    #[test]
+    fn a_snapshot_answers_like_the_graph_it_was_taken_of() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..150 {
+            let (g, world, _) = random_graph(&mut rng, Config::default());
+            let bytes = g.to_snapshot(b"header");
+            let (mut h, header) = DealGraph::from_snapshot(&bytes).unwrap();
+            assert_eq!(header, b"header");
+            assert_eq!(h.business_count(), g.business_count());
+            assert_eq!(h.deal_count(), g.deal_count());
+            assert_eq!(h.pair_count(), g.pair_count());
+            assert_eq!(h.tie_count(), g.tie_count());
+            assert_eq!(h.province_flows(), g.province_flows());
+            assert_eq!(h.centrality(), g.centrality());
+            assert_eq!(h.newest_day(), g.newest_day());
+            let n = world.provinces.len();
+            for a in 0..n {
+                let an = format!("b{a}");
+                assert_eq!(h.seller_prior(&an, TODAY), g.seller_prior(&an, TODAY));
+                assert_eq!(h.network(&an, 50), g.network(&an, 50));
+                assert_eq!(h.neighbourhood(&an, 100), g.neighbourhood(&an, 100));
+                for b in 0..n {
+                    let bn = format!("b{b}");
+                    assert_eq!(h.signals(&an, &bn, TODAY), g.signals(&an, &bn, TODAY));
+                    assert_eq!(h.intro(&an, &bn, 3), g.intro(&an, &bn, 3));
+                }
+            }
+            // A loaded graph keeps taking deals like the original.
+            let mut g = g;
+            for i in 0..5 {
+                let b = below(&mut rng, n);
+                let s = (b + 1 + below(&mut rng, n - 1)) % n;
+                let d = world.deal(&mut rng, 10_000 + i, b, s, Status::Completed);
+                g.add(d.clone()).unwrap();
+                h.add(d).unwrap();
+            }
+            for a in 0..n {
+                let an = format!("b{a}");
+                for b in 0..n {
+                    let bn = format!("b{b}");
+                    assert_eq!(h.signals(&an, &bn, TODAY), g.signals(&an, &bn, TODAY));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_snapshot_is_an_error_not_a_panic() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let (g, _, _) = random_graph(&mut rng, Config::default());
+        let bytes = g.to_snapshot(&[1, 2, 3]);
+        assert!(DealGraph::from_snapshot(&bytes).is_ok());
+        for cut in [0, 1, 8, bytes.len() / 2, bytes.len() - 1] {
+            assert!(
+                DealGraph::from_snapshot(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        for at in (0..bytes.len()).step_by(7) {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x40;
+            assert!(DealGraph::from_snapshot(&bad).is_err(), "flip at {at}");
+        }
+        assert!(DealGraph::from_snapshot(b"not a graph at all").is_err());
     }
 }

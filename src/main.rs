@@ -183,12 +183,26 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
             stats.deals
         );
     }
+    if let Some(why) = &report.network.rebuilt_because
+        && engine_has_deals(&engine)
+    {
+        eprintln!("built the deal network from the store ({why})");
+    } else if report.network.applied > 0 {
+        eprintln!(
+            "deal network: snapshot plus {} deals written since",
+            report.network.applied
+        );
+    }
     if report.index_rebuilt {
         eprintln!("rebuilt the search index from the store");
     } else if report.caught_up > 0 {
         eprintln!("search index caught up: {} businesses", report.caught_up);
     }
     Ok(engine)
+}
+
+fn engine_has_deals(engine: &Engine) -> bool {
+    engine.status().is_ok_and(|s| s.network_deals > 0)
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -224,9 +238,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                     status.index_documents,
                     data.data.display()
                 );
-                api::serve(engine, api_config, listener)
+                api::serve(engine.clone(), api_config, listener)
                     .await
-                    .map_err(|e| Error::io("serving", e))
+                    .map_err(|e| Error::io("serving", e))?;
+                // The next start reads the deal network from here instead of every deal.
+                engine.save_network()
             })
         }
         Command::Import { data, files } => {
