@@ -1,13 +1,18 @@
-//! Planner benchmark at the DESIGN.md target sizes: `cargo bench --bench planner`.
+//! Planner benchmark at the DESIGN.md target sizes, with criterion:
+//! `cargo bench --bench planner` (all instances), `cargo bench --bench planner -- 57x100`
+//! (those whose name contains the filter). Each instance is solved once first to print the
+//! quality of its schedule (value against the upper bound, and the round-robin baseline's),
+//! then timed by criterion (10 samples; the 700 × 1,500 ones take ~20 s each).
 //!
 //! Instances are synthetic but shaped like real missions: each business deals in a few of
 //! 30 commodities, a pair sharing one scores high, everyone else scores a little (dense
 //! candidates), some participants are present only part of the day, a few pairs are
 //! requested.
 
+use criterion::{Criterion, criterion_group, criterion_main};
 use jalin::plan::solve::{Candidate, Participant, Problem, Solution, round_robin, solve};
 use jalin::plan::spec::Priority;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 struct Rng(u64);
 impl Rng {
@@ -164,9 +169,8 @@ fn line(label: &str, s: &Solution, ms: f64, ub: f64) {
     );
 }
 
-fn main() {
-    let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
-    let shapes = [
+fn shapes() -> [Shape; 9] {
+    [
         Shape {
             name: "jatim-banten 57x100, 12 slots, 40 tables, dense",
             origin: 57,
@@ -284,9 +288,28 @@ fn main() {
             musts: 500,
             wants: 2000,
         },
-    ];
-    for (k, shape) in shapes.iter().enumerate() {
-        if only.as_ref().is_some_and(|o| *o != k.to_string()) {
+    ]
+}
+
+/// The filter criterion was given (the first argument that is not a flag), if any.
+fn filter() -> Option<String> {
+    std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--") && a != "planner")
+}
+
+fn planner(c: &mut Criterion) {
+    let only = filter();
+    let mut group = c.benchmark_group("plan");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for (k, shape) in shapes().iter().enumerate() {
+        if only
+            .as_ref()
+            .is_some_and(|o| !shape.name.contains(o.as_str()))
+        {
             continue;
         }
         let p = instance(shape, 42 + k as u64);
@@ -306,5 +329,10 @@ fn main() {
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         jalin::plan::solve::check(&p, &r).expect("valid schedule");
         line("round robin", &r, ms, ub);
+        group.bench_function(shape.name, |b| b.iter(|| solve(&p)));
     }
+    group.finish();
 }
+
+criterion_group!(benches, planner);
+criterion_main!(benches);

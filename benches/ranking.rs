@@ -1,19 +1,37 @@
-//! Ranking benchmark: match latency (p50, p99) in the three modes, search, corridors and a
-//! bare tantivy BM25 top-20 on the same index, at growing sizes; plus import throughput.
+//! Ranking benchmark (criterion): match latency in the three modes (`need`, `buyer`,
+//! `seller`), a bare tantivy BM25 top 20 for the same queries on the same index
+//! (`bm25_baseline`, so that jalin's scoring cost reads as a ratio), `search` and `corridor`,
+//! one group per size (`match/10k`, `match/100k`, …); plus bulk import throughput.
 //!
-//! `cargo bench --bench ranking` (sizes 10k and 100k listings);
-//! `cargo bench --bench ranking -- 1000000` for one size of your choice (≈ listings);
-//! `JALIN_ANALYSIS=basic cargo bench --bench ranking` for the first version's text handling.
+//! `cargo bench --bench ranking` (10k and 100k listings, and the `import` benchmark);
+//! `JALIN_BENCH_SIZES=10000,100000,1000000 cargo bench --bench ranking` for other sizes
+//! (≈ listings; 1M needs ~10 minutes of set-up and a few GB);
+//! `cargo bench --bench ranking -- match/100k/need` for the benchmarks whose id contains the
+//! filter (only the sizes it names are set up); `-- --quick` for a short run;
+//! `JALIN_ANALYSIS=basic|snowball cargo bench --bench ranking` for the first version's text
+//! handling or the other stemmer.
 //!
-//! A hand-written harness rather than criterion: the targets are percentiles (p50, p99),
-//! which criterion does not report, and each size needs one expensive set-up (generate and
-//! import) shared by every measurement. Each figure is taken over hundreds of requests after
-//! a warm-up, with realistic queries drawn in a fixed order.
+//! The project's targets are percentiles (p50, p99), which criterion does not report: every
+//! call is timed on its own (`iter_custom`) and recorded, and after each benchmark a line
+//! `p50 … ms  p99 … ms  (n calls)` is printed over all the calls criterion made (its warm-up
+//! included), after a warm-up of our own. Queries are realistic and drawn in a fixed order.
+//! The expensive set-up of a size (generate, `Engine::in_memory`, import) runs once, outside
+//! the measurements, and prints the import throughput; the `import` benchmark times 10k
+//! listings into a fresh in-memory engine per iteration (criterion reports elements/s).
 
-use std::time::Instant;
+mod common;
 
+use std::cell::OnceCell;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group,
+    criterion_main,
+};
 use jalin::engine::{Engine, EngineOptions, MatchRequest, SearchParams};
-use jalin::generate::{GenConfig, generate};
+use jalin::generate::{GenConfig, GenStats, generate};
 use jalin::reference::Reference;
 use jalin::score::Lang;
 
@@ -40,6 +58,9 @@ const QUERIES: &[(&str, &str)] = &[
     ("brambang", "36"),
 ];
 
+/// Listings in the `import` benchmark.
+const IMPORT_LISTINGS: usize = 10_000;
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -48,37 +69,47 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-/// Runs `f` `n` times after `n / 10` warm-up calls; returns (p50, p99, mean) in ms.
-fn measure(n: usize, mut f: impl FnMut(usize)) -> (f64, f64, f64) {
-    for i in 0..n / 10 {
-        f(i);
+/// Every timed call of one benchmark, in ms.
+#[derive(Default)]
+struct Calls(Vec<f64>);
+
+impl Calls {
+    /// Times `iters` calls of `f` one by one (`f` gets a running call number), records each,
+    /// and returns their sum for criterion.
+    fn time(&mut self, iters: u64, next: &mut usize, f: &mut impl FnMut(usize)) -> Duration {
+        self.0.reserve(iters as usize);
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let i = *next;
+            *next += 1;
+            let t = Instant::now();
+            f(i);
+            let d = t.elapsed();
+            total += d;
+            self.0.push(d.as_secs_f64() * 1000.0);
+        }
+        total
     }
-    let mut times = Vec::with_capacity(n);
-    for i in 0..n {
-        let t = Instant::now();
-        f(i);
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+
+    /// Prints the percentiles (nothing when criterion ran no call, e.g. filtered out).
+    fn report(mut self, id: &str) {
+        if self.0.is_empty() {
+            return;
+        }
+        self.0.sort_by(f64::total_cmp);
+        println!(
+            "{id:<26} p50 {:>8.3} ms  p99 {:>8.3} ms  ({} calls)",
+            percentile(&self.0, 0.5),
+            percentile(&self.0, 0.99),
+            self.0.len()
+        );
     }
-    let mean = times.iter().sum::<f64>() / n as f64;
-    times.sort_by(f64::total_cmp);
-    (percentile(&times, 0.5), percentile(&times, 0.99), mean)
 }
 
-fn row(name: &str, (p50, p99, mean): (f64, f64, f64)) {
-    println!("  {name:<34} p50 {p50:>8.3} ms   p99 {p99:>8.3} ms   mean {mean:>8.3} ms");
-}
-
-fn need(text: &str, province: &str) -> MatchRequest {
-    serde_json::from_value(serde_json::json!({
-        "need": {"text": text, "province": province}, "limit": 20
-    }))
-    .unwrap_or_default()
-}
-
-fn run(listings: usize) {
-    // About 2.8 listings per generated business; 5 deals per business.
+/// `businesses.jsonl` and `deals.jsonl` for about `listings` listings (2.8 per generated
+/// business, 5 deals per business), and how long generating took.
+fn data(listings: usize) -> (Vec<u8>, Vec<u8>, GenStats, f64) {
     let businesses = (listings as f64 / 2.8).ceil() as usize;
-    let deals = businesses * 5;
     let reference = Reference::embedded().expect("reference");
     let (mut b, mut d) = (Vec::new(), Vec::new());
     let t = Instant::now();
@@ -86,7 +117,7 @@ fn run(listings: usize) {
         &reference,
         &GenConfig {
             businesses,
-            deals,
+            deals: businesses * 5,
             seed: 7,
         },
         &mut b,
@@ -94,104 +125,95 @@ fn run(listings: usize) {
         &mut |_| {},
     )
     .expect("generate");
-    let gen_s = t.elapsed().as_secs_f64();
-    let engine = Engine::in_memory(options()).expect("engine");
-    let t = Instant::now();
-    let imported = engine
+    (b, d, stats, t.elapsed().as_secs_f64())
+}
+
+fn import(engine: &Engine, businesses: &[u8], deals: &[u8]) -> jalin::engine::ImportStats {
+    engine
         .import(
             vec![
-                ("businesses".into(), Box::new(b.as_slice())),
-                ("deals".into(), Box::new(d.as_slice())),
+                ("businesses".into(), Box::new(businesses)),
+                ("deals".into(), Box::new(deals)),
             ],
             &mut |_, _, _| {},
         )
-        .expect("import");
-    let import_s = t.elapsed().as_secs_f64();
-    println!(
-        "\n{} listings ({} businesses, {} deals): generated in {gen_s:.1} s, imported in {import_s:.1} s = {:.0} listings/s (store + index + network)",
-        imported.listings,
-        stats.businesses,
-        imported.deals,
-        imported.listings as f64 / import_s
-    );
-    let n = 400;
-    let reqs: Vec<MatchRequest> = QUERIES.iter().map(|(t, p)| need(t, p)).collect();
-    row(
-        "match need (top 20)",
-        measure(n, |i| {
-            let _ = engine.match_request(&reqs[i % reqs.len()], Lang::En);
-        }),
-    );
-    row(
-        "bare tantivy BM25 top 20",
-        measure(n, |i| {
-            let _ = engine.bm25_baseline(QUERIES[i % QUERIES.len()].0, 20);
-        }),
-    );
-    // Businesses with needs and offers, for the buyer and seller modes.
-    let pick = |kind: &str| -> Vec<String> {
-        QUERIES
-            .iter()
-            .filter_map(|(q, _)| {
-                engine
-                    .search(&SearchParams {
-                        q: Some((*q).into()),
-                        kind: Some(kind.into()),
-                        limit: Some(1),
-                        ..SearchParams::default()
-                    })
-                    .ok()?
-                    .results
-                    .into_iter()
-                    .next()
-                    .map(|r| r.business.id)
-            })
-            .collect()
-    };
-    let buyers = pick("need");
-    let sellers = pick("offer");
-    if !buyers.is_empty() {
-        row(
-            "match buyer (all its needs)",
-            measure(n / 2, |i| {
-                let req = MatchRequest {
-                    buyer: Some(buyers[i % buyers.len()].clone()),
-                    limit: Some(20),
-                    ..MatchRequest::default()
-                };
-                let _ = engine.match_request(&req, Lang::En);
-            }),
+        .expect("import")
+}
+
+fn need(text: &str, province: &str) -> MatchRequest {
+    serde_json::from_value(serde_json::json!({
+        "need": {"text": text, "province": province}, "limit": 20
+    }))
+    .expect("need request")
+}
+
+/// One size, imported: the engine and the requests of each mode.
+struct Setup {
+    engine: Engine,
+    needs: Vec<MatchRequest>,
+    buyers: Vec<MatchRequest>,
+    sellers: Vec<MatchRequest>,
+}
+
+impl Setup {
+    fn new(listings: usize) -> Setup {
+        let (b, d, stats, gen_s) = data(listings);
+        let engine = Engine::in_memory(options()).expect("engine");
+        let t = Instant::now();
+        let imported = import(&engine, &b, &d);
+        let import_s = t.elapsed().as_secs_f64();
+        println!(
+            "\n{} listings ({} businesses, {} deals): generated in {gen_s:.1} s, imported in {import_s:.1} s = {:.0} listings/s (store + index + network)",
+            imported.listings,
+            stats.businesses,
+            imported.deals,
+            imported.listings as f64 / import_s
         );
-    }
-    if !sellers.is_empty() {
-        row(
-            "match seller (all its offers)",
-            measure(n / 2, |i| {
-                let req = MatchRequest {
-                    seller: Some(sellers[i % sellers.len()].clone()),
-                    limit: Some(20),
-                    ..MatchRequest::default()
-                };
-                let _ = engine.match_request(&req, Lang::En);
-            }),
-        );
-    }
-    row(
-        "search (top 20)",
-        measure(n, |i| {
-            let _ = engine.search(&SearchParams {
-                q: Some(QUERIES[i % QUERIES.len()].0.into()),
+        // Businesses with needs and offers, for the buyer and seller modes.
+        let pick = |kind: &str| -> Vec<String> {
+            QUERIES
+                .iter()
+                .filter_map(|(q, _)| {
+                    engine
+                        .search(&SearchParams {
+                            q: Some((*q).into()),
+                            kind: Some(kind.into()),
+                            limit: Some(1),
+                            ..SearchParams::default()
+                        })
+                        .expect("search")
+                        .results
+                        .into_iter()
+                        .next()
+                        .map(|r| r.business.id)
+                })
+                .collect()
+        };
+        let buyers: Vec<MatchRequest> = pick("need")
+            .into_iter()
+            .map(|id| MatchRequest {
+                buyer: Some(id),
                 limit: Some(20),
-                ..SearchParams::default()
-            });
-        }),
-    );
-    row(
-        "corridor 35 -> 36 (top 10)",
-        measure(20, |_| {
-            let _ = engine.corridor("35", "36", 10, Lang::En);
-        }),
-    );
+                ..MatchRequest::default()
+            })
+            .collect();
+        let sellers: Vec<MatchRequest> = pick("offer")
+            .into_iter()
+            .map(|id| MatchRequest {
+                seller: Some(id),
+                limit: Some(20),
+                ..MatchRequest::default()
+            })
+            .collect();
+        assert!(!buyers.is_empty(), "no business with a need was found");
+        assert!(!sellers.is_empty(), "no business with an offer was found");
+        Setup {
+            engine,
+            needs: QUERIES.iter().map(|(t, p)| need(t, p)).collect(),
+            buyers,
+            sellers,
+        }
+    }
 }
 
 /// `JALIN_ANALYSIS=basic` measures the first version's text handling (no stemming, no query
@@ -210,17 +232,135 @@ fn options() -> EngineOptions {
     }
 }
 
-fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![10_000, 100_000]
-    } else {
-        sizes
-    };
-    for s in sizes {
-        run(s);
+/// Benchmarks `call` (given the set-up and a running call number) as `name` in `group`, each
+/// call timed and recorded, after `warm_up` untimed calls; then prints the percentiles.
+fn bench_calls(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    size: &Size,
+    name: &str,
+    warm_up: usize,
+    call: impl Fn(&Setup, usize),
+) {
+    let mut calls = Calls::default();
+    let mut next = 0;
+    let mut warmed = false;
+    group.bench_function(name, |b| {
+        let s = size.setup();
+        let mut f = |i: usize| call(s, i);
+        if !warmed {
+            for _ in 0..warm_up {
+                f(next);
+                next += 1;
+            }
+            warmed = true;
+        }
+        b.iter_custom(|iters| calls.time(iters, &mut next, &mut f));
+    });
+    calls.report(&format!("{}/{name}", size.id));
+}
+
+/// One size's group id and its set-up, made on first use.
+struct Size {
+    id: String,
+    listings: usize,
+    setup: OnceCell<Setup>,
+}
+
+impl Size {
+    fn setup(&self) -> &Setup {
+        self.setup.get_or_init(|| Setup::new(self.listings))
     }
 }
+
+fn ranking(c: &mut Criterion) {
+    for listings in common::sizes("JALIN_BENCH_SIZES", &[10_000, 100_000]) {
+        let size = Size {
+            id: format!("match/{}", common::label(listings)),
+            listings,
+            setup: OnceCell::new(),
+        };
+        let names = [
+            "need",
+            "buyer",
+            "seller",
+            "bm25_baseline",
+            "search",
+            "corridor",
+        ];
+        let ids: Vec<String> = names.iter().map(|n| format!("{}/{n}", size.id)).collect();
+        if common::selected(&ids) {
+            // Set up now, before criterion's first "Benchmarking …" line.
+            size.setup();
+        }
+        let mut group = c.benchmark_group(&size.id);
+        group
+            .sample_size(30)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(5));
+        let lang = Lang::En;
+        bench_calls(&mut group, &size, "need", 40, |s, i| {
+            let r = &s.needs[i % s.needs.len()];
+            black_box(s.engine.match_request(r, lang).expect("match need"));
+        });
+        bench_calls(&mut group, &size, "buyer", 20, |s, i| {
+            let r = &s.buyers[i % s.buyers.len()];
+            black_box(s.engine.match_request(r, lang).expect("match buyer"));
+        });
+        bench_calls(&mut group, &size, "seller", 20, |s, i| {
+            let r = &s.sellers[i % s.sellers.len()];
+            black_box(s.engine.match_request(r, lang).expect("match seller"));
+        });
+        bench_calls(&mut group, &size, "bm25_baseline", 40, |s, i| {
+            let q = QUERIES[i % QUERIES.len()].0;
+            black_box(s.engine.bm25_baseline(q, 20).expect("bm25"));
+        });
+        bench_calls(&mut group, &size, "search", 40, |s, i| {
+            let params = SearchParams {
+                q: Some(QUERIES[i % QUERIES.len()].0.into()),
+                limit: Some(20),
+                ..SearchParams::default()
+            };
+            black_box(s.engine.search(&params).expect("search"));
+        });
+        group.sample_size(10);
+        bench_calls(&mut group, &size, "corridor", 2, |s, _| {
+            black_box(s.engine.corridor("35", "36", 10, lang).expect("corridor"));
+        });
+        group.finish();
+    }
+}
+
+/// Bulk import of 10k listings (with their deals) into a fresh `Engine::in_memory` per
+/// iteration; the engine is made and dropped outside the measurement.
+fn import_bench(c: &mut Criterion) {
+    let name = common::label(IMPORT_LISTINGS);
+    let input = OnceCell::new();
+    let input = || input.get_or_init(|| data(IMPORT_LISTINGS));
+    let listings = if common::selected(&[format!("import/{name}")]) {
+        input().2.listings
+    } else {
+        IMPORT_LISTINGS
+    };
+    let mut group = c.benchmark_group("import");
+    group
+        .throughput(Throughput::Elements(listings as u64))
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function(&name, |bench| {
+        let (b, d, _, _) = input();
+        bench.iter_batched(
+            || Engine::in_memory(options()).expect("engine"),
+            |engine| {
+                black_box(import(&engine, b, d));
+                engine
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ranking, import_bench);
+criterion_main!(benches);
