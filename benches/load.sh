@@ -13,7 +13,9 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 cargo build --release --locked -q
 BIN=target/release/jalin
 WORK=$(mktemp -d)
-trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# Stop the server and let it finish its shutdown (it saves the deal network) before the
+# data directory goes.
+trap 'kill "${PID:-0}" 2>/dev/null && wait "${PID:-0}" 2>/dev/null; rm -rf "$WORK"' EXIT
 BUSINESSES=$(( (LISTINGS * 10 + 27) / 28 ))
 "$BIN" generate --businesses "$BUSINESSES" --deals $(( BUSINESSES * 5 )) --seed 7 --out "$WORK/gen" >/dev/null
 # An empty store loads the embedded fixtures first; the generated data comes on top.
