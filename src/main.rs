@@ -184,6 +184,7 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
         );
     }
     if let Some(why) = &report.network.rebuilt_because
+        && report.fixtures_loaded.is_none()
         && engine_has_deals(&engine)
     {
         eprintln!("built the deal network from the store ({why})");
