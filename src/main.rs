@@ -174,7 +174,7 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
     if let Some(w) = config.weights {
         engine.set_default_weights(w);
     }
-    if let Some(stats) = report.fixtures_loaded {
+    if let Some(stats) = &report.fixtures_loaded {
         eprintln!(
             "loaded the fixtures into {}: {} businesses, {} listings, {} deals",
             data.display(),
