@@ -1,104 +1,191 @@
-//! Deal-graph benchmark, with criterion: building the graph from deals (sorted bulk build),
-//! writing its snapshot and reading it back (what a restart does instead of a build).
+//! Deal-network benchmark (criterion), per size in the group `graph/100k`, `graph/1M`, …:
+//! `build`, `jalin::graph::DealGraph::build` over a synthetic power-law deal set (the sorted
+//! bulk build, PageRank included); `write_snapshot` and `read_snapshot`, the graph written as
+//! a snapshot and read back (what a restart does instead of a build). Criterion reports
+//! deals/s.
 //!
-//! `cargo bench --bench graph` (100k and 1M deals over 20k and 80k businesses);
-//! `JALIN_GRAPH_DEALS=5000000 cargo bench --bench graph` for the DESIGN.md size
-//! (5 M deals over 400k businesses; ~1 min of set-up). Deals are synthetic with power-law
-//! degrees (a few hubs, a long tail), 38 provinces, 100 commodities.
+//! `cargo bench --bench graph` (100k and 1M deals); `JALIN_GRAPH_DEALS=5000000 cargo bench
+//! --bench graph` for the DESIGN.md size, or a list (`100000,1000000,5000000`); 5M needs
+//! ~1 min of set-up and ~3 GB (the input, its copy, the graph and its snapshot);
+//! `cargo bench --bench graph -- graph/1M` for the benchmarks whose id contains the filter
+//! (only the sizes it names are generated); `-- --quick` for a short run.
+//!
+//! The deal set is the one of the ignored test `graph::tests::bench_five_million_deals` (same
+//! seed and shape): businesses drawn from Zipf(0.7) ranks shuffled over ids, one business per
+//! 12.5 deals (400k at 5M), 38 provinces, commodities from Zipf(1.0) over 300, log-normal
+//! values around Rp 50 m, days over seven years, 80 % completed, 10 % failed, 10 % MoU. Unlike
+//! that test (which by default generates the input while building), the input is generated
+//! once per size and each measured build takes a fresh copy of it, made outside the
+//! measurement: 10 samples of one build each. Once per size the graph's counts, estimated heap
+//! and snapshot size are printed.
 
-use std::time::Duration;
+mod common;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use std::cell::OnceCell;
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use jalin::graph::{DealEdge, DealGraph, Status};
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
 
-/// splitmix64.
-struct Rng(u64);
+const PROVINCES: usize = 38;
+const COMMODITIES: usize = 300;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+/// Cumulative weights of ranks 1..=n under Zipf(exponent).
+struct Zipf(Vec<f64>);
+
+impl Zipf {
+    fn new(n: usize, exponent: f64) -> Zipf {
+        let mut acc = 0.0;
+        Zipf(
+            (0..n)
+                .map(|i| {
+                    acc += 1.0 / ((i + 1) as f64).powf(exponent);
+                    acc
+                })
+                .collect(),
+        )
     }
 
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// A business index with power-law popularity: index ⌊n·u³⌋ favours small indices.
-    fn skewed(&mut self, n: usize) -> usize {
-        ((n as f64) * self.unit().powi(3)) as usize % n
+    fn sample(&self, rng: &mut ChaCha8Rng) -> usize {
+        let total = self.0.last().copied().unwrap_or(0.0);
+        let u = unit(rng) * total;
+        self.0.partition_point(|&c| c < u).min(self.0.len() - 1)
     }
 }
 
-fn deals(n: usize, businesses: usize) -> Vec<DealEdge> {
-    let mut rng = Rng(20_230_911);
-    let province: Vec<u8> = (0..businesses).map(|_| (rng.next() % 38) as u8).collect();
-    (0..n)
+fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    (rng.next_u64() % n as u64) as usize
+}
+
+/// `deals` deals among `deals / 12.5` businesses with power-law degrees.
+fn deal_set(deals: usize) -> Vec<DealEdge> {
+    let n = (deals * 2 / 25).max(2);
+    let mut rng = ChaCha8Rng::seed_from_u64(20_230_911);
+    let zipf = Zipf::new(n, 0.7);
+    let mut perm: Vec<u32> = (0..n as u32).collect();
+    for i in (1..n).rev() {
+        perm.swap(i, below(&mut rng, i + 1));
+    }
+    let names: Vec<String> = (0..n).map(|i| format!("bz-{i:06}")).collect();
+    let province: Vec<u8> = (0..n).map(|_| below(&mut rng, PROVINCES) as u8).collect();
+    let commodity_zipf = Zipf::new(COMMODITIES, 1.0);
+    (0..deals)
         .map(|i| {
-            let b = rng.skewed(businesses);
-            let mut s = rng.skewed(businesses);
+            let b = perm[zipf.sample(&mut rng)] as usize;
+            let mut s = perm[zipf.sample(&mut rng)] as usize;
             if s == b {
-                s = (b + 1) % businesses;
+                s = (b + 1) % n;
             }
-            let r = rng.unit();
+            let z = (-2.0 * unit(&mut rng).max(1e-300).ln()).sqrt()
+                * (2.0 * std::f64::consts::PI * unit(&mut rng)).cos();
+            let r = unit(&mut rng);
             DealEdge {
                 id: format!("d-{i:07}"),
-                buyer: format!("bz-{b:06}"),
-                seller: format!("bz-{s:06}"),
+                buyer: names[b].clone(),
+                seller: names[s].clone(),
                 buyer_province: province[b],
                 seller_province: province[s],
-                commodity: (rng.next() % 100) as u16,
-                value_idr: (1 + rng.next() % 1000) as f64 * 1e6,
+                commodity: commodity_zipf.sample(&mut rng) as u16,
+                value_idr: (5e7f64.ln() + 1.2 * z).exp().round(),
                 qty_kg: None,
-                day: 17_897 + (rng.next() % 2_557) as i32,
+                day: 17_897 + below(&mut rng, 2_557) as i32,
                 status: if r < 0.8 {
                     Status::Completed
                 } else if r < 0.9 {
-                    Status::Mou
-                } else {
                     Status::Failed
+                } else {
+                    Status::Mou
                 },
             }
         })
         .collect()
 }
 
+fn build(deals: Vec<DealEdge>) -> DealGraph {
+    DealGraph::build(PROVINCES, COMMODITIES, deals).expect("build")
+}
+
+/// One size: the input, the graph built from it, and the graph's snapshot.
+struct Prepared {
+    input: Vec<DealEdge>,
+    graph: DealGraph,
+    snapshot: Vec<u8>,
+}
+
+/// Generates the input and builds it once, printing what came out.
+fn prepare(deals: usize) -> Prepared {
+    let t = Instant::now();
+    let input = deal_set(deals);
+    let generated = t.elapsed();
+    let t = Instant::now();
+    let graph = build(input.clone());
+    let built = t.elapsed();
+    let mem = graph.memory();
+    let snapshot = graph.to_snapshot(&[0; 16]);
+    println!(
+        "\n{} deals, {} businesses, {} pairs ({} ties): generated in {:.2} s, built once in {:.2} s; estimated heap {} MB = {:.1} bytes/deal; snapshot {:.1} MB = {:.1} bytes/deal",
+        graph.deal_count(),
+        graph.business_count(),
+        graph.pair_count(),
+        graph.tie_count(),
+        generated.as_secs_f64(),
+        built.as_secs_f64(),
+        mem.total >> 20,
+        mem.total as f64 / deals as f64,
+        snapshot.len() as f64 / 1e6,
+        snapshot.len() as f64 / deals as f64,
+    );
+    Prepared {
+        input,
+        graph,
+        snapshot,
+    }
+}
+
 fn graph(c: &mut Criterion) {
-    let sizes: Vec<(usize, usize)> = match std::env::var("JALIN_GRAPH_DEALS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        Some(n) => vec![(n, (n / 12).max(100))],
-        None => vec![(100_000, 20_000), (1_000_000, 80_000)],
-    };
-    for (n, businesses) in sizes {
-        let edges = deals(n, businesses);
-        let mut group = c.benchmark_group(format!("graph/{n} deals"));
+    for deals in common::sizes("JALIN_GRAPH_DEALS", &[100_000, 1_000_000]) {
+        let id = format!("graph/{}", common::label(deals));
+        let prepared = OnceCell::new();
+        let prepared = || prepared.get_or_init(|| prepare(deals));
+        let ids: Vec<String> = ["build", "write_snapshot", "read_snapshot"]
+            .iter()
+            .map(|n| format!("{id}/{n}"))
+            .collect();
+        if common::selected(&ids) {
+            prepared();
+        }
+        // About 1 s per million deals on the project machine: time for ten builds.
+        let per_build = Duration::from_secs_f64(deals as f64 / 1e6);
+        let mut group = c.benchmark_group(&id);
         group
+            .throughput(Throughput::Elements(deals as u64))
             .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
             .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(if n >= 1_000_000 { 10 } else { 5 }))
-            .throughput(Throughput::Elements(n as u64));
+            .measurement_time((per_build * 12).max(Duration::from_secs(3)));
         group.bench_function("build", |b| {
-            b.iter_batched(
-                || edges.clone(),
-                |e| DealGraph::build(38, 100, e).expect("build"),
-                BatchSize::PerIteration,
-            )
+            let input = &prepared().input;
+            b.iter_batched(|| input.clone(), build, BatchSize::PerIteration);
         });
-        let g = DealGraph::build(38, 100, edges.clone()).expect("build");
-        group.bench_function("write snapshot", |b| b.iter(|| g.to_snapshot(&[0; 16])));
-        let bytes = g.to_snapshot(&[0; 16]);
-        println!(
-            "graph of {n} deals: snapshot {:.1} MB ({:.0} bytes per deal)",
-            bytes.len() as f64 / 1e6,
-            bytes.len() as f64 / n as f64
-        );
-        group.bench_function("read snapshot", |b| {
-            b.iter(|| DealGraph::from_snapshot(&bytes).expect("read"))
+        // Snapshots take a fraction of a build; each result is dropped before the next call.
+        group.measurement_time((per_build * 4).max(Duration::from_secs(3)));
+        group.bench_function("write_snapshot", |b| {
+            let g = &prepared().graph;
+            b.iter_batched(|| (), |()| g.to_snapshot(&[0; 16]), BatchSize::PerIteration);
+        });
+        group.bench_function("read_snapshot", |b| {
+            let bytes = &prepared().snapshot;
+            b.iter_batched(
+                || (),
+                |()| DealGraph::from_snapshot(bytes).expect("read snapshot"),
+                BatchSize::PerIteration,
+            );
         });
         group.finish();
     }

@@ -1,17 +1,27 @@
-//! Planner benchmark at the DESIGN.md target sizes, with criterion:
-//! `cargo bench --bench planner` (all instances), `cargo bench --bench planner -- 57x100`
-//! (those whose name contains the filter). Each instance is solved once first to print the
-//! quality of its schedule (value against the upper bound, and the round-robin baseline's),
-//! then timed by criterion (10 samples; the 700 × 1,500 ones take ~20 s each).
+//! Planner benchmark (criterion) at the DESIGN.md target sizes: the mission instances
+//! 57 × 100 (12 slots) and 700 × 1,500 (36 or 72 slots) in a few variants, and one stress
+//! instance, each in the group `plan`.
+//!
+//! `cargo bench --bench planner` (all instances); `cargo bench --bench planner -- 57x100`
+//! (those whose id contains the filter; only they are generated); `-- --quick` for a short run.
+//!
+//! Each instance is solved once first, untimed by criterion, to print the quality of its
+//! schedule: value against the upper bound (and the gap), and the round-robin baseline's, both
+//! re-checked by `plan::solve::check`. Criterion then times `solve`: 20 samples for the
+//! 57 × 100 ones, 10 flat samples (one solve each) for the big ones, which take 0.4–2 s a
+//! solve on the project machine.
 //!
 //! Instances are synthetic but shaped like real missions: each business deals in a few of
 //! 30 commodities, a pair sharing one scores high, everyone else scores a little (dense
 //! candidates), some participants are present only part of the day, a few pairs are
 //! requested.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+mod common;
+
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use jalin::plan::solve::{Candidate, Participant, Problem, Solution, round_robin, solve};
 use jalin::plan::spec::Priority;
+use std::cell::OnceCell;
 use std::time::{Duration, Instant};
 
 struct Rng(u64);
@@ -47,7 +57,7 @@ struct Shape {
     wants: usize,
 }
 
-fn instance(shape: &Shape, seed: u64) -> Problem {
+fn instance_of(shape: &Shape, seed: u64) -> Problem {
     let mut rng = Rng(seed);
     let n = shape.origin + shape.host;
     let goods: Vec<[usize; 3]> = (0..n)
@@ -291,45 +301,57 @@ fn shapes() -> [Shape; 9] {
     ]
 }
 
-/// The filter criterion was given (the first argument that is not a flag), if any.
-fn filter() -> Option<String> {
-    std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with("--") && a != "planner")
+/// Solves `p` once and prints the quality of the schedule and the round-robin baseline's;
+/// returns how long the solve took.
+fn quality(name: &str, p: &Problem) -> Duration {
+    println!("\n{name} — {} candidates", p.candidates.len());
+    let t = Instant::now();
+    let s = solve(p);
+    let took = t.elapsed();
+    jalin::plan::solve::check(p, &s).expect("valid schedule");
+    let ub = s.stats.upper_bound;
+    line("planner", &s, took.as_secs_f64() * 1000.0, ub);
+    println!(
+        "  {:<11} bound {:.2}, gap {:.3}%, exact selection {}",
+        "", ub, s.stats.gap_pct, s.stats.exact_selection
+    );
+    let t = Instant::now();
+    let r = round_robin(p);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    jalin::plan::solve::check(p, &r).expect("valid schedule");
+    line("round robin", &r, ms, ub);
+    took
 }
 
 fn planner(c: &mut Criterion) {
-    let only = filter();
     let mut group = c.benchmark_group("plan");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
     for (k, shape) in shapes().iter().enumerate() {
-        if only
-            .as_ref()
-            .is_some_and(|o| !shape.name.contains(o.as_str()))
-        {
-            continue;
+        let instance = OnceCell::new();
+        let instance = || instance.get_or_init(|| instance_of(shape, 42 + k as u64));
+        let big = shape.origin + shape.host > 1_000;
+        let mut took = None;
+        if common::selected(&[format!("plan/{}", shape.name)]) {
+            took = Some(quality(shape.name, instance()));
         }
-        let p = instance(shape, 42 + k as u64);
-        println!("{} — {} candidates", shape.name, p.candidates.len());
-        let t = Instant::now();
-        let s = solve(&p);
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        jalin::plan::solve::check(&p, &s).expect("valid schedule");
-        let ub = s.stats.upper_bound;
-        line("planner", &s, ms, ub);
-        println!(
-            "  {:<11} bound {:.2}, gap {:.3}%, exact selection {}",
-            "", ub, s.stats.gap_pct, s.stats.exact_selection
-        );
-        let t = Instant::now();
-        let r = round_robin(&p);
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        jalin::plan::solve::check(&p, &r).expect("valid schedule");
-        line("round robin", &r, ms, ub);
-        group.bench_function(shape.name, |b| b.iter(|| solve(&p)));
+        if big {
+            // One solve per sample; the measurement time fits ten of them.
+            let per_solve = took.unwrap_or(Duration::from_secs(1));
+            group
+                .sample_size(10)
+                .sampling_mode(SamplingMode::Flat)
+                .warm_up_time(Duration::from_millis(500))
+                .measurement_time((per_solve * 11).max(Duration::from_secs(3)));
+        } else {
+            group
+                .sample_size(20)
+                .sampling_mode(SamplingMode::Auto)
+                .warm_up_time(Duration::from_secs(1))
+                .measurement_time(Duration::from_secs(3));
+        }
+        group.bench_function(shape.name, |b| {
+            let p = instance();
+            b.iter_with_large_drop(|| solve(p));
+        });
     }
     group.finish();
 }

@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench ranking` (10k and 100k listings, and the `import` benchmark);
 //! `JALIN_BENCH_SIZES=10000,100000,1000000 cargo bench --bench ranking` for other sizes
-//! (≈ listings; 1M needs ~10 minutes of set-up and a few GB);
+//! (≈ listings; 1M needs a few minutes of set-up and a few GB);
 //! `cargo bench --bench ranking -- match/100k/need` for the benchmarks whose id contains the
 //! filter (only the sizes it names are set up); `-- --quick` for a short run;
 //! `JALIN_ANALYSIS=basic|snowball cargo bench --bench ranking` for the first version's text
@@ -27,8 +27,7 @@ use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{
-    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group,
-    criterion_main,
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use jalin::engine::{Engine, EngineOptions, MatchRequest, SearchParams};
 use jalin::generate::{GenConfig, GenStats, generate};

@@ -71,9 +71,9 @@ pub fn sizes(var: &str, default: &[usize]) -> Vec<usize> {
 
 /// A short label for a size: 10000 → `10k`, 1000000 → `1M`, 12345 → `12345`.
 pub fn label(n: usize) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
-    } else if n >= 1_000 && n % 1_000 == 0 {
+    } else if n >= 1_000 && n.is_multiple_of(1_000) {
         format!("{}k", n / 1_000)
     } else {
         n.to_string()
