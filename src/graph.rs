@@ -2,8 +2,10 @@
 //! about a (buyer, seller) pair — the `relationship` feature of the score, its reasons, warm
 //! introductions through past deals, and the province-to-province flows that deals reveal.
 //!
-//! Pure and in memory: no IO, no other module's types. The engine feeds it [`DealEdge`]s (from
-//! the store, in any order) and asks it questions; it can always be rebuilt from the store.
+//! In memory and self-contained: no other module's types, no files. The engine feeds it
+//! [`DealEdge`]s (from the store, in any order) and asks it questions; it can always be
+//! rebuilt from the store, and to start faster it can be written to a byte stream and read
+//! back ([`DealGraph::write_snapshot`], [`DealGraph::read_snapshot`]; format in `snapshot`).
 //!
 //! # Why it is built this way
 //!
@@ -76,6 +78,8 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 
 mod snapshot;
+
+pub use snapshot::{Checksum, SNAPSHOT_VERSION};
 
 use petgraph::Directed;
 use petgraph::csr::Csr;
@@ -1366,6 +1370,15 @@ impl DealGraph {
         self.newest_day
     }
 
+    /// Every business with its province (the one of its latest deal), in the order the
+    /// graph first saw them.
+    pub fn businesses(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
+        self.businesses
+            .iter()
+            .enumerate()
+            .map(|(ix, b)| (self.name(ix as u32), b.province))
+    }
+
     /// Records one deal in place, O(1) amortised: a new pair goes into two short sorted lists,
     /// which are folded into the partner rows ([`DealGraph::compact`], O(pairs)) whenever the
     /// new pairs reach 1/8 of all. Businesses not seen before get a node; a business's
@@ -1740,12 +1753,24 @@ impl DealGraph {
     /// evidence about this seller (no deal between them, no partner in common), the feature
     /// is `seller_prior + province_part`; see [`DealGraph::neighbourhood`].
     pub fn seller_prior(&self, seller: &str, today: i32) -> f64 {
+        self.prior_of(self.lookup(seller), today)
+    }
+
+    /// Every business with its province (as [`DealGraph::businesses`]) and its
+    /// [`DealGraph::seller_prior`], without looking the ids up.
+    pub fn seller_priors(&self, today: i32) -> impl Iterator<Item = (&str, u8, f64)> + '_ {
+        self.businesses()
+            .enumerate()
+            .map(move |(ix, (id, province))| (id, province, self.prior_of(Some(ix as u32), today)))
+    }
+
+    fn prior_of(&self, seller: Option<u32>, today: i32) -> f64 {
         let nobody = Party {
             ix: None,
             province: None,
         };
         let seller = Party {
-            ix: self.lookup(seller),
+            ix: seller,
             province: None,
         };
         let p = self.signals_of(nobody, seller, None, today).parts();
@@ -3539,33 +3564,51 @@ mod tests {
         (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// `cargo test --release -- --ignored --nocapture bench_five_million_deals`
-    /// (`JALIN_BENCH_DEALS` and `JALIN_BENCH_BUSINESSES` change the size).
-    #[test]
-    #[ignore = "benchmark; run in release"]
-    fn bench_five_million_deals() {
-        use std::time::Instant;
+    /// `JALIN_BENCH_DEALS` and `JALIN_BENCH_BUSINESSES`, 5 M and 400 k by default.
+    fn bench_size() -> (usize, usize) {
         let env = |k: &str, d: usize| {
             std::env::var(k)
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(d)
         };
-        let deals = env("JALIN_BENCH_DEALS", 5_000_000);
-        let n = env("JALIN_BENCH_BUSINESSES", 400_000);
-        let mut rng = ChaCha8Rng::seed_from_u64(20_230_911);
-        // Power-law degrees: business ranks drawn from Zipf(0.7), ranks shuffled over ids.
-        let zipf = Zipf::new(n, 0.7);
-        let mut perm: Vec<u32> = (0..n as u32).collect();
-        for i in (1..n).rev() {
-            perm.swap(i, below(&mut rng, i + 1));
+        (
+            env("JALIN_BENCH_DEALS", 5_000_000),
+            env("JALIN_BENCH_BUSINESSES", 400_000),
+        )
+    }
+
+    /// The benchmarks' deals: power-law degrees (business ranks drawn from Zipf(0.7), ranks
+    /// shuffled over ids), 38 provinces, 300 commodities drawn from Zipf(1), log-normal
+    /// values around Rp 50 m, seven years of days; 80 % completed, 10 % failed, 10 % MoU.
+    struct PowerLaw {
+        zipf: Zipf,
+        perm: Vec<u32>,
+        names: Vec<String>,
+        province: Vec<u8>,
+        commodity: Zipf,
+    }
+
+    impl PowerLaw {
+        fn new(rng: &mut ChaCha8Rng, n: usize) -> PowerLaw {
+            let zipf = Zipf::new(n, 0.7);
+            let mut perm: Vec<u32> = (0..n as u32).collect();
+            for i in (1..n).rev() {
+                perm.swap(i, below(rng, i + 1));
+            }
+            PowerLaw {
+                zipf,
+                perm,
+                names: (0..n).map(|i| format!("bz-{i:06}")).collect(),
+                province: (0..n).map(|_| below(rng, 38) as u8).collect(),
+                commodity: Zipf::new(300, 1.0),
+            }
         }
-        let names: Vec<String> = (0..n).map(|i| format!("bz-{i:06}")).collect();
-        let province: Vec<u8> = (0..n).map(|_| below(&mut rng, 38) as u8).collect();
-        let commodity_zipf = Zipf::new(300, 1.0);
-        let make = |rng: &mut ChaCha8Rng, i: usize| {
-            let b = perm[zipf.sample(rng)] as usize;
-            let mut s = perm[zipf.sample(rng)] as usize;
+
+        fn deal(&self, rng: &mut ChaCha8Rng, i: usize) -> DealEdge {
+            let n = self.perm.len();
+            let b = self.perm[self.zipf.sample(rng)] as usize;
+            let mut s = self.perm[self.zipf.sample(rng)] as usize;
             if s == b {
                 s = (b + 1) % n;
             }
@@ -3574,11 +3617,11 @@ mod tests {
             let r = unit(rng);
             DealEdge {
                 id: format!("d-{i:07}"),
-                buyer: names[b].clone(),
-                seller: names[s].clone(),
-                buyer_province: province[b],
-                seller_province: province[s],
-                commodity: commodity_zipf.sample(rng) as u16,
+                buyer: self.names[b].clone(),
+                seller: self.names[s].clone(),
+                buyer_province: self.province[b],
+                seller_province: self.province[s],
+                commodity: self.commodity.sample(rng) as u16,
                 value_idr: (5e7f64.ln() + 1.2 * z).exp().round(),
                 qty_kg: None,
                 day: 17_897 + below(rng, 2_557) as i32,
@@ -3590,7 +3633,20 @@ mod tests {
                     Status::Mou
                 },
             }
-        };
+        }
+    }
+
+    /// `cargo test --release -- --ignored --nocapture bench_five_million_deals`
+    /// (`JALIN_BENCH_DEALS` and `JALIN_BENCH_BUSINESSES` change the size).
+    #[test]
+    #[ignore = "benchmark; run in release"]
+    fn bench_five_million_deals() {
+        use std::time::Instant;
+        let (deals, n) = bench_size();
+        let mut rng = ChaCha8Rng::seed_from_u64(20_230_911);
+        let world = PowerLaw::new(&mut rng, n);
+        let (zipf, perm, names) = (&world.zipf, &world.perm, &world.names);
+        let make = |rng: &mut ChaCha8Rng, i: usize| world.deal(rng, i);
         let t = Instant::now();
         let mut gen_rng = rng.clone();
         let mut sink = 0usize;
@@ -3732,69 +3788,369 @@ mod tests {
         );
     }
 
+    /// `cargo test --release --lib bench_snapshot_five_million_deals -- --ignored --nocapture`:
+    /// the graph of `bench_five_million_deals` built from a ready input, written as a
+    /// snapshot to `JALIN_BENCH_SNAPSHOT` (by default in the temporary directory) and read
+    /// back. With `JALIN_BENCH_LOAD_ONLY=1` it only reads that file, so that the resident
+    /// memory printed is the loaded graph's in a fresh process.
     #[test]
-    fn a_snapshot_answers_like_the_graph_it_was_taken_of() {
-        let mut rng = ChaCha8Rng::seed_from_u64(11);
-        for _ in 0..150 {
-            let (g, world, _) = random_graph(&mut rng, Config::default());
-            let bytes = g.to_snapshot(b"header");
-            let (mut h, header) = DealGraph::from_snapshot(&bytes).unwrap();
-            assert_eq!(header, b"header");
-            assert_eq!(h.business_count(), g.business_count());
-            assert_eq!(h.deal_count(), g.deal_count());
-            assert_eq!(h.pair_count(), g.pair_count());
-            assert_eq!(h.tie_count(), g.tie_count());
-            assert_eq!(h.province_flows(), g.province_flows());
-            assert_eq!(h.centrality(), g.centrality());
-            assert_eq!(h.newest_day(), g.newest_day());
-            let n = world.provinces.len();
-            for a in 0..n {
-                let an = format!("b{a}");
-                assert_eq!(h.seller_prior(&an, TODAY), g.seller_prior(&an, TODAY));
-                assert_eq!(h.network(&an, 50), g.network(&an, 50));
-                assert_eq!(h.neighbourhood(&an, 100), g.neighbourhood(&an, 100));
-                for b in 0..n {
-                    let bn = format!("b{b}");
-                    assert_eq!(h.signals(&an, &bn, TODAY), g.signals(&an, &bn, TODAY));
-                    assert_eq!(h.intro(&an, &bn, 3), g.intro(&an, &bn, 3));
-                }
+    #[ignore = "benchmark; run in release"]
+    fn bench_snapshot_five_million_deals() {
+        use std::time::Instant;
+        let path = std::env::var_os("JALIN_BENCH_SNAPSHOT").map_or_else(
+            || std::env::temp_dir().join("jalin-bench-graph.snapshot"),
+            std::path::PathBuf::from,
+        );
+        let mb = |b: usize| b as f64 / f64::from(1 << 20);
+        if std::env::var_os("JALIN_BENCH_LOAD_ONLY").is_some() {
+            let rss = vm("VmRSS:");
+            let t = Instant::now();
+            let mut file = std::fs::File::open(&path).unwrap();
+            let g = DealGraph::read_snapshot(&mut file).unwrap();
+            let read = t.elapsed();
+            println!(
+                "read {} ({:.0} MB, {} deals, {} businesses) in {:.3} s; RSS {:.0} MB before, \
+                 {:.0} MB after, peak {:.0} MB; estimated heap {:.0} MB",
+                path.display(),
+                mb(std::fs::metadata(&path).map_or(0, |m| m.len() as usize)),
+                g.deal_count(),
+                g.business_count(),
+                read.as_secs_f64(),
+                mb(rss),
+                mb(vm("VmRSS:")),
+                mb(vm("VmHWM:")),
+                mb(g.memory().total),
+            );
+            return;
+        }
+        let (deals, n) = bench_size();
+        let mut rng = ChaCha8Rng::seed_from_u64(20_230_911);
+        let world = PowerLaw::new(&mut rng, n);
+        let input: Vec<DealEdge> = (0..deals).map(|i| world.deal(&mut rng, i)).collect();
+        let t = Instant::now();
+        let g = DealGraph::build(38, 300, input).unwrap();
+        let build = t.elapsed();
+        println!(
+            "{} deals, {} businesses, {} pairs: built in {:.2} s (PageRank included), \
+             estimated heap {:.0} MB",
+            g.deal_count(),
+            g.business_count(),
+            g.pair_count(),
+            build.as_secs_f64(),
+            mb(g.memory().total)
+        );
+
+        let t = Instant::now();
+        let mut file = std::fs::File::create(&path).unwrap();
+        g.write_snapshot(&mut file).unwrap();
+        let write = t.elapsed();
+        let t = Instant::now();
+        file.sync_all().unwrap();
+        let fsync = t.elapsed();
+        drop(file);
+        let size = std::fs::metadata(&path).unwrap().len() as usize;
+        let t = Instant::now();
+        let mut bytes = Vec::with_capacity(size);
+        g.write_snapshot(&mut bytes).unwrap();
+        let write_memory = t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(Checksum::of(&bytes));
+        let checksum = t.elapsed();
+        let t = Instant::now();
+        let h = DealGraph::read_snapshot(&mut &bytes[..]).unwrap();
+        let read_memory = t.elapsed();
+        drop(h);
+        drop(bytes);
+        let t = Instant::now();
+        let h = DealGraph::read_snapshot(&mut std::fs::File::open(&path).unwrap()).unwrap();
+        let read_file = t.elapsed();
+        println!(
+            "snapshot {:.0} MB = {:.1} bytes/deal at {}: written in {:.2} s to the file \
+             (+ fsync {:.2} s), {:.2} s to memory; checksum alone {:.3} s; read in {:.2} s \
+             from memory, {:.2} s from the file (page cache)",
+            mb(size),
+            size as f64 / deals as f64,
+            path.display(),
+            write.as_secs_f64(),
+            fsync.as_secs_f64(),
+            write_memory.as_secs_f64(),
+            checksum.as_secs_f64(),
+            read_memory.as_secs_f64(),
+            read_file.as_secs_f64(),
+        );
+        for _ in 0..1000 {
+            let b = &world.names[world.perm[world.zipf.sample(&mut rng)] as usize];
+            let s = &world.names[world.perm[world.zipf.sample(&mut rng)] as usize];
+            assert_eq!(h.signals(b, s, 20_454), g.signals(b, s, 20_454));
+            assert_eq!(h.intro(b, s, 3), g.intro(b, s, 3));
+        }
+        println!("1000 signals and introductions compared: the same");
+    }
+
+    // -- snapshots ----------------------------------------------------------------------------
+
+    fn snapshot(g: &DealGraph) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        g.write_snapshot(&mut bytes).unwrap();
+        bytes
+    }
+
+    /// Reads a snapshot that must fill `bytes` exactly.
+    fn load(bytes: &[u8]) -> std::io::Result<DealGraph> {
+        let mut rest = bytes;
+        let g = DealGraph::read_snapshot(&mut rest)?;
+        assert!(rest.is_empty(), "{} bytes left unread", rest.len());
+        Ok(g)
+    }
+
+    /// Every public answer about businesses `b0..b{n}` (and one unknown) is the same.
+    fn assert_answers_alike(g: &DealGraph, h: &DealGraph, provinces: &[u8]) {
+        assert_eq!(h.config(), g.config());
+        assert_eq!(h.business_count(), g.business_count());
+        assert_eq!(h.deal_count(), g.deal_count());
+        assert_eq!(h.pair_count(), g.pair_count());
+        assert_eq!(h.tie_count(), g.tie_count());
+        assert_eq!(h.newest_day(), g.newest_day());
+        assert_eq!(h.province_flows(), g.province_flows());
+        assert_eq!(h.centrality(), g.centrality());
+        assert_eq!(h.centrality_is_stale(), g.centrality_is_stale());
+        assert!(h.businesses().eq(g.businesses()));
+        assert!(h.seller_priors(TODAY).eq(g.seller_priors(TODAY)));
+        for (id, province, prior) in g.seller_priors(TODAY) {
+            assert_eq!(g.province_of(id), Some(province));
+            assert_eq!(g.seller_prior(id, TODAY), prior);
+        }
+        let (np, nc) = (
+            g.province_flows().provinces(),
+            g.province_flows().commodities(),
+        );
+        for p in 0..np {
+            for q in 0..np {
+                assert_eq!(h.complementarity(p, q), g.complementarity(p, q));
+                assert_eq!(
+                    h.province_part(p as u8, q as u8),
+                    g.province_part(p as u8, q as u8)
+                );
             }
-            // A loaded graph keeps taking deals like the original.
-            let mut g = g;
-            for i in 0..5 {
-                let b = below(&mut rng, n);
-                let s = (b + 1 + below(&mut rng, n - 1)) % n;
-                let d = world.deal(&mut rng, 10_000 + i, b, s, Status::Completed);
-                g.add(d.clone()).unwrap();
-                h.add(d).unwrap();
+            for c in 0..nc {
+                assert_eq!(h.rca_from_deals(p, c), g.rca_from_deals(p, c));
             }
-            for a in 0..n {
-                let an = format!("b{a}");
-                for b in 0..n {
-                    let bn = format!("b{b}");
-                    assert_eq!(h.signals(&an, &bn, TODAY), g.signals(&an, &bn, TODAY));
+        }
+        let names: Vec<String> = (0..provinces.len())
+            .map(|a| format!("b{a}"))
+            .chain(["nobody".to_string()])
+            .collect();
+        for (a, an) in names.iter().enumerate() {
+            let province = provinces.get(a).copied();
+            assert_eq!(h.contains(an), g.contains(an));
+            assert_eq!(h.province_of(an), g.province_of(an));
+            assert_eq!(h.pagerank(an), g.pagerank(an));
+            assert_eq!(h.seller_prior(an, TODAY), g.seller_prior(an, TODAY));
+            for limit in [0, 1, 50] {
+                assert_eq!(h.network(an, limit), g.network(an, limit));
+            }
+            for cap in [2, 100] {
+                assert_eq!(h.neighbourhood(an, cap), g.neighbourhood(an, cap));
+            }
+            let (hc, gc) = (h.buyer_context(an, province), g.buyer_context(an, province));
+            let sellers: Vec<&str> = names.iter().map(String::as_str).collect();
+            assert_eq!(
+                h.signals_for_seller_batch(an, &sellers, TODAY),
+                g.signals_for_seller_batch(an, &sellers, TODAY)
+            );
+            for (b, bn) in names.iter().enumerate() {
+                let sp = provinces.get(b).copied();
+                assert_eq!(h.signals(an, bn, TODAY), g.signals(an, bn, TODAY));
+                assert_eq!(hc.signals(bn, sp, TODAY), gc.signals(bn, sp, TODAY));
+                for hops in [1, 3] {
+                    assert_eq!(h.intro(an, bn, hops), g.intro(an, bn, hops));
                 }
             }
         }
     }
 
     #[test]
-    fn a_damaged_snapshot_is_an_error_not_a_panic() {
+    fn a_snapshot_answers_like_the_graph_it_was_taken_of_and_keeps_taking_deals() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for trial in 0..150 {
+            let config = Config {
+                common_scan_limit: if trial % 3 == 0 { 1 } else { 2_000 },
+                hop_deal_ids: 1 + trial % 4,
+                stale_fraction: 0.5,
+                ..Config::default()
+            };
+            let (mut g, mut world, _) = random_graph(&mut rng, config);
+            let bytes = snapshot(&g);
+            let mut h = load(&bytes).unwrap();
+            assert_answers_alike(&g, &h, &world.provinces);
+            assert_eq!(
+                snapshot(&h),
+                bytes,
+                "a loaded graph writes the same snapshot"
+            );
+            // The engine adds deals to a loaded graph in place, new businesses included.
+            world.provinces.extend([0, 2]);
+            let n = world.provinces.len();
+            for i in 0..below(&mut rng, 30) {
+                let b = below(&mut rng, n);
+                let s = (b + 1 + below(&mut rng, n - 1)) % n;
+                let status = random_status(&mut rng);
+                let d = world.deal(&mut rng, 10_000 + i, b, s, status);
+                g.add(d.clone()).unwrap();
+                h.add(d).unwrap();
+            }
+            assert_answers_alike(&g, &h, &world.provinces);
+            assert_eq!(snapshot(&h), snapshot(&g));
+            g.refresh_centrality();
+            h.refresh_centrality();
+            assert_answers_alike(&g, &h, &world.provinces);
+        }
+        let empty = DealGraph::new(38, 300);
+        let loaded = load(&snapshot(&empty)).unwrap();
+        assert_answers_alike(&empty, &loaded, &[]);
+    }
+
+    /// A reader that hands out a few bytes per call, and is interrupted now and then.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        calls: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls.is_multiple_of(5) {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = (self.calls % 7 + 1).min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_large_snapshot_streams_through_any_reader_and_compacts_after_loading() {
+        let mut rng = ChaCha8Rng::seed_from_u64(13);
+        let n = 3_000;
+        let world = World {
+            provinces: (0..n).map(|_| below(&mut rng, 4) as u8).collect(),
+        };
+        let mut deals = Vec::new();
+        for i in 0..40_000 {
+            let b = below(&mut rng, n);
+            let s = (b + 1 + below(&mut rng, n - 1)) % n;
+            let status = random_status(&mut rng);
+            deals.push(world.deal(&mut rng, i, b, s, status));
+        }
+        let mut g = DealGraph::build(4, 2, deals).unwrap();
+        let bytes = snapshot(&g);
+        assert!(bytes.len() > 4 * (1 << 18), "spans several buffers");
+        let mut slow = Trickle {
+            bytes: &bytes,
+            calls: 0,
+        };
+        let mut h = DealGraph::read_snapshot(&mut slow).unwrap();
+        assert!(slow.bytes.is_empty());
+        assert_eq!(snapshot(&h), bytes);
+        // Enough new pairs on both to compact them (at least 4096, an eighth of all).
+        for i in 0..8_000 {
+            let b = below(&mut rng, n);
+            let s = (b + 1 + below(&mut rng, n - 1)) % n;
+            let status = random_status(&mut rng);
+            let d = world.deal(&mut rng, 100_000 + i, b, s, status);
+            g.add(d.clone()).unwrap();
+            h.add(d).unwrap();
+        }
+        assert_eq!(snapshot(&h), snapshot(&g));
+        for _ in 0..300 {
+            let (a, b) = (
+                format!("b{}", below(&mut rng, n)),
+                format!("b{}", below(&mut rng, n)),
+            );
+            assert_eq!(h.signals(&a, &b, TODAY), g.signals(&a, &b, TODAY));
+            assert_eq!(h.intro(&a, &b, 4), g.intro(&a, &b, 4));
+            assert_eq!(h.network(&a, 20), g.network(&a, 20));
+        }
+    }
+
+    #[test]
+    fn a_damaged_truncated_or_foreign_snapshot_is_an_error_not_a_panic() {
         let mut rng = ChaCha8Rng::seed_from_u64(12);
-        let (g, _, _) = random_graph(&mut rng, Config::default());
-        let bytes = g.to_snapshot(&[1, 2, 3]);
-        assert!(DealGraph::from_snapshot(&bytes).is_ok());
-        for cut in [0, 1, 8, bytes.len() / 2, bytes.len() - 1] {
+        let (g, _, _) = loop {
+            let x = random_graph(&mut rng, Config::default());
+            if x.0.deal_count() > 20 {
+                break x;
+            }
+        };
+        let bytes = snapshot(&g);
+        assert!(load(&bytes).is_ok());
+        for at in 0..bytes.len() {
+            for flip in [0x01, 0x80] {
+                let mut bad = bytes.clone();
+                bad[at] ^= flip;
+                assert!(load(&bad).is_err(), "flip {flip:#x} at {at}");
+            }
+        }
+        for cut in 0..bytes.len() {
+            let err = load(&bytes[..cut]).err().unwrap();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidData, "cut at {cut}");
+        }
+        // The reader takes its own bytes and leaves what follows.
+        let mut longer = bytes.clone();
+        longer.extend_from_slice(b"next");
+        let mut rest = &longer[..];
+        assert!(DealGraph::read_snapshot(&mut rest).is_ok());
+        assert_eq!(rest, b"next");
+        assert!(load(b"not a graph at all").is_err());
+        assert!(load(&[]).is_err());
+        // Another version is refused as such.
+        let mut other = bytes.clone();
+        other[8] = 2;
+        let err = load(&other).err().unwrap().to_string();
+        assert!(err.contains("version 2"), "{err}");
+        // A header that claims absurd sizes, its own checksum right: an error, no abort.
+        for word in [2, 5, 6] {
+            let mut huge = bytes.clone();
+            huge[16 + 8 * word..24 + 8 * word].copy_from_slice(&(1u64 << 31).to_le_bytes());
+            let sum = Checksum::of(&huge[..16 + 8 * 20]);
+            huge[16 + 8 * 20..24 + 8 * 20].copy_from_slice(&sum.to_le_bytes());
+            assert!(load(&huge).is_err(), "word {word}");
+        }
+        // The framed form with a caller's header.
+        let framed = g.to_snapshot(b"header");
+        let (h, header) = DealGraph::from_snapshot(&framed).unwrap();
+        assert_eq!(header, b"header");
+        assert_eq!(snapshot(&h), bytes);
+        for at in (0..framed.len()).step_by(3) {
+            let mut bad = framed.clone();
+            bad[at] ^= 0x10;
+            assert!(DealGraph::from_snapshot(&bad).is_err(), "flip at {at}");
+        }
+        for cut in [0, 4, 8, 14, 22, framed.len() - 1] {
             assert!(
-                DealGraph::from_snapshot(&bytes[..cut]).is_err(),
+                DealGraph::from_snapshot(&framed[..cut]).is_err(),
                 "cut at {cut}"
             );
         }
-        for at in (0..bytes.len()).step_by(7) {
-            let mut bad = bytes.clone();
-            bad[at] ^= 0x40;
-            assert!(DealGraph::from_snapshot(&bad).is_err(), "flip at {at}");
+    }
+
+    #[test]
+    fn the_checksum_sees_any_changed_byte_and_does_not_depend_on_how_bytes_arrive() {
+        let bytes: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        let whole = Checksum::of(&bytes);
+        for split in 0..bytes.len() {
+            let mut c = Checksum::new();
+            c.update(&bytes[..split]);
+            c.update(&bytes[split..]);
+            assert_eq!(c.finish(), whole);
         }
-        assert!(DealGraph::from_snapshot(b"not a graph at all").is_err());
+        for at in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[at] ^= 1;
+            assert_ne!(Checksum::of(&b), whole);
+        }
+        assert_ne!(Checksum::of(&bytes[..299]), whole);
+        assert_ne!(Checksum::of(&[]), Checksum::of(&[0]));
     }
 }

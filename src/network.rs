@@ -10,17 +10,29 @@
 //! is `prior[seller] + province_part`, read from arrays. Derived from the store; updated in
 //! place when a deal is recorded.
 //!
-//! Start-up reads a snapshot of the built graph (`DATA/network.snapshot`, see
-//! `graph::snapshot`) instead of every deal: it holds the deals up to a change sequence, the
-//! store is asked whether it still has exactly those, and the deals written since are
-//! applied on top. A missing, damaged or stale snapshot means a rebuild from the store.
+//! # Snapshots
+//!
+//! Start-up reads a snapshot of the network (`DATA/network.snapshot`, written by
+//! [`Network::save`]) instead of every deal, so it takes about as long at 5 M deals as at a
+//! few. The file holds a small header — the change sequence S the graph holds every deal up
+//! to, the deals above S it took in place, how many deals it skipped, a fingerprint of the
+//! catalog — then the graph ([`DealGraph::write_snapshot`]). [`Network::open`] uses it only
+//! when the store agrees: no older than the snapshot, as many deals at or below S as the
+//! snapshot holds, the deals taken in place still at their sequences, and every business of
+//! the graph still stored, in the province the graph has, and no business whose deals were
+//! skipped (its party deleted) stored again: any of those changes what a build would give. The deals written since are applied on top in sequence order.
+//! Anything else — no file, a damaged or truncated one, another format version or catalog, a
+//! stale one — means a build from the store, and [`NetworkOpen`] says why. The business keys,
+//! priors and revealed advantage are always derived afresh (the keys are read from the store
+//! while the graph is read from the file).
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::graph::{DealEdge, DealGraph, Status};
+use crate::graph::{Checksum, DealEdge, DealGraph, Status};
 use crate::model::{Deal, DealStatus, parse_date};
 use crate::reference::Reference;
 use crate::store::{DealRow, Store};
@@ -37,17 +49,29 @@ pub struct Network {
     pub ids: HashMap<u64, (String, usize)>,
     /// The seller prior by store key (0 for keys without deals).
     pub priors: Arc<Vec<f32>>,
-    /// Deals the store holds that the graph does not (a party deleted before the start).
+    /// Deals the store holds that the graph does not (a party deleted before they were
+    /// read, a deal the graph refused).
     pub skipped: u64,
     /// Balassa's revealed comparative advantage from past deals, `[c * provinces + p]`,
     /// where deals show any: the fallback where production figures are missing.
     pub revealed: Arc<Vec<Option<f32>>>,
-    /// The last change sequence of the deals read from the store (at a build or a
+    /// The last change sequence of the deals read from the store (at a build, a load or a
     /// [`Network::catch_up`]); a deal at or below it is already in (SQLite commits writes
     /// one at a time, in sequence order).
     pub built_seq: u64,
-    /// Deals above `built_seq` recorded in place since (writers may arrive out of order).
+    /// Deals above `built_seq` recorded in place since (writers may arrive out of order),
+    /// taken or skipped.
     pub applied_above: HashSet<u64>,
+    /// Businesses of the graph seen deleted from the store or in another province than the
+    /// graph's since it was built, and businesses of `skipped_parties` seen stored again (at
+    /// least this many): the graph is no longer what a build would give, so a snapshot with
+    /// any is not used.
+    pub moved: u64,
+    /// The parties that made deals skip: not stored (deleted) or in a province outside the
+    /// catalog when the deal was read. Were one stored again, a build would take its deals.
+    pub skipped_parties: HashSet<String>,
+    /// [`catalog_fingerprint`] of the reference the graph's indices are of.
+    catalog: u64,
 }
 
 /// What [`Network::open`] did.
@@ -61,8 +85,15 @@ pub struct NetworkOpen {
     pub rebuilt_because: Option<String>,
 }
 
-/// The snapshot's own header: the sequence it holds deals up to and the deals skipped.
-const HEADER_LEN: usize = 16;
+/// First bytes of a network snapshot, and the layout version of its header (the graph's
+/// part has its own, [`crate::graph::SNAPSHOT_VERSION`]).
+const SNAPSHOT_MAGIC: [u8; 8] = *b"JALINNET";
+const SNAPSHOT_VERSION: u32 = 1;
+/// u64 fields in the fixed part of the header, after the magic, version and reserved word;
+/// the last is the length of the variable part (the deals taken in place, the skipped
+/// parties), which the header's checksum follows.
+const HEADER_WORDS: usize = 10;
+const FIXED_HEADER: usize = 16 + 8 * HEADER_WORDS;
 
 /// Today as days since 1970-01-01, the reference day of the decay.
 pub fn today() -> i32 {
@@ -96,15 +127,201 @@ pub fn edge(reference: &Reference, row: DealRow) -> Option<DealEdge> {
     })
 }
 
+/// [`edge`], noting in `absent` the parties that make it fail: not stored, or in a province
+/// outside the catalog.
+fn edge_or_note(
+    reference: &Reference,
+    row: DealRow,
+    absent: &mut HashSet<String>,
+) -> Option<DealEdge> {
+    let gone = |p: &Option<String>| p.as_deref().and_then(|c| reference.province(c)).is_none();
+    if gone(&row.buyer_province) {
+        absent.insert(row.buyer.clone());
+    }
+    if gone(&row.seller_province) {
+        absent.insert(row.seller.clone());
+    }
+    edge(reference, row)
+}
+
+/// The province codes and commodity keys in catalog order, hashed: graph indices mean the
+/// same only under the same catalog.
+fn catalog_fingerprint(reference: &Reference) -> u64 {
+    let mut c = Checksum::new();
+    for p in &reference.provinces {
+        c.update(p.code.as_bytes());
+        c.update(&[0]);
+    }
+    c.update(&[1]);
+    for k in &reference.commodities {
+        c.update(k.key.as_bytes());
+        c.update(&[0]);
+    }
+    c.finish()
+}
+
+type Keys = HashMap<String, u64>;
+type Ids = HashMap<u64, (String, usize)>;
+
+/// Every business's key and province, from the store; `hint` is how many there probably are.
+fn read_businesses(
+    reference: &Reference,
+    store: &Store,
+    hint: usize,
+) -> crate::Result<(Keys, Ids)> {
+    let mut keys = HashMap::with_capacity(hint);
+    let mut ids = HashMap::with_capacity(hint);
+    store.business_keys(|id, key, province| {
+        keys.insert(id.to_string(), key);
+        if let Some(p) = reference.province(province) {
+            ids.insert(key, (id.to_string(), p));
+        }
+    })?;
+    Ok((keys, ids))
+}
+
+/// The network's own fields in a snapshot, before the graph.
+#[derive(Debug, Clone, PartialEq)]
+struct Header {
+    built_seq: u64,
+    skipped: u64,
+    /// Deals in the graph.
+    deals: u64,
+    moved: u64,
+    provinces: u64,
+    commodities: u64,
+    catalog: u64,
+    /// Business keys when it was written: room to make for them when reading them again.
+    businesses: u64,
+    /// `applied_above`, ascending.
+    above: Vec<u64>,
+    skipped_parties: HashSet<String>,
+}
+
+impl Header {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut rest = Vec::with_capacity(8 * self.above.len() + 8);
+        for x in &self.above {
+            rest.extend_from_slice(&x.to_le_bytes());
+        }
+        let mut parties: Vec<&String> = self.skipped_parties.iter().collect();
+        parties.sort_unstable();
+        rest.extend_from_slice(&(parties.len() as u64).to_le_bytes());
+        for id in parties {
+            rest.extend_from_slice(&(id.len() as u64).to_le_bytes());
+            rest.extend_from_slice(id.as_bytes());
+        }
+        let mut b = Vec::with_capacity(FIXED_HEADER + rest.len() + 8);
+        b.extend_from_slice(&SNAPSHOT_MAGIC);
+        b.extend_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes());
+        let words: [u64; HEADER_WORDS] = [
+            self.built_seq,
+            self.skipped,
+            self.deals,
+            self.moved,
+            self.provinces,
+            self.commodities,
+            self.catalog,
+            self.businesses,
+            self.above.len() as u64,
+            rest.len() as u64,
+        ];
+        for x in words {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        b.extend_from_slice(&rest);
+        let sum = Checksum::of(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        b
+    }
+
+    /// Reads a header from a file of `len` bytes; `Err` says what is wrong with it.
+    fn read(r: &mut impl Read, len: u64) -> Result<Header, String> {
+        let u64_at = |b: &[u8], at: usize| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&b[at..at + 8]);
+            u64::from_le_bytes(a)
+        };
+        let io = |e: std::io::Error| format!("reading it: {e}");
+        let mut fixed = [0u8; FIXED_HEADER];
+        r.read_exact(&mut fixed).map_err(io)?;
+        if fixed[..8] != SNAPSHOT_MAGIC {
+            return Err("not a jalin network snapshot".into());
+        }
+        let version = u64_at(&fixed, 8) as u32;
+        if version != SNAPSHOT_VERSION {
+            return Err(format!(
+                "format version {version}, this build reads version {SNAPSHOT_VERSION}"
+            ));
+        }
+        let word = |i: usize| u64_at(&fixed, 16 + 8 * i);
+        let rest_len = word(HEADER_WORDS - 1);
+        if rest_len > len.saturating_sub(FIXED_HEADER as u64 + 8) {
+            return Err("damaged header".into());
+        }
+        let mut rest = vec![0u8; rest_len as usize + 8];
+        r.read_exact(&mut rest).map_err(io)?;
+        let (rest, sum) = rest.split_at(rest_len as usize);
+        let mut c = Checksum::new();
+        c.update(&fixed);
+        c.update(rest);
+        if c.finish() != u64_at(sum, 0) {
+            return Err("damaged header".into());
+        }
+        // The variable part, every length checked against what is left of it.
+        let damaged = || "damaged header".to_string();
+        let mut at = 0usize;
+        let mut take = |n: u64| -> Result<&[u8], String> {
+            let n = usize::try_from(n).map_err(|_| damaged())?;
+            let end = at.checked_add(n).filter(|&e| e <= rest.len());
+            let end = end.ok_or_else(damaged)?;
+            let b = &rest[at..end];
+            at = end;
+            Ok(b)
+        };
+        let above = take(word(8).checked_mul(8).ok_or_else(damaged)?)?
+            .chunks_exact(8)
+            .map(|w| u64_at(w, 0))
+            .collect();
+        let parties = u64_at(take(8)?, 0);
+        let mut skipped_parties = HashSet::new();
+        for _ in 0..parties {
+            let n = u64_at(take(8)?, 0);
+            let id = std::str::from_utf8(take(n)?).map_err(|_| damaged())?;
+            skipped_parties.insert(id.to_string());
+        }
+        if at != rest.len() {
+            return Err(damaged());
+        }
+        Ok(Header {
+            built_seq: word(0),
+            skipped: word(1),
+            deals: word(2),
+            moved: word(3),
+            provinces: word(4),
+            commodities: word(5),
+            catalog: word(6),
+            businesses: word(7),
+            above,
+            skipped_parties,
+        })
+    }
+}
+
+/// Temporary snapshot files are unique per save, so two saves at once cannot mix.
+static SAVES: AtomicU64 = AtomicU64::new(0);
+
 impl Network {
     /// Builds the network from the store.
     pub fn build(reference: &Reference, store: &Store) -> crate::Result<Network> {
         let mut edges = Vec::new();
         let mut skipped = 0;
         let mut built_seq = 0;
+        let mut absent = HashSet::new();
         store.deal_rows(|row| {
             built_seq = built_seq.max(row.seq);
-            match edge(reference, row) {
+            match edge_or_note(reference, row, &mut absent) {
                 Some(e) => edges.push(e),
                 None => skipped += 1,
             }
@@ -128,17 +345,16 @@ impl Network {
                 graph
             }
         };
-        Network::finish(reference, store, graph, skipped, built_seq)
+        let mut network = Network::of(reference, graph, skipped, built_seq);
+        network.skipped_parties = absent;
+        (network.keys, network.ids) = read_businesses(reference, store, 0)?;
+        network.recompute_priors();
+        network.recompute_revealed();
+        Ok(network)
     }
 
-    fn finish(
-        reference: &Reference,
-        store: &Store,
-        graph: DealGraph,
-        skipped: u64,
-        built_seq: u64,
-    ) -> crate::Result<Network> {
-        let mut network = Network {
+    fn of(reference: &Reference, graph: DealGraph, skipped: u64, built_seq: u64) -> Network {
+        Network {
             graph,
             keys: HashMap::new(),
             ids: HashMap::new(),
@@ -147,174 +363,334 @@ impl Network {
             skipped,
             built_seq,
             applied_above: HashSet::new(),
-        };
-        network.refresh_businesses(reference, store)?;
-        network.recompute_revealed();
-        Ok(network)
+            moved: 0,
+            skipped_parties: HashSet::new(),
+            catalog: catalog_fingerprint(reference),
+        }
     }
 
     /// The network from its snapshot at `path` and the deals written since, or — when the
-    /// snapshot is missing, damaged, of another catalog or not what the store holds — built
-    /// from the store.
+    /// snapshot is missing, damaged, of another format version or catalog, or not what the
+    /// store holds — built from the store. Errors are the store's only.
     pub fn open(
         reference: &Reference,
         store: &Store,
         path: &Path,
     ) -> crate::Result<(Network, NetworkOpen)> {
-        match Network::load(reference, store, path) {
-            Ok((network, applied)) => Ok((
+        let (network, how) = match Network::load(reference, store, path)? {
+            Ok((network, applied)) => (
                 network,
                 NetworkOpen {
                     from_snapshot: true,
                     applied,
-                    rebuilt_because: None,
+                    ..NetworkOpen::default()
                 },
-            )),
-            Err(why) => Ok((
+            ),
+            Err(why) => (
                 Network::build(reference, store)?,
                 NetworkOpen {
-                    from_snapshot: false,
-                    applied: 0,
                     rebuilt_because: Some(why),
+                    ..NetworkOpen::default()
                 },
-            )),
-        }
+            ),
+        };
+        Ok((network, how))
     }
 
+    /// The snapshot and the deals after it, or why not; the outer error is the store's.
     fn load(
         reference: &Reference,
         store: &Store,
         path: &Path,
-    ) -> std::result::Result<(Network, u64), String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let (graph, header) = DealGraph::from_snapshot(&bytes).map_err(|e| e.to_string())?;
-        drop(bytes);
-        if graph.province_flows().provinces() != reference.provinces.len()
-            || graph.province_flows().commodities() != reference.commodities.len()
-        {
-            return Err("the snapshot is of another catalog".into());
-        }
-        let word = |i: usize| -> u64 {
-            let mut a = [0u8; 8];
-            if let Some(b) = header.get(i * 8..i * 8 + 8) {
-                a.copy_from_slice(b);
+    ) -> crate::Result<Result<(Network, u64), String>> {
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Err(format!("no snapshot at {}", path.display())));
             }
-            u64::from_le_bytes(a)
+            Err(e) => return Ok(Err(format!("{}: {e}", path.display()))),
         };
-        if header.len() != HEADER_LEN {
-            return Err("the snapshot's header".into());
+        let len = file.metadata().map_or(0, |m| m.len());
+        let header = match Header::read(&mut file, len) {
+            Ok(h) => h,
+            Err(why) => return Ok(Err(format!("snapshot {}: {why}", path.display()))),
+        };
+        let (np, nc) = (reference.provinces.len(), reference.commodities.len());
+        if header.provinces != np as u64
+            || header.commodities != nc as u64
+            || header.catalog != catalog_fingerprint(reference)
+        {
+            return Ok(Err(format!(
+                "the snapshot is of another catalog ({} provinces and {} commodities, now {np} \
+                 and {nc})",
+                header.provinces, header.commodities
+            )));
         }
-        let (built_seq, skipped) = (word(0), word(1));
-        let stored = store
-            .deal_count_upto(built_seq)
-            .map_err(|e| e.to_string())?;
-        if stored != graph.deal_count() as u64 + skipped {
-            return Err(format!(
-                "the store holds {stored} deals up to change {built_seq}, the snapshot {}",
-                graph.deal_count() as u64 + skipped
+        if header.moved > 0 {
+            return Ok(Err(format!(
+                "{} businesses had been deleted or moved province when it was written",
+                header.moved
+            )));
+        }
+        // The store must hold exactly the deals the snapshot does up to its sequence (and be
+        // no older copy, which could hold as many); then the graph is read from the file
+        // while the business keys are read from the store.
+        let last = store.last_seq()?;
+        let top = header
+            .above
+            .iter()
+            .copied()
+            .fold(header.built_seq, u64::max);
+        if last < top {
+            return Ok(Err(format!(
+                "the store's changes end at {last}, the snapshot's at {top} (an older copy of \
+                 the store?)"
+            )));
+        }
+        let upto = store.deal_count_upto(header.built_seq)?;
+        let held = header.deals.checked_add(header.skipped);
+        if upto.checked_add(header.above.len() as u64) != held {
+            return Ok(Err(format!(
+                "the store holds {upto} deals up to change {}, the snapshot {}",
+                header.built_seq,
+                held.map_or(0, |h| h.saturating_sub(header.above.len() as u64))
+            )));
+        }
+        let hint = header.businesses.min(1 << 24) as usize;
+        let (store_side, graph) = std::thread::scope(|s| {
+            let store_side = s.spawn(|| read_businesses(reference, store, hint));
+            let graph = DealGraph::read_snapshot(&mut file);
+            let trailing = !matches!(file.read(&mut [0u8; 1]), Ok(0));
+            let store_side = store_side
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (store_side, graph.map(|g| (g, trailing)))
+        });
+        let (keys, ids) = store_side?;
+        let graph = match graph {
+            Ok((_, true)) => {
+                return Ok(Err(format!("snapshot {}: trailing bytes", path.display())));
+            }
+            Ok((g, false)) => g,
+            Err(e) => return Ok(Err(format!("snapshot {}: {e}", path.display()))),
+        };
+        let flows = graph.province_flows();
+        if graph.deal_count() as u64 != header.deals
+            || flows.provinces() != np
+            || flows.commodities() != nc
+        {
+            return Ok(Err(format!("snapshot {}: inconsistent", path.display())));
+        }
+        let mut network = Network::of(reference, graph, header.skipped, header.built_seq);
+        network.applied_above = header.above.into_iter().collect();
+        (network.keys, network.ids) = (keys, ids);
+        network.skipped_parties = header.skipped_parties;
+        let returned = network.returned();
+        if returned > 0 {
+            return Ok(Err(format!(
+                "{returned} businesses whose deals the snapshot skipped are stored again"
+            )));
+        }
+        let (priors, moved) = network.priors_and_moved();
+        if moved > 0 {
+            return Ok(Err(format!(
+                "{moved} businesses of the snapshot have been deleted or moved province since"
+            )));
+        }
+        network.priors = Arc::new(priors);
+        let (applied, complete, sellers) = network.apply_after(reference, store)?;
+        if !complete {
+            return Ok(Err(
+                "a deal the network took in place has been written again since".into(),
             ));
         }
-        let mut network = Network::finish(reference, store, graph, skipped, built_seq)
-            .map_err(|e| e.to_string())?;
-        let applied = network
-            .catch_up(reference, store)
-            .map_err(|e| e.to_string())?;
-        Ok((network, applied))
+        network.after_applying(applied, &sellers);
+        network.recompute_revealed();
+        Ok(Ok((network, applied)))
     }
 
-    /// Applies the store's deals written after `built_seq` that are not in the graph yet and
-    /// moves `built_seq` to the last of them. Returns how many were applied.
-    pub fn catch_up(&mut self, reference: &Reference, store: &Store) -> crate::Result<u64> {
-        let mut applied = 0;
+    /// Applies, in sequence order, the store's deals after `built_seq` that are not in
+    /// `applied_above`, and moves `built_seq` to the last deal. Returns how many it applied,
+    /// whether every deal of `applied_above` was still there (else one was written again,
+    /// under a new sequence, and the graph holds its old version), and the sellers of the
+    /// deals applied.
+    fn apply_after(
+        &mut self,
+        reference: &Reference,
+        store: &Store,
+    ) -> crate::Result<(u64, bool, HashSet<String>)> {
+        let (mut applied, mut found) = (0, 0);
+        let mut sellers = HashSet::new();
         let mut last = self.built_seq;
-        let mut rows = Vec::new();
         store.deal_rows_after(self.built_seq, |row| {
             last = last.max(row.seq);
-            if !self.applied_above.contains(&row.seq) {
-                rows.push(row);
+            if self.applied_above.contains(&row.seq) {
+                found += 1;
+                return Ok(());
             }
-            Ok(())
-        })?;
-        let sellers: HashSet<String> = rows.iter().map(|r| r.seller.clone()).collect();
-        for row in rows {
-            if edge(reference, row).is_some_and(|e| self.graph.add(e).is_ok()) {
+            let seller = row.seller.clone();
+            let e = edge_or_note(reference, row, &mut self.skipped_parties);
+            if e.is_some_and(|e| self.graph.add(e).is_ok()) {
                 applied += 1;
+                sellers.insert(seller);
             } else {
                 self.skipped += 1;
             }
-        }
+            Ok(())
+        })?;
+        let complete = found == self.applied_above.len();
         self.built_seq = last;
         self.applied_above.clear();
-        if applied > 0 {
-            if self.graph.centrality_is_stale() {
-                self.graph.refresh_centrality();
-                self.recompute_priors();
-            } else {
-                for s in &sellers {
-                    self.set_prior(s);
-                }
+        Ok((applied, complete, sellers))
+    }
+
+    /// After deals were applied: a new centrality snapshot and every prior when enough
+    /// changed, else the priors of their sellers.
+    fn after_applying(&mut self, applied: u64, sellers: &HashSet<String>) {
+        if applied == 0 {
+            return;
+        }
+        if self.graph.centrality_is_stale() {
+            self.graph.refresh_centrality();
+            self.recompute_priors();
+        } else {
+            for s in sellers {
+                self.set_prior(s);
             }
+        }
+    }
+
+    /// Applies the store's deals written after `built_seq` that are not in the graph yet and
+    /// moves `built_seq` to the last of them; returns how many were applied. When the store
+    /// no longer holds what the graph does (a deal written again under a new sequence, as an
+    /// import may do), the network is built from the store instead.
+    pub fn catch_up(&mut self, reference: &Reference, store: &Store) -> crate::Result<u64> {
+        let (applied, complete, sellers) = self.apply_after(reference, store)?;
+        let held = self.graph.deal_count() as u64 + self.skipped;
+        if !complete || store.deal_count_upto(self.built_seq)? != held {
+            *self = Network::build(reference, store)?;
+            return Ok(applied);
+        }
+        if applied > 0 {
+            self.after_applying(applied, &sellers);
             self.recompute_revealed();
         }
         Ok(applied)
     }
 
-    /// Writes the snapshot to `path` (a new file renamed over the old one, so a crash leaves
-    /// either), after catching up with the store so that it holds exactly the store's deals
-    /// up to its sequence.
+    /// Catches up with the store ([`Network::catch_up`]) and writes the snapshot
+    /// ([`Network::write_snapshot`]).
     pub fn save(&mut self, reference: &Reference, store: &Store, path: &Path) -> crate::Result<()> {
         self.catch_up(reference, store)?;
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(&self.built_seq.to_le_bytes());
-        header.extend_from_slice(&self.skipped.to_le_bytes());
-        let bytes = self.graph.to_snapshot(&header);
-        let tmp = path.with_extension("snapshot-new");
-        let io = |e: std::io::Error| crate::Error::io(format!("writing {}", tmp.display()), e);
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-        drop(f);
-        std::fs::rename(&tmp, path).map_err(io)?;
-        if let Some(dir) = path.parent()
-            && let Ok(d) = std::fs::File::open(dir)
-        {
-            let _ = d.sync_all();
+        self.write_snapshot(path)
+    }
+
+    /// Writes the snapshot of the network as it is to `path`, atomically: into a new file in
+    /// the same directory, synced, then renamed over `path` (a crash leaves the old snapshot
+    /// or the new one) and the directory synced. Needs only `&self`, so the engine can write
+    /// under a read lock; deals recorded in place are listed, so nothing is applied twice.
+    pub fn write_snapshot(&self, path: &Path) -> crate::Result<()> {
+        let mut above: Vec<u64> = self.applied_above.iter().copied().collect();
+        above.sort_unstable();
+        let flows = self.graph.province_flows();
+        let header = Header {
+            built_seq: self.built_seq,
+            skipped: self.skipped,
+            deals: self.graph.deal_count() as u64,
+            moved: self.moved,
+            provinces: flows.provinces() as u64,
+            commodities: flows.commodities() as u64,
+            catalog: self.catalog,
+            businesses: self.keys.len() as u64,
+            above,
+            skipped_parties: self.skipped_parties.clone(),
+        };
+        let name = path
+            .file_name()
+            .map_or_else(|| "network.snapshot".into(), |n| n.to_string_lossy());
+        let tmp: PathBuf = path.with_file_name(format!(
+            ".{name}.{}-{}.tmp",
+            std::process::id(),
+            SAVES.fetch_add(1, Ordering::Relaxed)
+        ));
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&header.to_bytes())?;
+            self.graph.write_snapshot(&mut file)?;
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&tmp, path)
+        };
+        if let Err(e) = write() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(crate::Error::io(
+                format!("writing the deal network snapshot {}", path.display()),
+                e,
+            ));
+        }
+        // The rename is durable once the directory is; where a directory cannot be opened
+        // (not Unix), the file system's own ordering is what there is.
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if let Ok(d) = std::fs::File::open(dir) {
+            d.sync_all().map_err(|e| {
+                crate::Error::io(format!("syncing the directory {}", dir.display()), e)
+            })?;
         }
         Ok(())
     }
 
-    /// Reads the businesses' keys and provinces from the store again (after an import) and
-    /// recomputes the priors, which are kept by key.
+    /// Reads the businesses' keys and provinces from the store again (after an import),
+    /// notes graph businesses deleted or moved since, and recomputes the priors, which are
+    /// kept by key.
     pub fn refresh_businesses(
         &mut self,
         reference: &Reference,
         store: &Store,
     ) -> crate::Result<()> {
-        let mut keys = HashMap::new();
-        let mut ids = HashMap::new();
-        store.business_keys(|id, key, province| {
-            keys.insert(id.to_string(), key);
-            if let Some(p) = reference.province(province) {
-                ids.insert(key, (id.to_string(), p));
-            }
-        })?;
-        self.keys = keys;
-        self.ids = ids;
-        self.recompute_priors();
+        (self.keys, self.ids) = read_businesses(reference, store, self.keys.len())?;
+        let (priors, moved) = self.priors_and_moved();
+        self.priors = Arc::new(priors);
+        self.moved = self.moved.max(moved + self.returned());
         Ok(())
+    }
+
+    /// Businesses of `skipped_parties` that the store has again, in a catalog province.
+    fn returned(&self) -> u64 {
+        self.skipped_parties
+            .iter()
+            .filter(|id| self.keys.get(*id).is_some_and(|k| self.ids.contains_key(k)))
+            .count() as u64
     }
 
     /// Every seller's prior, from the graph.
     pub fn recompute_priors(&mut self) {
-        let today = today();
+        self.priors = Arc::new(self.priors_and_moved().0);
+    }
+
+    /// Every seller's prior by key, and how many businesses of the graph the store no
+    /// longer has, or has in another province: one pass over the graph's businesses.
+    fn priors_and_moved(&self) -> (Vec<f32>, u64) {
         let max = self.keys.values().copied().max().unwrap_or(0) as usize;
         let mut priors = vec![0.0f32; max + 1];
-        for (id, key) in &self.keys {
-            if self.graph.contains(id) {
-                priors[*key as usize] = self.graph.seller_prior(id, today) as f32;
+        let mut moved = 0;
+        for (id, province, prior) in self.graph.seller_priors(today()) {
+            let Some(&key) = self.keys.get(id) else {
+                moved += 1;
+                continue;
+            };
+            priors[key as usize] = prior as f32;
+            if self
+                .ids
+                .get(&key)
+                .is_none_or(|(_, p)| *p != usize::from(province))
+            {
+                moved += 1;
             }
         }
-        self.priors = Arc::new(priors);
+        (priors, moved)
     }
 
     /// Every province's revealed comparative advantage per commodity, from the deals.
@@ -344,6 +720,14 @@ impl Network {
 
     /// Records a business (new or moved to another province).
     pub fn put_business(&mut self, id: &str, key: u64, province: usize) {
+        if self
+            .graph
+            .province_of(id)
+            .is_some_and(|p| usize::from(p) != province)
+            || self.skipped_parties.contains(id)
+        {
+            self.moved += 1;
+        }
         self.keys.insert(id.to_string(), key);
         self.ids.insert(key, (id.to_string(), province));
         self.set_prior(id);
@@ -374,7 +758,7 @@ impl Network {
             date: deal.date.clone(),
             status: deal.status.as_str().to_string(),
         };
-        let Some(e) = edge(reference, row) else {
+        let Some(e) = edge_or_note(reference, row, &mut self.skipped_parties) else {
             self.skipped += 1;
             return;
         };
@@ -389,5 +773,470 @@ impl Network {
         } else {
             self.set_prior(&deal.seller);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Business, BusinessKind};
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::{Rng, SeedableRng};
+
+    fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
+        (rng.next_u64() % n as u64) as usize
+    }
+
+    fn business(reference: &Reference, i: usize, province: usize) -> Business {
+        Business {
+            id: format!("b{i}"),
+            name: format!("UD {i}"),
+            kind: BusinessKind::Umkm,
+            province: reference.provinces[province].code.clone(),
+            city: None,
+            description: None,
+            certifications: vec![],
+            offers: vec![],
+            needs: vec![],
+        }
+    }
+
+    fn random_deal(reference: &Reference, rng: &mut ChaCha8Rng, n: usize) -> Deal {
+        let b = below(rng, n);
+        let s = (b + 1 + below(rng, n - 1)) % n;
+        let status = [DealStatus::Completed, DealStatus::Failed, DealStatus::Mou][below(rng, 3)];
+        Deal {
+            id: None,
+            buyer: format!("b{b}"),
+            seller: format!("b{s}"),
+            commodity: reference.commodities[below(rng, 3)].key.clone(),
+            value_idr: (1 + below(rng, 1000)) as f64 * 1e6,
+            volume: None,
+            date: format!(
+                "20{}-{:02}-{:02}",
+                19 + below(rng, 7),
+                1 + below(rng, 12),
+                1 + below(rng, 28)
+            ),
+            status,
+            mission: None,
+        }
+    }
+
+    /// Businesses `b0..b{n}` in the first three provinces, and `deals` random deals.
+    fn store_with(reference: &Reference, rng: &mut ChaCha8Rng, n: usize, deals: usize) -> Store {
+        let store = Store::open_temporary().unwrap();
+        store
+            .write(|w| {
+                for i in 0..n {
+                    w.put_business(&business(reference, i, i % 3))?;
+                }
+                for _ in 0..deals {
+                    w.put_deal(&random_deal(reference, rng, n))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    /// Records a deal as the engine does: into the store, then into the network in place.
+    fn record(net: &mut Network, reference: &Reference, store: &Store, d: &Deal) -> (Deal, u64) {
+        let (deal, seq) = store.write(|w| w.put_deal(d)).unwrap();
+        tell(net, reference, store, &deal, seq);
+        (deal, seq)
+    }
+
+    /// Tells the network about a stored deal, as the engine does after the store's commit.
+    fn tell(net: &mut Network, reference: &Reference, store: &Store, deal: &Deal, seq: u64) {
+        let province = |id: &str| store.get_business(id).unwrap().unwrap().province;
+        net.add_deal(
+            reference,
+            deal,
+            seq,
+            &province(&deal.buyer),
+            &province(&deal.seller),
+        );
+    }
+
+    fn graph_bytes(g: &DealGraph) -> Vec<u8> {
+        let mut b = Vec::new();
+        g.write_snapshot(&mut b).unwrap();
+        b
+    }
+
+    /// Everything the engine reads from the two networks is the same.
+    fn assert_same(a: &Network, b: &Network) {
+        assert_eq!(a.keys, b.keys);
+        assert_eq!(a.ids, b.ids);
+        assert_eq!(a.priors, b.priors);
+        assert_eq!(a.revealed, b.revealed);
+        assert_eq!(a.skipped, b.skipped);
+        assert_eq!(a.built_seq, b.built_seq);
+        assert_eq!(graph_bytes(&a.graph), graph_bytes(&b.graph));
+        let ids: Vec<&String> = a.keys.keys().collect();
+        for x in &ids {
+            assert_eq!(a.graph.network(x, 10), b.graph.network(x, 10));
+            for y in &ids {
+                assert_eq!(a.graph.signals(x, y, 20_000), b.graph.signals(x, y, 20_000));
+                assert_eq!(a.graph.intro(x, y, 3), b.graph.intro(x, y, 3));
+            }
+        }
+    }
+
+    fn open(reference: &Reference, store: &Store, path: &Path) -> (Network, NetworkOpen) {
+        Network::open(reference, store, path).unwrap()
+    }
+
+    /// The snapshot was not used, and the network is what a build gives.
+    fn assert_rebuilt(reference: &Reference, store: &Store, path: &Path, why: &str) {
+        let (net, how) = open(reference, store, path);
+        assert!(!how.from_snapshot, "{why}: {how:?}");
+        let because = how.rebuilt_because.unwrap_or_default();
+        assert!(because.contains(why), "{why:?} not in {because:?}");
+        assert_same(&net, &Network::build(reference, store).unwrap());
+    }
+
+    #[test]
+    fn a_saved_network_opens_with_the_same_answers_and_applies_later_deals_once() {
+        let reference = Reference::embedded().unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let n = 30;
+        let store = store_with(&reference, &mut rng, n, 300);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("network.snapshot");
+        let mut net = Network::build(&reference, &store).unwrap();
+        net.save(&reference, &store, &path).unwrap();
+        let (opened, how) = open(&reference, &store, &path);
+        assert!(how.from_snapshot && how.applied == 0, "{how:?}");
+        assert_same(&opened, &net);
+
+        // Deals recorded in place (one of them out of order), and deals the network never
+        // saw (a crash after the store's commit), interleaved.
+        let mut deal = || random_deal(&reference, &mut rng, n);
+        record(&mut net, &reference, &store, &deal());
+        let unseen = store.write(|w| w.put_deal(&deal())).unwrap();
+        let late = store.write(|w| w.put_deal(&deal())).unwrap();
+        record(&mut net, &reference, &store, &deal());
+        tell(&mut net, &reference, &store, &late.0, late.1);
+        for _ in 0..3 {
+            store.write(|w| w.put_deal(&deal())).unwrap();
+        }
+        assert!(unseen.1 < late.1);
+        assert_eq!(net.applied_above.len(), 3);
+        // Written as it is (as under a read lock): the deals taken in place are listed.
+        net.write_snapshot(&path).unwrap();
+        let (opened, how) = open(&reference, &store, &path);
+        assert!(how.from_snapshot, "{how:?}");
+        assert_eq!(how.applied, 4);
+        assert_eq!(net.catch_up(&reference, &store).unwrap(), 4);
+        assert_same(&opened, &net);
+
+        // Saved after catching up: nothing to apply, nothing applied twice.
+        record(&mut net, &reference, &store, &deal());
+        net.save(&reference, &store, &path).unwrap();
+        assert!(net.applied_above.is_empty());
+        let (mut opened, how) = open(&reference, &store, &path);
+        assert!(how.from_snapshot && how.applied == 0, "{how:?}");
+        assert_same(&opened, &net);
+        // And a loaded network keeps taking deals in place like the one that was saved.
+        for _ in 0..5 {
+            let (d, seq) = record(&mut net, &reference, &store, &deal());
+            tell(&mut opened, &reference, &store, &d, seq);
+        }
+        assert_same(&opened, &net);
+        let files = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(files, 1, "no temporary files left");
+    }
+
+    #[test]
+    fn a_missing_damaged_foreign_or_stale_snapshot_is_rebuilt_from_the_store() {
+        let reference = Reference::embedded().unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        let n = 20;
+        let store = store_with(&reference, &mut rng, n, 120);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("network.snapshot");
+        assert_rebuilt(&reference, &store, &path, "no snapshot");
+        let mut net = Network::build(&reference, &store).unwrap();
+        net.save(&reference, &store, &path).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let with = |bytes: &[u8], why: &str| {
+            std::fs::write(&path, bytes).unwrap();
+            assert_rebuilt(&reference, &store, &path, why);
+        };
+        // Damage anywhere: the network's header, the graph's header, its arrays, its end.
+        for at in [
+            3,
+            20,
+            90,
+            130,
+            400,
+            good.len() / 2,
+            good.len() - 9,
+            good.len() - 1,
+        ] {
+            let mut bad = good.clone();
+            bad[at] ^= 0x04;
+            with(&bad, "");
+        }
+        for cut in [0, 10, 100, good.len() / 3, good.len() - 1] {
+            with(&good[..cut], "");
+        }
+        with(&[&good[..], b"x"].concat(), "trailing");
+        let mut other = good.clone();
+        other[8] = 9;
+        with(&other, "version 9");
+        // Another catalog: the header says so (its checksum right).
+        let header = Header::read(&mut &good[..], good.len() as u64).unwrap();
+        let old = header.to_bytes();
+        let foreign = Header {
+            commodities: header.commodities + 1,
+            ..header.clone()
+        };
+        with(
+            &[&foreign.to_bytes()[..], &good[old.len()..]].concat(),
+            "catalog",
+        );
+        std::fs::write(&path, &good).unwrap();
+        assert!(open(&reference, &store, &path).1.from_snapshot);
+
+        // A store older than the snapshot.
+        let older = store_with(&reference, &mut ChaCha8Rng::seed_from_u64(6), n, 100);
+        assert_rebuilt(&reference, &older, &path, "older copy");
+        // A deal of the snapshot written again (an import replacing it).
+        let mut rows = Vec::new();
+        store
+            .deal_rows(|r| {
+                rows.push(r);
+                Ok(())
+            })
+            .unwrap();
+        let again = Deal {
+            id: Some(rows[7].id.clone()),
+            ..random_deal(&reference, &mut rng, n)
+        };
+        store.write(|w| w.put_deal(&again)).unwrap();
+        assert_rebuilt(&reference, &store, &path, "deals up to change");
+        net = Network::build(&reference, &store).unwrap();
+        net.save(&reference, &store, &path).unwrap();
+
+        // A deal taken in place and then written again.
+        let d = random_deal(&reference, &mut rng, n);
+        let (deal, _) = record(&mut net, &reference, &store, &d);
+        net.write_snapshot(&path).unwrap();
+        assert!(open(&reference, &store, &path).1.from_snapshot);
+        let d = random_deal(&reference, &mut rng, n);
+        store.write(|w| w.put_deal(&d)).unwrap();
+        let again = Deal {
+            value_idr: 1.0,
+            ..deal
+        };
+        store.write(|w| w.put_deal(&again)).unwrap();
+        assert_rebuilt(&reference, &store, &path, "written again");
+        // Catching up notices it too, and builds afresh.
+        net.catch_up(&reference, &store).unwrap();
+        assert_same(&net, &Network::build(&reference, &store).unwrap());
+        net.save(&reference, &store, &path).unwrap();
+        assert!(open(&reference, &store, &path).1.from_snapshot);
+
+        // A business of the graph moved to another province, or deleted, since.
+        let traded = net.graph.businesses().next().unwrap().0.to_string();
+        let ix: usize = traded[1..].parse().unwrap();
+        let moved = business(&reference, ix, (ix + 1) % 3);
+        store.write(|w| w.put_business(&moved)).unwrap();
+        assert_rebuilt(&reference, &store, &path, "moved province since");
+        // The live network notes the move, so its next snapshot is not used either.
+        let key = store.business_key(&traded).unwrap().unwrap();
+        net.put_business(&traded, key, (ix + 1) % 3);
+        net.save(&reference, &store, &path).unwrap();
+        assert_rebuilt(&reference, &store, &path, "when it was written");
+        net = Network::build(&reference, &store).unwrap();
+        net.save(&reference, &store, &path).unwrap();
+        assert!(open(&reference, &store, &path).1.from_snapshot);
+        store
+            .write(|w| w.delete_business(&traded).map(|_| ()))
+            .unwrap();
+        assert_rebuilt(&reference, &store, &path, "deleted or moved");
+        // An import's refresh notices a deletion as well.
+        net.refresh_businesses(&reference, &store).unwrap();
+        assert!(net.moved > 0);
+
+        // Deals of a deleted party are skipped, and the snapshot holds without them while
+        // the party stays deleted ...
+        net = Network::build(&reference, &store).unwrap();
+        assert!(net.skipped > 0 && net.skipped_parties.contains(&traded));
+        net.save(&reference, &store, &path).unwrap();
+        assert!(open(&reference, &store, &path).1.from_snapshot);
+        // ... but not once it is stored again: a build takes its deals again.
+        let back = business(&reference, ix, ix % 3);
+        store.write(|w| w.put_business(&back)).unwrap();
+        assert_rebuilt(&reference, &store, &path, "stored again");
+        assert_eq!(Network::build(&reference, &store).unwrap().skipped, 0);
+        // The live network notes it too.
+        let key = store.business_key(&traded).unwrap().unwrap();
+        net.put_business(&traded, key, ix % 3);
+        net.save(&reference, &store, &path).unwrap();
+        assert_rebuilt(&reference, &store, &path, "when it was written");
+    }
+
+    fn vm(field: &str) -> f64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// `cargo test --release --lib bench_open_five_million_deals -- --ignored --nocapture`:
+    /// a store of generated businesses and deals (`JALIN_BENCH_BUSINESSES`, 400 k, and
+    /// `JALIN_BENCH_DEALS`, 5 M) in `JALIN_BENCH_DIR` (made on the first run, which takes
+    /// minutes and a few GB, and kept), the network built from it and saved, then opened
+    /// from the snapshot; each step timed, and the parts of an open apart. With
+    /// `JALIN_BENCH_OPEN_ONLY=1` it only opens, so that the resident memory printed is a
+    /// fresh process's.
+    #[test]
+    #[ignore = "benchmark; run in release"]
+    fn bench_open_five_million_deals() {
+        use std::io::BufRead;
+        use std::time::Instant;
+        let env = |k: &str, d: usize| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        let (deals, businesses) = (
+            env("JALIN_BENCH_DEALS", 5_000_000),
+            env("JALIN_BENCH_BUSINESSES", 400_000),
+        );
+        let dir = std::env::var_os("JALIN_BENCH_DIR").map_or_else(
+            || std::env::temp_dir().join(format!("jalin-bench-{businesses}-{deals}")),
+            PathBuf::from,
+        );
+        std::fs::create_dir_all(&dir).unwrap();
+        let reference = Reference::embedded().unwrap();
+        let db = dir.join("jalin.db");
+        let snapshot = dir.join("network.snapshot");
+        let fresh = !db.exists();
+        let store = Store::open(&db).unwrap();
+        if std::env::var_os("JALIN_BENCH_OPEN_ONLY").is_some() {
+            let t = Instant::now();
+            let (net, how) = Network::open(&reference, &store, &snapshot).unwrap();
+            println!(
+                "open: {:.2} s ({how:?}); {} deals, {} keys; RSS {:.0} MB, peak {:.0} MB",
+                t.elapsed().as_secs_f64(),
+                net.graph.deal_count(),
+                net.keys.len(),
+                vm("VmRSS:"),
+                vm("VmHWM:")
+            );
+            return;
+        }
+        if fresh {
+            let t = Instant::now();
+            let cfg = crate::generate::GenConfig {
+                businesses,
+                deals,
+                seed: 7,
+            };
+            let (bpath, dpath) = (dir.join("businesses.jsonl"), dir.join("deals.jsonl"));
+            let mut bw = std::io::BufWriter::new(std::fs::File::create(&bpath).unwrap());
+            let mut dw = std::io::BufWriter::new(std::fs::File::create(&dpath).unwrap());
+            let stats =
+                crate::generate::generate(&reference, &cfg, &mut bw, &mut dw, &mut |_| {}).unwrap();
+            drop((bw, dw));
+            println!("generated {stats:?} in {:.1} s", t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            let lines = |p: &Path| std::io::BufReader::new(std::fs::File::open(p).unwrap()).lines();
+            store
+                .write(|w| {
+                    for line in lines(&bpath) {
+                        let b: Business = serde_json::from_str(&line.unwrap()).unwrap();
+                        w.put_business(&b)?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            let mut batch = Vec::new();
+            for line in lines(&dpath) {
+                batch.push(serde_json::from_str::<Deal>(&line.unwrap()).unwrap());
+                if batch.len() == 250_000 {
+                    store
+                        .write(|w| batch.iter().try_for_each(|d| w.put_deal(d).map(|_| ())))
+                        .unwrap();
+                    batch.clear();
+                }
+            }
+            store
+                .write(|w| batch.iter().try_for_each(|d| w.put_deal(d).map(|_| ())))
+                .unwrap();
+            store.checkpoint().unwrap();
+            let _ = std::fs::remove_file(&bpath);
+            let _ = std::fs::remove_file(&dpath);
+            println!("stored in {:.1} s", t.elapsed().as_secs_f64());
+        }
+
+        let t = Instant::now();
+        let mut net = Network::build(&reference, &store).unwrap();
+        let build = t.elapsed().as_secs_f64();
+        println!(
+            "build from the store: {build:.2} s, {} deals ({} skipped), {} businesses with \
+             deals, {} keys; RSS {:.0} MB",
+            net.graph.deal_count(),
+            net.skipped,
+            net.graph.business_count(),
+            net.keys.len(),
+            vm("VmRSS:")
+        );
+        let t = Instant::now();
+        net.save(&reference, &store, &snapshot).unwrap();
+        println!(
+            "save: {:.2} s, {:.0} MB",
+            t.elapsed().as_secs_f64(),
+            std::fs::metadata(&snapshot).unwrap().len() as f64 / f64::from(1 << 20)
+        );
+        let time = |what: &str, f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            f();
+            println!("  {what}: {:.3} s", t.elapsed().as_secs_f64());
+        };
+        time("last change", &mut || {
+            store.last_seq().unwrap();
+        });
+        time("count of deals up to it", &mut || {
+            store.deal_count_upto(net.built_seq).unwrap();
+        });
+        time("business keys, the store's part", &mut || {
+            store.business_keys(|_, _, _| {}).unwrap();
+        });
+        let mut fresh_keys = None;
+        time("business keys", &mut || {
+            fresh_keys = Some(read_businesses(&reference, &store, businesses).unwrap());
+        });
+        time("dropping them", &mut || drop(fresh_keys.take()));
+        time("graph from the file", &mut || {
+            let mut file = std::fs::File::open(&snapshot).unwrap();
+            Header::read(&mut file, 1 << 40).unwrap();
+            DealGraph::read_snapshot(&mut file).unwrap();
+        });
+        time("priors and moved businesses", &mut || {
+            assert_eq!(net.priors_and_moved().1, 0);
+        });
+        time("revealed advantage", &mut || net.recompute_revealed());
+        time("deals after the snapshot (none)", &mut || {
+            net.apply_after(&reference, &store).unwrap();
+        });
+        drop(net);
+        let t = Instant::now();
+        let (net, how) = Network::open(&reference, &store, &snapshot).unwrap();
+        println!(
+            "open: {:.2} s ({how:?}); {} deals",
+            t.elapsed().as_secs_f64(),
+            net.graph.deal_count()
+        );
+        assert!(how.from_snapshot);
     }
 }
