@@ -94,6 +94,10 @@ pub struct OpenReport {
 /// The deal network's snapshot in a data directory.
 const NETWORK_SNAPSHOT: &str = "network.snapshot";
 
+/// A network rebuilt at start with at least this many deals is saved right away, so the
+/// next start reads it instead of rebuilding.
+const SNAPSHOT_MIN_DEALS: usize = 10_000;
+
 impl Engine {
     /// Opens the data directory `dir` (creating it), loading the embedded fixtures when the
     /// store is new and bringing the index up to date with the store.
@@ -113,15 +117,8 @@ impl Engine {
         let store = Store::open(&dir.join("jalin.db"))?;
         let (index, rebuild) =
             SearchIndex::open(&dir.join("search"), &reference, options.analysis)?;
-        // The snapshot (Network::open) is not used yet: a deal skipped because a party was
-        // deleted stays out of a snapshot after the party is created again, where a rebuild
-        // brings it back (the crash test found it). Rebuild until the snapshot records skips.
-        let network = Network::build(&reference, &store)?;
-        let network_open = crate::network::NetworkOpen {
-            from_snapshot: false,
-            applied: 0,
-            rebuilt_because: Some("snapshots are disabled".into()),
-        };
+        let (network, network_open) =
+            Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))?;
         let network = std::sync::RwLock::new(network);
         let engine = Engine {
             reference,
@@ -138,6 +135,11 @@ impl Engine {
             network: network_open,
             ..OpenReport::default()
         };
+        if !report.network.from_snapshot
+            && engine.network().graph.deal_count() >= SNAPSHOT_MIN_DEALS
+        {
+            engine.save_network()?;
+        }
         let last = engine.store.last_seq()?;
         let empty = last == 0;
         // An index that claims changes the store does not have (the store restored from an
@@ -441,7 +443,7 @@ impl Engine {
         progress("building the deal network", 0, stats.deals);
         // A few deals go into the graph in place; many (more than a fifth of what it holds)
         // are faster to build from scratch, sorted.
-        let in_place = stats.deals == 0;
+        let in_place = (stats.deals as usize) * 5 < self.network().graph.deal_count();
         if in_place {
             let mut net = self.network_mut();
             net.refresh_businesses(&self.reference, &self.store)?;
@@ -449,6 +451,9 @@ impl Engine {
         } else {
             let rebuilt = Network::build(&self.reference, &self.store)?;
             *self.network_mut() = rebuilt;
+        }
+        if stats.deals > 0 {
+            self.save_network()?;
         }
         progress("building the deal network", stats.deals, stats.deals);
         stats.network_seconds = phase.elapsed().as_secs_f64();
@@ -463,8 +468,10 @@ impl Engine {
         let Some(dir) = &self.data_dir else {
             return Ok(());
         };
-        self.network_mut()
-            .save(&self.reference, &self.store, &dir.join(NETWORK_SNAPSHOT))
+        // Catching up needs the write lock; writing the file needs only the read lock, so
+        // queries go on while it is written.
+        self.network_mut().catch_up(&self.reference, &self.store)?;
+        self.network().write_snapshot(&dir.join(NETWORK_SNAPSHOT))
     }
 
     /// The size of the store's files on disk (database and WAL), 0 in memory.

@@ -183,7 +183,12 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
             stats.deals
         );
     }
-    if report.network.applied > 0 {
+    if let Some(why) = &report.network.rebuilt_because
+        && report.fixtures_loaded.is_none()
+        && engine_has_deals(&engine)
+    {
+        eprintln!("built the deal network from the store ({why})");
+    } else if report.network.applied > 0 {
         eprintln!(
             "deal network: snapshot plus {} deals written since",
             report.network.applied
@@ -195,6 +200,10 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
         eprintln!("search index caught up: {} businesses", report.caught_up);
     }
     Ok(engine)
+}
+
+fn engine_has_deals(engine: &Engine) -> bool {
+    engine.status().is_ok_and(|s| s.network_deals > 0)
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -232,7 +241,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 );
                 api::serve(engine.clone(), api_config, listener)
                     .await
-                    .map_err(|e| Error::io("serving", e))
+                    .map_err(|e| Error::io("serving", e))?;
+                // The next start reads the deal network from here instead of every deal.
+                engine.save_network()
             })
         }
         Command::Import { data, files } => {

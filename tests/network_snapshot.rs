@@ -52,7 +52,6 @@ fn deal(n: u32) -> Deal {
 }
 
 #[test]
-#[ignore = "snapshots are disabled at start (engine.rs): a deal skipped for a deleted party stays out after the party returns"]
 fn a_restart_reads_the_snapshot_and_catches_up_with_later_deals() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");

@@ -411,7 +411,11 @@ impl SearchIndex {
             analysis::STEM,
             analysis::stemmed(analysis, protected.clone()),
         );
-        let writer = index.writer(WRITER_MEMORY)?;
+        let writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+        // A process killed during a commit can leave files the last committed state does not
+        // use (a deletes file named after the next opstamp, say); the next commit would try to
+        // create the same name and fail. Remove them before anything is written.
+        writer.garbage_collect_files().wait()?;
         let columns = Arc::new(ColumnCache::default());
         let warmer: Weak<dyn Warmer> = Arc::downgrade(&columns) as Weak<dyn Warmer>;
         let reader = index
@@ -891,5 +895,37 @@ impl SearchIndex {
             .reader
             .searcher()
             .search(&query, &CommodityCounts { commodities })?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A process killed during a commit leaves files the committed state does not use (the
+    /// crash test met a deletes file whose name the next commit wanted); opening removes them.
+    #[test]
+    fn opening_removes_files_a_killed_commit_left() {
+        let reference = Reference::embedded().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("search");
+        let (index, rebuild) = SearchIndex::open(&path, &reference, Analysis::default()).unwrap();
+        assert!(rebuild);
+        index.commit(1).unwrap();
+        drop(index);
+        // What a killed writer leaves: a file the directory manages but no commit lists.
+        let orphan = Path::new("0123456789abcdef0123456789abcdef.7.del");
+        {
+            use tantivy::directory::{Directory, TerminatingWrite};
+            let raw = Index::open_in_dir(&path).unwrap();
+            let mut w = raw.directory().open_write(orphan).unwrap();
+            std::io::Write::write_all(&mut w, b"left over").unwrap();
+            w.terminate().unwrap();
+        }
+        assert!(path.join(orphan).exists());
+        let (index, rebuild) = SearchIndex::open(&path, &reference, Analysis::default()).unwrap();
+        assert!(!rebuild);
+        assert!(!path.join(orphan).exists(), "the orphan is still there");
+        index.commit(2).unwrap();
     }
 }
