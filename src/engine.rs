@@ -89,6 +89,12 @@ pub struct OpenReport {
     pub caught_up: usize,
     /// How the deal network was loaded.
     pub network: crate::network::NetworkOpen,
+    /// Seconds spent opening the store, the search index (with its caches) and the deal
+    /// network, and in all (the index and the network open side by side).
+    pub store_seconds: f64,
+    pub index_seconds: f64,
+    pub network_seconds: f64,
+    pub seconds: f64,
 }
 
 /// The deal network's snapshot in a data directory.
@@ -113,12 +119,28 @@ impl Engine {
     ) -> Result<(Engine, OpenReport)> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
+        let started = Instant::now();
         let reference = Arc::new(Reference::embedded()?);
         let store = Store::open(&dir.join("jalin.db"))?;
-        let (index, rebuild) =
-            SearchIndex::open(&dir.join("search"), &reference, options.analysis)?;
-        let (network, network_open) =
-            Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))?;
+        let store_seconds = started.elapsed().as_secs_f64();
+        // The index (its column caches warmed) and the deal network (its snapshot read) need
+        // nothing of each other: open them side by side.
+        let (opened_index, opened_network) = std::thread::scope(|s| {
+            let index = s.spawn(|| {
+                let t = Instant::now();
+                SearchIndex::open(&dir.join("search"), &reference, options.analysis)
+                    .map(|opened| (opened, t.elapsed().as_secs_f64()))
+            });
+            let t = Instant::now();
+            let network = Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))
+                .map(|opened| (opened, t.elapsed().as_secs_f64()));
+            let index = index
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (index, network)
+        });
+        let ((index, rebuild), index_seconds) = opened_index?;
+        let ((network, network_open), network_seconds) = opened_network?;
         let network = std::sync::RwLock::new(network);
         let engine = Engine {
             reference,
@@ -133,6 +155,9 @@ impl Engine {
         };
         let mut report = OpenReport {
             network: network_open,
+            store_seconds,
+            index_seconds,
+            network_seconds,
             ..OpenReport::default()
         };
         if !report.network.from_snapshot
@@ -154,6 +179,7 @@ impl Engine {
         if empty {
             report.fixtures_loaded = Some(engine.load_fixtures(progress)?);
         }
+        report.seconds = started.elapsed().as_secs_f64();
         Ok((engine, report))
     }
 

@@ -194,6 +194,20 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
             report.network.applied
         );
     }
+    tracing::info!(
+        "opened {} in {:.2} s: store {:.2} s, then side by side the search index {:.2} s and \
+         the deal network {:.2} s ({})",
+        data.display(),
+        report.seconds,
+        report.store_seconds,
+        report.index_seconds,
+        report.network_seconds,
+        if report.network.from_snapshot {
+            "from its snapshot"
+        } else {
+            "built from the store"
+        }
+    );
     if report.index_rebuilt {
         eprintln!("rebuilt the search index from the store");
     } else if report.caught_up > 0 {
