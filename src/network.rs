@@ -447,7 +447,22 @@ impl Network {
                  the store?)"
             )));
         }
-        let upto = store.deal_count_upto(header.built_seq)?;
+        // Three reads side by side (each a connection of its own): the count of the store's
+        // deals up to S (a scan of the seq index, over a second when not cached), the
+        // businesses' keys, and the graph from the file.
+        let hint = header.businesses.min(1 << 24) as usize;
+        let (upto, store_side, graph) = std::thread::scope(|s| {
+            let upto = s.spawn(|| store.deal_count_upto(header.built_seq));
+            let store_side = s.spawn(|| read_businesses(reference, store, hint));
+            let graph = DealGraph::read_snapshot(&mut file);
+            let trailing = !matches!(file.read(&mut [0u8; 1]), Ok(0));
+            let upto = upto.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let store_side = store_side
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (upto, store_side, graph.map(|g| (g, trailing)))
+        });
+        let upto = upto?;
         let held = header.deals.checked_add(header.skipped);
         if upto.checked_add(header.above.len() as u64) != held {
             return Ok(Err(format!(
@@ -456,16 +471,6 @@ impl Network {
                 held.map_or(0, |h| h.saturating_sub(header.above.len() as u64))
             )));
         }
-        let hint = header.businesses.min(1 << 24) as usize;
-        let (store_side, graph) = std::thread::scope(|s| {
-            let store_side = s.spawn(|| read_businesses(reference, store, hint));
-            let graph = DealGraph::read_snapshot(&mut file);
-            let trailing = !matches!(file.read(&mut [0u8; 1]), Ok(0));
-            let store_side = store_side
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (store_side, graph.map(|g| (g, trailing)))
-        });
         let (keys, ids) = store_side?;
         let graph = match graph {
             Ok((_, true)) => {
