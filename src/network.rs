@@ -13,8 +13,8 @@
 //! # Snapshots
 //!
 //! Start-up reads a snapshot of the network (`DATA/network.snapshot`, written by
-//! [`Network::save`]) instead of every deal, so it takes about as long at 5 M deals as at a
-//! few. The file holds a small header — the change sequence S the graph holds every deal up
+//! [`Network::write_snapshot`]) instead of every deal, so it takes about as long at 5 M deals
+//! as at a few. The file holds a small header — the change sequence S the graph holds every deal up
 //! to, the deals above S it took in place, how many deals it skipped, a fingerprint of the
 //! catalog — then the graph ([`DealGraph::write_snapshot`]). [`Network::open`] uses it only
 //! when the store agrees: no older than the snapshot, as many deals at or below S as the
@@ -583,13 +583,6 @@ impl Network {
         Ok(applied)
     }
 
-    /// Catches up with the store ([`Network::catch_up`]) and writes the snapshot
-    /// ([`Network::write_snapshot`]).
-    pub fn save(&mut self, reference: &Reference, store: &Store, path: &Path) -> crate::Result<()> {
-        self.catch_up(reference, store)?;
-        self.write_snapshot(path)
-    }
-
     /// Writes the snapshot of the network as it is to `path`, atomically: into a new file in
     /// the same directory, synced, then renamed over `path` (a crash leaves the old snapshot
     /// or the new one) and the directory synced. Needs only `&self`, so the engine can write
@@ -911,7 +904,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("network.snapshot");
         let mut net = Network::build(&reference, &store).unwrap();
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         let (opened, how) = open(&reference, &store, &path);
         assert!(how.from_snapshot && how.applied == 0, "{how:?}");
         assert_same(&opened, &net);
@@ -939,7 +933,8 @@ mod tests {
 
         // Saved after catching up: nothing to apply, nothing applied twice.
         record(&mut net, &reference, &store, &deal());
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         assert!(net.applied_above.is_empty());
         let (mut opened, how) = open(&reference, &store, &path);
         assert!(how.from_snapshot && how.applied == 0, "{how:?}");
@@ -964,7 +959,8 @@ mod tests {
         let path = dir.path().join("network.snapshot");
         assert_rebuilt(&reference, &store, &path, "no snapshot");
         let mut net = Network::build(&reference, &store).unwrap();
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         let good = std::fs::read(&path).unwrap();
         let with = |bytes: &[u8], why: &str| {
             std::fs::write(&path, bytes).unwrap();
@@ -1024,7 +1020,8 @@ mod tests {
         store.write(|w| w.put_deal(&again)).unwrap();
         assert_rebuilt(&reference, &store, &path, "deals up to change");
         net = Network::build(&reference, &store).unwrap();
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
 
         // A deal taken in place and then written again.
         let d = random_deal(&reference, &mut rng, n);
@@ -1042,7 +1039,8 @@ mod tests {
         // Catching up notices it too, and builds afresh.
         net.catch_up(&reference, &store).unwrap();
         assert_same(&net, &Network::build(&reference, &store).unwrap());
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         assert!(open(&reference, &store, &path).1.from_snapshot);
 
         // A business of the graph moved to another province, or deleted, since.
@@ -1054,10 +1052,12 @@ mod tests {
         // The live network notes the move, so its next snapshot is not used either.
         let key = store.business_key(&traded).unwrap().unwrap();
         net.put_business(&traded, key, (ix + 1) % 3);
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         assert_rebuilt(&reference, &store, &path, "when it was written");
         net = Network::build(&reference, &store).unwrap();
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         assert!(open(&reference, &store, &path).1.from_snapshot);
         store
             .write(|w| w.delete_business(&traded).map(|_| ()))
@@ -1071,7 +1071,8 @@ mod tests {
         // the party stays deleted ...
         net = Network::build(&reference, &store).unwrap();
         assert!(net.skipped > 0 && net.skipped_parties.contains(&traded));
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         assert!(open(&reference, &store, &path).1.from_snapshot);
         // ... but not once it is stored again: a build takes its deals again.
         let back = business(&reference, ix, ix % 3);
@@ -1081,167 +1082,8 @@ mod tests {
         // The live network notes it too.
         let key = store.business_key(&traded).unwrap().unwrap();
         net.put_business(&traded, key, ix % 3);
-        net.save(&reference, &store, &path).unwrap();
+        net.catch_up(&reference, &store).unwrap();
+        net.write_snapshot(&path).unwrap();
         assert_rebuilt(&reference, &store, &path, "when it was written");
-    }
-
-    fn vm(field: &str) -> f64 {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with(field))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
-
-    /// `cargo test --release --lib bench_open_five_million_deals -- --ignored --nocapture`:
-    /// a store of generated businesses and deals (`JALIN_BENCH_BUSINESSES`, 400 k, and
-    /// `JALIN_BENCH_DEALS`, 5 M) in `JALIN_BENCH_DIR` (made on the first run, which takes
-    /// minutes and a few GB, and kept), the network built from it and saved, then opened
-    /// from the snapshot; each step timed, and the parts of an open apart. With
-    /// `JALIN_BENCH_OPEN_ONLY=1` it only opens, so that the resident memory printed is a
-    /// fresh process's.
-    #[test]
-    #[ignore = "benchmark; run in release"]
-    fn bench_open_five_million_deals() {
-        use std::io::BufRead;
-        use std::time::Instant;
-        let env = |k: &str, d: usize| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
-        let (deals, businesses) = (
-            env("JALIN_BENCH_DEALS", 5_000_000),
-            env("JALIN_BENCH_BUSINESSES", 400_000),
-        );
-        let dir = std::env::var_os("JALIN_BENCH_DIR").map_or_else(
-            || std::env::temp_dir().join(format!("jalin-bench-{businesses}-{deals}")),
-            PathBuf::from,
-        );
-        std::fs::create_dir_all(&dir).unwrap();
-        let reference = Reference::embedded().unwrap();
-        let db = dir.join("jalin.db");
-        let snapshot = dir.join("network.snapshot");
-        let fresh = !db.exists();
-        let store = Store::open(&db).unwrap();
-        if std::env::var_os("JALIN_BENCH_OPEN_ONLY").is_some() {
-            let t = Instant::now();
-            let (net, how) = Network::open(&reference, &store, &snapshot).unwrap();
-            println!(
-                "open: {:.2} s ({how:?}); {} deals, {} keys; RSS {:.0} MB, peak {:.0} MB",
-                t.elapsed().as_secs_f64(),
-                net.graph.deal_count(),
-                net.keys.len(),
-                vm("VmRSS:"),
-                vm("VmHWM:")
-            );
-            return;
-        }
-        if fresh {
-            let t = Instant::now();
-            let cfg = crate::generate::GenConfig {
-                businesses,
-                deals,
-                seed: 7,
-            };
-            let (bpath, dpath) = (dir.join("businesses.jsonl"), dir.join("deals.jsonl"));
-            let mut bw = std::io::BufWriter::new(std::fs::File::create(&bpath).unwrap());
-            let mut dw = std::io::BufWriter::new(std::fs::File::create(&dpath).unwrap());
-            let stats =
-                crate::generate::generate(&reference, &cfg, &mut bw, &mut dw, &mut |_| {}).unwrap();
-            drop((bw, dw));
-            println!("generated {stats:?} in {:.1} s", t.elapsed().as_secs_f64());
-            let t = Instant::now();
-            let lines = |p: &Path| std::io::BufReader::new(std::fs::File::open(p).unwrap()).lines();
-            store
-                .write(|w| {
-                    for line in lines(&bpath) {
-                        let b: Business = serde_json::from_str(&line.unwrap()).unwrap();
-                        w.put_business(&b)?;
-                    }
-                    Ok(())
-                })
-                .unwrap();
-            let mut batch = Vec::new();
-            for line in lines(&dpath) {
-                batch.push(serde_json::from_str::<Deal>(&line.unwrap()).unwrap());
-                if batch.len() == 250_000 {
-                    store
-                        .write(|w| batch.iter().try_for_each(|d| w.put_deal(d).map(|_| ())))
-                        .unwrap();
-                    batch.clear();
-                }
-            }
-            store
-                .write(|w| batch.iter().try_for_each(|d| w.put_deal(d).map(|_| ())))
-                .unwrap();
-            store.checkpoint().unwrap();
-            let _ = std::fs::remove_file(&bpath);
-            let _ = std::fs::remove_file(&dpath);
-            println!("stored in {:.1} s", t.elapsed().as_secs_f64());
-        }
-
-        let t = Instant::now();
-        let mut net = Network::build(&reference, &store).unwrap();
-        let build = t.elapsed().as_secs_f64();
-        println!(
-            "build from the store: {build:.2} s, {} deals ({} skipped), {} businesses with \
-             deals, {} keys; RSS {:.0} MB",
-            net.graph.deal_count(),
-            net.skipped,
-            net.graph.business_count(),
-            net.keys.len(),
-            vm("VmRSS:")
-        );
-        let t = Instant::now();
-        net.save(&reference, &store, &snapshot).unwrap();
-        println!(
-            "save: {:.2} s, {:.0} MB",
-            t.elapsed().as_secs_f64(),
-            std::fs::metadata(&snapshot).unwrap().len() as f64 / f64::from(1 << 20)
-        );
-        let time = |what: &str, f: &mut dyn FnMut()| {
-            let t = Instant::now();
-            f();
-            println!("  {what}: {:.3} s", t.elapsed().as_secs_f64());
-        };
-        time("last change", &mut || {
-            store.last_seq().unwrap();
-        });
-        time("count of deals up to it", &mut || {
-            store.deal_count_upto(net.built_seq).unwrap();
-        });
-        time("business keys, the store's part", &mut || {
-            store.business_keys(|_, _, _| {}).unwrap();
-        });
-        let mut fresh_keys = None;
-        time("business keys", &mut || {
-            fresh_keys = Some(read_businesses(&reference, &store, businesses).unwrap());
-        });
-        time("dropping them", &mut || drop(fresh_keys.take()));
-        time("graph from the file", &mut || {
-            let mut file = std::fs::File::open(&snapshot).unwrap();
-            Header::read(&mut file, 1 << 40).unwrap();
-            DealGraph::read_snapshot(&mut file).unwrap();
-        });
-        time("priors and moved businesses", &mut || {
-            assert_eq!(net.priors_and_moved().1, 0);
-        });
-        time("revealed advantage", &mut || net.recompute_revealed());
-        time("deals after the snapshot (none)", &mut || {
-            net.apply_after(&reference, &store).unwrap();
-        });
-        drop(net);
-        let t = Instant::now();
-        let (net, how) = Network::open(&reference, &store, &snapshot).unwrap();
-        println!(
-            "open: {:.2} s ({how:?}); {} deals",
-            t.elapsed().as_secs_f64(),
-            net.graph.deal_count()
-        );
-        assert!(how.from_snapshot);
     }
 }
