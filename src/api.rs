@@ -1045,9 +1045,25 @@ fn metrics_pair() -> (
         axum_prometheus::PrometheusMetricLayer<'static>,
         axum_prometheus::metrics_exporter_prometheus::PrometheusHandle,
     )> = std::sync::OnceLock::new();
-    PAIR.get_or_init(axum_prometheus::PrometheusMetricLayer::pair)
-        .clone()
+    PAIR.get_or_init(|| {
+        axum_prometheus::PrometheusMetricLayerBuilder::new()
+            .with_endpoint_label_type(axum_prometheus::EndpointLabel::MatchedPathWithFallbackFn(
+                unmatched_endpoint,
+            ))
+            .with_default_metrics()
+            .build_pair()
+    })
+    .clone()
 }
+
+/// The endpoint label of every request no route matched. Labelling them by their raw path
+/// would let any scanner create one time series per path it tries.
+fn unmatched_endpoint(_path: &str) -> String {
+    UNMATCHED_ENDPOINT.to_string()
+}
+
+/// The one `endpoint` label that `/metrics` gives requests no route matched.
+pub const UNMATCHED_ENDPOINT: &str = "unmatched";
 
 /// Prometheus metrics: request counts and latency histograms per route, plus the store and
 /// index figures.

@@ -90,6 +90,10 @@ async fn required_certifications_and_province_filters_hold() {
     .await
     .json();
     let results = v["results"].as_array().expect("results");
+    assert!(
+        !results.is_empty(),
+        "no halal shallot supplier in 33/35: {v}"
+    );
     for r in results {
         let p = r["business"]["province"].as_str().expect("province");
         assert!(p == "35" || p == "33", "{p}");
@@ -262,6 +266,7 @@ async fn search_finds_listings_by_text_and_filters() {
     let v = get("/v1/search?province=35&commodity=bawang_merah&kind=offer&limit=5")
         .await
         .json();
+    assert!(!v["results"].as_array().expect("results").is_empty(), "{v}");
     for r in v["results"].as_array().expect("results") {
         assert_eq!(r["business"]["province"], "35");
         assert_eq!(r["listing"]["commodity"], "bawang_merah");
@@ -442,6 +447,7 @@ async fn match_filters_by_island_group_kind_and_capacity() {
     )
     .await
     .json();
+    assert!(!v["results"].as_array().expect("results").is_empty(), "{v}");
     for r in v["results"].as_array().expect("results") {
         let p = r["business"]["province"].as_str().unwrap_or("");
         assert!(p.starts_with('3'), "Jawa provinces are 31–36: {p}");
@@ -571,7 +577,10 @@ async fn the_fixture_mission_plans_with_every_constraint_kept() {
     let stats = &v["stats"];
     assert_eq!(stats["participants"], 157);
     assert!(stats["gap_pct"].as_f64().expect("gap") <= 0.5, "{stats}");
-    assert!(stats["total_weight"].as_f64() <= stats["upper_bound"].as_f64().map(|u| u + 1e-9));
+    let total_weight = stats["total_weight"].as_f64().expect("total_weight");
+    let upper_bound = stats["upper_bound"].as_f64().expect("upper_bound");
+    assert!(total_weight > 0.0, "{stats}");
+    assert!(total_weight <= upper_bound + 1e-9, "{stats}");
     assert!(v["agendas"].as_object().map(|a| a.len()).unwrap_or(0) > 100);
 }
 
@@ -755,4 +764,84 @@ async fn a_forum_of_three_provinces_plans_across_them() {
             "{a} and {b} are from the same province"
         );
     }
+}
+
+/// Pages through every result of `uri` (which ends in a query string) and returns how many
+/// there were; each page asks for `page` results.
+async fn count_by_paging(uri: &str, page: usize) -> usize {
+    let mut seen = 0;
+    loop {
+        let v = get(&format!("{uri}&limit={page}&offset={seen}"))
+            .await
+            .json();
+        let n = v["results"].as_array().expect("results").len();
+        seen += n;
+        if n < page {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test]
+async fn search_total_is_what_paging_returns_for_every_filter() {
+    for query in [
+        "q=bawang%20merah",
+        "q=bawang%20merah&cert=halal",
+        "cert=halal",
+        "q=kopi&cert=organic",
+        "q=bawang%20merah&kind=offer&province=35",
+        "commodity=beras&cert=halal&kind=need",
+    ] {
+        let uri = format!("/v1/search?{query}");
+        let first = get(&format!("{uri}&limit=1")).await;
+        assert_eq!(first.status, 200, "{query}");
+        let total = first.json()["total"].as_u64().expect("total") as usize;
+        assert!(total <= 10_000, "{query}: {total} is past the offset cap");
+        let paged = count_by_paging(&uri, 1000).await;
+        assert_eq!(
+            total, paged,
+            "{query}: total {total}, paging returns {paged}"
+        );
+        if query.contains("q=bawang") {
+            assert!(total > 0, "{query}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn match_total_is_what_paging_returns_with_a_certification_filter() {
+    // Match has no offset: one answer of up to 1,000 results is the whole page.
+    for body in [
+        r#""need":{"text":"bawang merah","province":"36","certifications":["halal"]}"#,
+        r#""need":{"text":"bawang merah","province":"36"}"#,
+        r#""need":{"text":"cabai rawit","province":"31"},"filters":{"island_groups":["Jawa"]}"#,
+    ] {
+        let reply = post_json("/v1/match", format!("{{{body},\"limit\":1000}}")).await;
+        assert_eq!(reply.status, 200, "{body}");
+        let v = reply.json();
+        let total = v["total"].as_u64().expect("total") as usize;
+        let shown = v["results"].as_array().expect("results").len();
+        assert!(total > 0 && total < 1000, "{body}: total {total}");
+        assert_eq!(total, shown, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_do_not_grow_with_unknown_paths() {
+    for i in 0..5 {
+        let reply = get(&format!("/no-such-path-{i}/scan-{i}")).await;
+        assert_eq!(reply.status, 404);
+    }
+    let reply = get("/v1/provinces").await;
+    assert_eq!(reply.status, 200);
+    let text = String::from_utf8(get("/metrics").await.body).expect("utf-8");
+    assert!(
+        !text.contains("no-such-path"),
+        "raw paths in labels:\n{text}"
+    );
+    assert!(
+        text.contains(&format!("endpoint=\"{}\"", jalin::api::UNMATCHED_ENDPOINT)),
+        "{text}"
+    );
+    assert!(text.contains("endpoint=\"/v1/provinces\""), "{text}");
 }

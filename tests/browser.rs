@@ -723,6 +723,26 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
         .unwrap_or_default();
     assert!(severe.is_empty(), "browser errors: {severe:?}");
 
+    // No API call the pages made was answered with a 5xx: the server's own request counters
+    // (labelled by status) say so, whatever the page did with the answer.
+    let (status, metrics) = http(&server_addr, "GET", "/metrics", None).expect("GET /metrics");
+    assert_eq!(status, 200);
+    let metrics = String::from_utf8_lossy(&metrics);
+    let requests: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("axum_http_requests_total{"))
+        .collect();
+    assert!(!requests.is_empty(), "no request counters in /metrics");
+    let server_errors: Vec<&&str> = requests
+        .iter()
+        .filter(|l| l.contains("status=\"5"))
+        .filter(|l| l.rsplit(' ').next().and_then(|n| n.parse::<f64>().ok()) != Some(0.0))
+        .collect();
+    assert!(
+        server_errors.is_empty(),
+        "the pages' API calls got 5xx answers: {server_errors:?}"
+    );
+
     drop(b);
     drop(driver);
     drop(server);

@@ -208,6 +208,10 @@ fn a_need_in_words_is_understood_and_matched() {
         Some((5.0, "ton"))
     );
     assert_eq!(u.certifications, [jalin::model::Certification::Halal]);
+    assert!(
+        !res.results.is_empty(),
+        "no halal cabai rawit supplier for Banten"
+    );
     for r in &res.results {
         assert_eq!(r.listing.commodity, "cabai_rawit");
         assert_ne!(r.business.province, "36");

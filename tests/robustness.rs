@@ -2165,6 +2165,14 @@ async fn fuzzed_match_requests_never_fail_on_our_side() {
         started.elapsed()
     );
     assert_eq!(get("/healthz").await.status, 200);
+    // The fuzzer must also reach the success path: with the default seed about a fifth of
+    // the cases are valid; fewer than one in twenty means the mutations broke every case.
+    assert!(
+        answered * 20 >= cases,
+        "too few valid match requests succeeded ({} of {})",
+        answered,
+        cases
+    );
     f.assert_none("fuzzed match requests");
 }
 
@@ -2190,6 +2198,14 @@ async fn fuzzed_searches_never_fail_on_our_side() {
         started.elapsed()
     );
     assert_eq!(get("/healthz").await.status, 200);
+    // The fuzzer must also reach the success path: with the default seed about a fifth of
+    // the cases are valid; fewer than one in twenty means the mutations broke every case.
+    assert!(
+        answered * 20 >= sent,
+        "too few valid searches succeeded ({} of {})",
+        answered,
+        sent
+    );
     f.assert_none("fuzzed searches");
 }
 
@@ -2284,6 +2300,14 @@ async fn fuzzed_imports_never_fail_on_our_side_and_failures_keep_nothing() {
         "{cases} imports ({failed} refused, {succeeded} imported) in {:?}",
         started.elapsed()
     );
+    // The fuzzer must also reach the success path: with the default seed about a fifth of
+    // the cases are valid; fewer than one in twenty means the mutations broke every case.
+    assert!(
+        succeeded * 20 >= cases,
+        "too few valid imports succeeded ({} of {})",
+        succeeded,
+        cases
+    );
     f.assert_none("fuzzed imports");
 }
 
@@ -2315,6 +2339,14 @@ async fn fuzzed_mission_plans_never_fail_on_our_side() {
     println!(
         "{cases} mission plans ({answered} answered 200) in {:?}",
         started.elapsed()
+    );
+    // The fuzzer must also reach the success path: with the default seed about a fifth of
+    // the cases are valid; fewer than one in twenty means the mutations broke every case.
+    assert!(
+        answered * 20 >= cases,
+        "too few valid mission plans succeeded ({} of {})",
+        answered,
+        cases
     );
     f.assert_none("fuzzed mission plans");
 }

@@ -28,6 +28,10 @@ async fn put(id: &str, body: serde_json::Value) -> common::Reply {
     .await
 }
 
+/// Held by every test that stores deals in the shared engine, so that a test comparing the
+/// deal count before and after its own write cannot see another test's deal.
+static DEAL_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn deals_count() -> u64 {
     get("/healthz").await.json()["deals"]
         .as_u64()
@@ -168,6 +172,7 @@ async fn bad_businesses_are_refused_naming_the_field() {
 
 #[tokio::test]
 async fn deals_are_validated_and_stored() {
+    let _deals = DEAL_WRITES.lock().await;
     put("w-seller", shallot_grower("w-seller", "sellerq")).await;
     let buyer = json!({"id": "w-buyer", "name": "CV Pembeli", "kind": "umkm", "province": "36",
                        "needs": [{"commodity": "bawang_merah", "title": "Bawang merah"}]});
@@ -299,6 +304,7 @@ fn relationship_of(v: &serde_json::Value, seller: &str) -> f64 {
 
 #[tokio::test]
 async fn a_recorded_deal_raises_the_relationship_in_the_next_match() {
+    let _deals = DEAL_WRITES.lock().await;
     // A buyer in Banten and two shallot growers; the buyer deals with one of them.
     let buyer = json!({"id": "w-rel-buyer", "name": "CV Dapur Serang", "kind": "umkm",
         "province": "36", "needs": [{"commodity": "bawang_merah", "title": "Bawang merah",

@@ -19,10 +19,11 @@ pub use analysis::Analysis;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::index::SegmentId;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
@@ -744,11 +745,17 @@ impl SearchIndex {
         let query = BooleanQuery::new(clauses);
         let certs_required = filter.certs;
         let cache = self.columns.clone();
+        // `total` counts what paging can return: the documents the score keeps, not every
+        // document the query matches (a certification filter or an excluded province drops
+        // some). Each segment counts in a plain cell and adds it to the shared total once.
+        let kept = Arc::new(AtomicUsize::new(0));
+        let kept_by_segments = kept.clone();
         let collector = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
             .tweak_score(move |segment: &tantivy::SegmentReader| {
                 let columns = cache.of(segment);
                 let score = score.clone();
+                let counter = SegmentCount::new(kept_by_segments.clone());
                 move |doc: tantivy::DocId, bm25: tantivy::Score| {
                     let dropped = Ranked {
                         score: f32::NEG_INFINITY,
@@ -762,16 +769,20 @@ impl SearchIndex {
                     }
                     let features = c.features(bm25);
                     match score(&features) {
-                        Some(s) if s.is_finite() => Ranked {
-                            score: s,
-                            features: Some(features),
-                        },
+                        Some(s) if s.is_finite() => {
+                            counter.add_one();
+                            Ranked {
+                                score: s,
+                                features: Some(features),
+                            }
+                        }
                         _ => dropped,
                     }
                 }
             });
         let searcher = self.reader.searcher();
-        let (total, top) = searcher.search(&query, &(Count, collector))?;
+        let top = searcher.search(&query, &collector)?;
+        let total = kept.load(Ordering::Relaxed);
         let mut hits = Vec::with_capacity(top.len());
         for (ranked, addr) in top {
             let Some(features) = ranked.features else {
@@ -793,6 +804,33 @@ impl SearchIndex {
             .and_then(|v| v.as_str())
             .ok_or_else(|| Error::Corrupt("index document without a record".into()))?;
         serde_json::from_str(json).map_err(|e| Error::Corrupt(e.to_string()))
+    }
+}
+
+/// One segment's count of kept documents, added to the ranking's total when the segment's
+/// scorer is dropped (after the segment is collected): one shared atomic add per segment
+/// instead of one per candidate.
+struct SegmentCount {
+    here: std::cell::Cell<usize>,
+    total: Arc<AtomicUsize>,
+}
+
+impl SegmentCount {
+    fn new(total: Arc<AtomicUsize>) -> SegmentCount {
+        SegmentCount {
+            here: std::cell::Cell::new(0),
+            total,
+        }
+    }
+
+    fn add_one(&self) {
+        self.here.set(self.here.get() + 1);
+    }
+}
+
+impl Drop for SegmentCount {
+    fn drop(&mut self) {
+        self.total.fetch_add(self.here.get(), Ordering::Relaxed);
     }
 }
 
