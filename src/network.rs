@@ -70,7 +70,7 @@ pub struct Network {
     /// The parties that made deals skip: not stored (deleted) or in a province outside the
     /// catalog when the deal was read. Were one stored again, a build would take its deals.
     pub skipped_parties: HashSet<String>,
-    /// [`catalog_fingerprint`] of the reference the graph's indices are of.
+    /// [`Reference::catalog_fingerprint`] of the reference the graph's indices are of.
     catalog: u64,
 }
 
@@ -142,22 +142,6 @@ fn edge_or_note(
         absent.insert(row.seller.clone());
     }
     edge(reference, row)
-}
-
-/// The province codes and commodity keys in catalog order, hashed: graph indices mean the
-/// same only under the same catalog.
-fn catalog_fingerprint(reference: &Reference) -> u64 {
-    let mut c = Checksum::new();
-    for p in &reference.provinces {
-        c.update(p.code.as_bytes());
-        c.update(&[0]);
-    }
-    c.update(&[1]);
-    for k in &reference.commodities {
-        c.update(k.key.as_bytes());
-        c.update(&[0]);
-    }
-    c.finish()
 }
 
 type Keys = HashMap<String, u64>;
@@ -365,7 +349,7 @@ impl Network {
             applied_above: HashSet::new(),
             moved: 0,
             skipped_parties: HashSet::new(),
-            catalog: catalog_fingerprint(reference),
+            catalog: reference.catalog_fingerprint(),
         }
     }
 
@@ -418,7 +402,7 @@ impl Network {
         let (np, nc) = (reference.provinces.len(), reference.commodities.len());
         if header.provinces != np as u64
             || header.commodities != nc as u64
-            || header.catalog != catalog_fingerprint(reference)
+            || header.catalog != reference.catalog_fingerprint()
         {
             return Ok(Err(format!(
                 "the snapshot is of another catalog ({} provinces and {} commodities, now {np} \

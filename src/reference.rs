@@ -350,6 +350,30 @@ impl Reference {
         v
     }
 
+    /// A fingerprint of what derived state stores by index or by word: the province codes and
+    /// commodity keys in catalog order (the graph and the index store their indices) and every
+    /// name and synonym (the index analyses them and the stemmer protects their words).
+    /// FNV-1a, with a separator after each part; derived state under another fingerprint is
+    /// rebuilt.
+    pub fn catalog_fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf29ce484222325;
+        let provinces = self.provinces.iter().map(|p| p.code.as_str());
+        let keys = self.commodities.iter().map(|c| c.key.as_str());
+        let names = self.names.iter().map(|(n, _)| n.as_str());
+        for part in provinces
+            .chain(std::iter::once("\u{1}"))
+            .chain(keys)
+            .chain(std::iter::once("\u{1}"))
+            .chain(names)
+        {
+            for b in part.bytes().chain(std::iter::once(0)) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x100000001b3);
+            }
+        }
+        h
+    }
+
     /// Every lower-cased catalog name and synonym with its commodity, longest first.
     pub fn commodity_names(&self) -> &[(String, CommodityIx)] {
         &self.names

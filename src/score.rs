@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::model::units::BaseUnit;
 use crate::model::{FieldError, ListingKind};
 use crate::reference::{AdvantageSource, CommodityIx, ProvinceIx, Reference};
 
@@ -39,7 +40,7 @@ pub struct ListingFeatures {
     pub certs: u64,
     /// Monthly amount in the base unit (kg for mass), negative when unknown.
     pub amount: f64,
-    /// Unit code of `amount` (see `search::UNITS`), 0 when unknown.
+    /// Unit code of `amount` (a [`BaseUnit`](crate::model::units::BaseUnit) code), 0 when unknown.
     pub amount_unit: u64,
 }
 
@@ -103,30 +104,7 @@ pub enum Direction {
     Markets,
 }
 
-/// The language of the reasons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Id,
-}
-
-impl Lang {
-    /// From a `lang=` value or an `Accept-Language` header: Indonesian when it comes first.
-    pub fn parse(s: &str) -> Lang {
-        let first = s
-            .split(',')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if first.starts_with("id") || first.starts_with("in") {
-            Lang::Id
-        } else {
-            Lang::En
-        }
-    }
-}
+pub use crate::model::Lang;
 
 /// What the request asked for, resolved against the reference data.
 #[derive(Debug, Clone)]
@@ -529,7 +507,7 @@ impl Scorer {
             && unit == l.amount_unit
             && unit != 0
         {
-            let u = crate::search::UNITS[unit as usize];
+            let u = BaseUnit::from_code(unit).map_or("", BaseUnit::name);
             let (supply, demand) = match self.ctx.direction {
                 Direction::Suppliers => (l.amount, amount),
                 Direction::Markets => (amount, l.amount),

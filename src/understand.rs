@@ -10,6 +10,7 @@
 //! (*bawang mera*, *cabai rawitt*), but only when exactly one catalog name is that close.
 //! Pure: no IO, no tantivy.
 
+use crate::model::units;
 use crate::model::{Certification, ListingKind, Quantity};
 use crate::reference::{CommodityIx, ProvinceIx, Reference};
 
@@ -74,43 +75,6 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     prev[b.len()]
 }
 
-const MASS: [(&str, &str); 8] = [
-    ("ton", "ton"),
-    ("t", "ton"),
-    ("tons", "ton"),
-    ("kuintal", "kuintal"),
-    ("kwintal", "kuintal"),
-    ("kg", "kg"),
-    ("kilo", "kg"),
-    ("kilogram", "kg"),
-];
-const OTHER_UNITS: [(&str, &str); 9] = [
-    ("liter", "liter"),
-    ("ltr", "liter"),
-    ("l", "liter"),
-    ("ekor", "ekor"),
-    ("pcs", "pcs"),
-    ("buah", "pcs"),
-    ("unit", "unit"),
-    ("m3", "m3"),
-    ("lembar", "lembar"),
-];
-const PERIODS: [(&str, &str); 14] = [
-    ("bulan", "month"),
-    ("month", "month"),
-    ("sebulan", "month"),
-    ("perbulan", "month"),
-    ("bln", "month"),
-    ("minggu", "week"),
-    ("week", "week"),
-    ("seminggu", "week"),
-    ("hari", "day"),
-    ("day", "day"),
-    ("sehari", "day"),
-    ("tahun", "year"),
-    ("year", "year"),
-    ("setahun", "year"),
-];
 const CERT_WORDS: [(&str, Certification); 10] = [
     ("halal", Certification::Halal),
     ("bpom", Certification::Bpom),
@@ -146,14 +110,11 @@ const WANTS_NEEDS: [&str; 8] = [
 ];
 
 fn unit_of(word: &str) -> Option<&'static str> {
-    MASS.iter()
-        .chain(OTHER_UNITS.iter())
-        .find(|(w, _)| *w == word)
-        .map(|(_, u)| *u)
+    units::unit_of_word(word).map(|u| u.name)
 }
 
 fn period_of(word: &str) -> Option<&'static str> {
-    PERIODS.iter().find(|(w, _)| *w == word).map(|(_, p)| *p)
+    units::period_of_word(word)
 }
 
 fn number_of(word: &str) -> Option<f64> {

@@ -5,7 +5,8 @@
 //! — `/partners`, `/provinces`, `/planner`, `/network` — so every result can be shared by its
 //! address; the server answers each of those paths (and `/`) with the same page. The assets
 //! (`/assets/app.js`, `/assets/style.css`, `/assets/icon.svg`) are `include_str!`-ed: no
-//! build step, no CDN, no fonts to fetch. Everything the pages show comes from the JSON API.
+//! build step, no CDN, no fonts to fetch. The script is kept as one file per view under
+//! `web/js/` and joined into `app.js` at compile time. Everything the pages show comes from the JSON API.
 //!
 //! Caching: the page links each asset as `/assets/NAME?v=HASH`, the hash of all assets taken
 //! at compile time, and an asset requested with the current hash is cached for a year
@@ -23,7 +24,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 const INDEX_HTML: &str = include_str!("web/index.html");
-const APP_JS: &str = include_str!("web/app.js");
+/// The script, `/assets/app.js`: the files of `web/js/`, joined in this order at compile time
+/// (one script, no modules: later files use what earlier ones define; `main.js` starts it).
+const APP_JS: &str = concat!(
+    include_str!("web/js/text.js"),
+    include_str!("web/js/core.js"),
+    include_str!("web/js/partners.js"),
+    include_str!("web/js/provinces.js"),
+    include_str!("web/js/planner.js"),
+    include_str!("web/js/network.js"),
+    include_str!("web/js/main.js"),
+);
 const STYLE_CSS: &str = include_str!("web/style.css");
 const ICON_SVG: &str = include_str!("web/icon.svg");
 

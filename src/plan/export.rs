@@ -11,7 +11,8 @@
 //! format it lands in.
 
 use super::solve::{Problem, Solution, Stats};
-use super::spec::{Mission, days_in_month};
+use super::spec::Mission;
+use crate::model::dates;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -403,15 +404,9 @@ fn ics_time(date: &str, hhmm: &str) -> String {
     let (mut h, mi) = (num(t.next()), num(t.next()));
     if h >= 24 {
         h -= 24;
-        d += 1;
-        if d > days_in_month(y, mo) {
-            d = 1;
-            mo += 1;
-            if mo > 12 {
-                mo = 1;
-                y += 1;
-            }
-        }
+        let next = dates::days_from_civil(i64::from(y), mo, d) + 1;
+        let (ny, nm, nd) = dates::civil_from_days(next);
+        (y, mo, d) = (u32::try_from(ny).unwrap_or(y), nm, nd);
     }
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}00")
 }

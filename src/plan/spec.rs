@@ -15,9 +15,9 @@
 //! arranges meetings between different groups, so a multi-province forum simply has more
 //! than two.
 
+use crate::model::{FieldError, dates};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::fmt;
 
 /// Most slots a mission may have (a long day of 5-minute speed meetings is 144).
 pub const MAX_SLOTS: u64 = 200;
@@ -139,32 +139,7 @@ pub struct PreferenceSpec {
 }
 
 /// The first problem found in a spec: the JSON path of the field, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpecError {
-    pub field: String,
-    pub message: String,
-}
-
-impl SpecError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        SpecError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for SpecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.field, self.message)
-        }
-    }
-}
-
-impl std::error::Error for SpecError {}
+pub type SpecError = FieldError;
 
 type Result<T> = std::result::Result<T, SpecError>;
 
@@ -569,35 +544,12 @@ impl MissionSpec {
 }
 
 fn check_date(date: &str) -> Result<()> {
-    let bad = || SpecError::new("date", format!("{date:?} is not a date in YYYY-MM-DD form"));
-    let b = date.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return Err(bad());
-    }
-    let num = |r: std::ops::Range<usize>| -> Result<u32> {
-        let s = &date[r];
-        if s.bytes().all(|c| c.is_ascii_digit()) {
-            s.parse().map_err(|_| bad())
-        } else {
-            Err(bad())
-        }
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-        return Err(bad());
-    }
-    Ok(())
-}
-
-/// Days in a month of the Gregorian calendar.
-pub fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        _ => 28,
+    match dates::parse_ymd(date) {
+        Some(_) => Ok(()),
+        None => Err(SpecError::new(
+            "date",
+            format!("{date:?} is not a date in YYYY-MM-DD form"),
+        )),
     }
 }
 

@@ -123,12 +123,8 @@ fn settings() -> tantivy::IndexSettings {
     }
 }
 
-/// Units of amounts, as stored in the `amount_unit` fast field (0: unknown).
-pub const UNITS: [&str; 8] = ["", "kg", "liter", "ekor", "pcs", "m3", "lembar", "unit"];
-
-pub fn unit_code(unit: &str) -> u64 {
-    UNITS.iter().position(|u| *u == unit).unwrap_or(0) as u64
-}
+/// The `amount_unit` fast field holds a base unit's code (0: unknown); see `model::units`.
+pub use crate::model::units::base_code as unit_code;
 
 /// The score function the caller ranks by; `None` drops the document.
 pub type ScoreFn = Arc<dyn Fn(&ListingFeatures) -> Option<f32> + Send + Sync>;
@@ -327,25 +323,6 @@ pub struct SearchIndex {
     protected: Arc<std::collections::HashSet<String>>,
 }
 
-/// A fingerprint of the commodity catalog (FNV-1a over keys, names and synonyms): the index
-/// stores commodity indices and indexes the names, and the stemmer protects their words.
-fn catalog_fingerprint(reference: &Reference) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    let names = reference.commodity_names().iter().map(|(n, _)| n.as_str());
-    for part in reference
-        .commodities
-        .iter()
-        .map(|c| c.key.as_str())
-        .chain(names)
-    {
-        for b in part.bytes().chain(std::iter::once(0)) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    h
-}
-
 impl SearchIndex {
     /// Opens the index in `dir`, or creates it. Returns the index and whether it must be
     /// rebuilt from the store (new, or of another schema or catalog).
@@ -357,7 +334,7 @@ impl SearchIndex {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         let (schema, fields) = schema();
-        let catalog = catalog_fingerprint(reference);
+        let catalog = reference.catalog_fingerprint();
         let meta_exists = dir.join("meta.json").try_exists().unwrap_or(false);
         // An index of this schema, settings, version, catalog and analysis is kept; anything
         // else (or an unreadable one) is started over: the store is the truth.
@@ -403,7 +380,7 @@ impl SearchIndex {
         analysis: Analysis,
         rebuild: bool,
     ) -> Result<(SearchIndex, bool)> {
-        let catalog = catalog_fingerprint(reference);
+        let catalog = reference.catalog_fingerprint();
         let protected = Arc::new(protected_words(reference));
         index
             .tokenizers()

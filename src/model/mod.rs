@@ -6,11 +6,19 @@
 //! (ids, dates, numbers) lives here too; checks against the catalog (province and commodity
 //! codes) live in `reference`. No IO.
 
+pub mod dates;
+pub mod lang;
+pub mod units;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A field-level validation failure: which field, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq)]
+pub use dates::{format_date, parse_date};
+pub use lang::Lang;
+
+/// A field-level validation failure: which field (its JSON path; empty for the whole
+/// document), and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -27,9 +35,15 @@ impl FieldError {
 
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
     }
 }
+
+impl std::error::Error for FieldError {}
 
 /// The legal form of a participant in trade missions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -145,23 +159,6 @@ pub struct Quantity {
     pub per: Option<String>,
 }
 
-/// The units a quantity may be given in, with their factor to the base unit of their kind.
-const MASS_UNITS: [(&str, f64); 5] = [
-    ("ton", 1000.0),
-    ("t", 1000.0),
-    ("kuintal", 100.0),
-    ("kg", 1.0),
-    ("g", 0.001),
-];
-const OTHER_UNITS: [&str; 6] = ["liter", "ekor", "pcs", "m3", "lembar", "unit"];
-const PERIODS: [(&str, f64); 5] = [
-    ("day", 30.0),
-    ("week", 30.0 / 7.0),
-    ("month", 1.0),
-    ("quarter", 1.0 / 3.0),
-    ("year", 1.0 / 12.0),
-];
-
 impl Quantity {
     pub fn validate(&self, field: &str) -> Result<(), FieldError> {
         if !self.qty.is_finite() || self.qty <= 0.0 {
@@ -177,16 +174,14 @@ impl Quantity {
             ));
         }
         let unit = self.unit.as_str();
-        if !MASS_UNITS.iter().any(|(u, _)| *u == unit) && !OTHER_UNITS.contains(&unit) {
+        if units::unit_named(unit).is_none() {
             return Err(FieldError::new(
                 format!("{field}.unit"),
-                format!(
-                    "unknown unit {unit:?}; use one of ton, kuintal, kg, g, liter, ekor, pcs, m3, lembar, unit"
-                ),
+                format!("unknown unit {unit:?}; use one of {}", units::unit_list()),
             ));
         }
         if let Some(per) = &self.per
-            && !PERIODS.iter().any(|(p, _)| p == per)
+            && units::per_month(per).is_none()
         {
             return Err(FieldError::new(
                 format!("{field}.per"),
@@ -201,13 +196,10 @@ impl Quantity {
     pub fn monthly_base(&self) -> Option<(f64, &'static str)> {
         let per = match &self.per {
             None => 1.0,
-            Some(p) => PERIODS.iter().find(|(q, _)| q == p)?.1,
+            Some(p) => units::per_month(p)?,
         };
-        if let Some((_, f)) = MASS_UNITS.iter().find(|(u, _)| *u == self.unit) {
-            return Some((self.qty * f * per, "kg"));
-        }
-        let u = OTHER_UNITS.iter().find(|u| **u == self.unit)?;
-        Some((self.qty * per, u))
+        let unit = units::unit_named(&self.unit)?;
+        Some((self.qty * unit.factor * per, unit.base.name()))
     }
 }
 
@@ -567,78 +559,9 @@ impl Deal {
     }
 }
 
-/// Parses `YYYY-MM-DD` into days since 1970-01-01 (proleptic Gregorian), checking the day
-/// exists.
-pub fn parse_date(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y: i64 = s.get(0..4)?.parse().ok()?;
-    let m: i64 = s.get(5..7)?.parse().ok()?;
-    let d: i64 = s.get(8..10)?.parse().ok()?;
-    if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 {
-        return None;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if d > days_in[(m - 1) as usize] {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146097 + doe - 719468)
-}
-
-/// Days since 1970-01-01 as `YYYY-MM-DD` (the inverse of [`parse_date`]).
-pub fn format_date(days: i64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_parse_and_reject() {
-        assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("2023-09-11"), Some(19611));
-        assert_eq!(parse_date("2024-02-29"), Some(19782));
-        assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("2023-9-11"), None);
-        assert_eq!(parse_date("11-09-2023"), None);
-        for d in ["1970-01-01", "2023-09-11", "2024-02-29", "2026-12-31"] {
-            assert_eq!(format_date(parse_date(d).unwrap()), d);
-        }
-    }
 
     #[test]
     fn listing_ids_are_assigned_and_checked() {
