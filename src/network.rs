@@ -41,37 +41,85 @@ use crate::store::{DealRow, Store};
 /// partners of partners) the rest get the seller-and-province part only.
 pub const NEIGHBOURHOOD_CAP: usize = 20_000;
 
+/// The deal network. Its fields are private so that only its own methods change them:
+/// deals go in through [`Network::add_deal`] (in place, once) and [`Network::catch_up`] (from
+/// the store), businesses through [`Network::put_business`] and
+/// [`Network::refresh_businesses`]; everyone else reads through the accessors below.
+///
+/// **Invariant:** derived from the store. A deal recorded in place is skipped if a build or a
+/// catch-up already read it (its sequence at or below `built_seq`, or in `applied_above`), so
+/// no deal is counted twice; `skipped`, `moved` and `skipped_parties` say how far the graph is
+/// from what a build would give, which decides whether its snapshot can be used.
 pub struct Network {
-    pub graph: DealGraph,
+    graph: DealGraph,
     /// Business id → store key.
-    pub keys: HashMap<String, u64>,
+    keys: HashMap<String, u64>,
     /// Store key → business id and province index, for the reverse look-up.
-    pub ids: HashMap<u64, (String, usize)>,
+    ids: HashMap<u64, (String, usize)>,
     /// The seller prior by store key (0 for keys without deals).
-    pub priors: Arc<Vec<f32>>,
+    priors: Arc<Vec<f32>>,
     /// Deals the store holds that the graph does not (a party deleted before they were
     /// read, a deal the graph refused).
-    pub skipped: u64,
+    skipped: u64,
     /// Balassa's revealed comparative advantage from past deals, `[c * provinces + p]`,
     /// where deals show any: the fallback where production figures are missing.
-    pub revealed: Arc<Vec<Option<f32>>>,
+    revealed: Arc<Vec<Option<f32>>>,
     /// The last change sequence of the deals read from the store (at a build, a load or a
     /// [`Network::catch_up`]); a deal at or below it is already in (SQLite commits writes
     /// one at a time, in sequence order).
-    pub built_seq: u64,
+    built_seq: u64,
     /// Deals above `built_seq` recorded in place since (writers may arrive out of order),
     /// taken or skipped.
-    pub applied_above: HashSet<u64>,
+    applied_above: HashSet<u64>,
     /// Businesses of the graph seen deleted from the store or in another province than the
     /// graph's since it was built, and businesses of `skipped_parties` seen stored again (at
     /// least this many): the graph is no longer what a build would give, so a snapshot with
     /// any is not used.
-    pub moved: u64,
+    moved: u64,
     /// The parties that made deals skip: not stored (deleted) or in a province outside the
     /// catalog when the deal was read. Were one stored again, a build would take its deals.
-    pub skipped_parties: HashSet<String>,
+    skipped_parties: HashSet<String>,
     /// [`Reference::catalog_fingerprint`] of the reference the graph's indices are of.
     catalog: u64,
+}
+
+impl Network {
+    /// The deal graph, to read: it changes only through the network's own methods.
+    pub fn graph(&self) -> &DealGraph {
+        &self.graph
+    }
+
+    /// A business's store key.
+    pub fn key(&self, id: &str) -> Option<u64> {
+        self.keys.get(id).copied()
+    }
+
+    /// The province index of the business with store key `key` (businesses in a catalog
+    /// province only).
+    pub fn province_of_key(&self, key: u64) -> Option<usize> {
+        self.ids.get(&key).map(|(_, p)| *p)
+    }
+
+    /// The seller prior by store key (0 for keys without deals).
+    pub fn priors(&self) -> &Arc<Vec<f32>> {
+        &self.priors
+    }
+
+    /// Revealed comparative advantage from past deals, `[c * provinces + p]`.
+    pub fn revealed(&self) -> &Arc<Vec<Option<f32>>> {
+        &self.revealed
+    }
+
+    /// The last change sequence of the deals read from the store: every deal at or below it
+    /// is in the graph or counted in [`Network::skipped`].
+    pub fn built_seq(&self) -> u64 {
+        self.built_seq
+    }
+
+    /// Deals the store holds that the graph does not.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
 }
 
 /// What [`Network::open`] did.
@@ -648,7 +696,7 @@ impl Network {
     }
 
     /// Every seller's prior, from the graph.
-    pub fn recompute_priors(&mut self) {
+    fn recompute_priors(&mut self) {
         self.priors = Arc::new(self.priors_and_moved().0);
     }
 
@@ -676,7 +724,7 @@ impl Network {
     }
 
     /// Every province's revealed comparative advantage per commodity, from the deals.
-    pub fn recompute_revealed(&mut self) {
+    fn recompute_revealed(&mut self) {
         let flows = self.graph.province_flows();
         let (np, nc) = (flows.provinces(), flows.commodities());
         let mut revealed = vec![None; np * nc];
@@ -716,7 +764,9 @@ impl Network {
     }
 
     /// Records a stored deal in place: the graph, the seller's prior, and — when enough has
-    /// changed — centrality and every prior.
+    /// changed — centrality and every prior. The engine calls it after the store's commit and
+    /// before acknowledging the write; a deal a build or a catch-up already read (`seq` at or
+    /// below `built_seq`) or recorded before (in `applied_above`) is skipped.
     pub fn add_deal(
         &mut self,
         reference: &Reference,

@@ -1,0 +1,164 @@
+//! Trade missions: resolving a mission spec's participants against the store, the pair
+//! weight (the better direction's score, floored at zero, plus 0.05), and the planner's
+//! schedule with agendas.
+
+use std::collections::HashMap;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::model::{Business, Certification, ListingKind};
+use crate::plan::export::Schedule;
+use crate::plan::{self, MissionSpec, PairScore, ProblemConfig, SpecError};
+use crate::score::{Direction, MatchContext, Scorer};
+use crate::search::unit_code;
+
+/// The mission specs compiled into the binary from `fixtures/missions/`.
+pub const FIXTURE_MISSIONS: &[(&str, &str)] = &[(
+    "jatim-banten-2023",
+    include_str!("../../fixtures/missions/jatim-banten-2023.json"),
+)];
+
+/// What a business brings to a mission's pair scoring.
+struct Profile {
+    key: u64,
+    province: usize,
+    certs: u64,
+    kind: u64,
+    /// (commodity, monthly amount, unit code) per offer.
+    offers: Vec<(usize, f64, u64)>,
+    needs: Vec<(usize, f64, u64)>,
+}
+
+impl Engine {
+    /// Plans a mission: resolves its participants against the store (unless
+    /// `preferences_only`), scores every cross-side pair in both directions, and runs the
+    /// planner. Returns the schedule with per-participant agendas.
+    pub fn plan_mission(&self, mut spec: MissionSpec) -> Result<Schedule> {
+        let r = &self.reference;
+        r.require_province("host_province", &spec.host_province)?;
+        let mut businesses: HashMap<String, (u64, Business)> = HashMap::new();
+        for (i, p) in spec.participants.iter().enumerate() {
+            if let Some(prov) = &p.province {
+                r.require_province(&format!("participants[{i}].province"), prov)?;
+            }
+            match self.store.get_business_keyed(&p.id)? {
+                Some(b) => {
+                    businesses.insert(p.id.clone(), b);
+                }
+                None if spec.preferences_only => {}
+                None => {
+                    return Err(Error::invalid(
+                        format!("participants[{i}].id"),
+                        format!(
+                            "unknown business {:?}; add it first, or plan with \"preferences_only\": true",
+                            p.id
+                        ),
+                    ));
+                }
+            }
+        }
+        spec.resolve_sides(|id| businesses.get(id).map(|(_, b)| b.province.clone()))
+            .map_err(spec_error)?;
+        let mission = spec.validate().map_err(spec_error)?;
+        let profiles: HashMap<&str, Profile> = businesses
+            .iter()
+            .filter_map(|(id, (key, b))| Some((id.as_str(), self.profile(*key, b)?)))
+            .collect();
+        // One scorer per buyer province, for both directions of every pair.
+        let mut scorers: HashMap<usize, Scorer> = HashMap::new();
+        for p in profiles.values() {
+            scorers.entry(p.province).or_insert_with(|| {
+                let mut ctx = MatchContext::new(Direction::Suppliers, p.province);
+                ctx.commodities = (0..r.commodities.len()).collect();
+                self.add_relationships(&mut ctx, None);
+                self.scorer(ctx, self.default_weights)
+            });
+        }
+        let one_way = |seller: &Profile, buyer: &Profile| -> Option<(f32, usize)> {
+            let scorer = scorers.get(&buyer.province)?;
+            let mut best: Option<(f32, usize)> = None;
+            for &(c, amount, unit) in &seller.offers {
+                for &(nc, need, need_unit) in &buyer.needs {
+                    if nc != c {
+                        continue;
+                    }
+                    let l = crate::score::ListingFeatures {
+                        business_key: seller.key,
+                        bm25: 0.0,
+                        kind: ListingKind::Offer,
+                        commodity: c,
+                        province: seller.province,
+                        business_kind: seller.kind,
+                        certs: seller.certs,
+                        amount,
+                        amount_unit: unit,
+                    };
+                    let f = scorer.features_with(&l, (need > 0.0).then_some((need, need_unit)));
+                    let s = scorer.total(&f);
+                    if best.is_none_or(|(b, _)| s > b) {
+                        best = Some((s, c));
+                    }
+                }
+            }
+            best
+        };
+        let score = |a: &str, b: &str| -> Option<PairScore> {
+            let (pa, pb) = (profiles.get(a)?, profiles.get(b)?);
+            let best = match (one_way(pa, pb), one_way(pb, pa)) {
+                (Some(x), Some(y)) => Some(if x.0 >= y.0 { x } else { y }),
+                (x, y) => x.or(y),
+            }?;
+            // Every pair with something to trade is worth a meeting; a better-placed pair
+            // more so. Scores can dip below zero (far apart, no advantage), weights cannot.
+            Some(PairScore {
+                weight: f64::from(best.0.max(0.0)) + 0.05,
+                topic: Some(r.commodities[best.1].key.clone()),
+            })
+        };
+        let (problem, solution) = plan::plan(&mission, &score, &ProblemConfig::default());
+        let names = |id: &str| businesses.get(id).map(|(_, b)| b.name.clone());
+        Ok(plan::export::schedule(
+            &mission,
+            &problem,
+            &solution,
+            Some(&names),
+            true,
+        ))
+    }
+
+    fn profile(&self, key: u64, b: &Business) -> Option<Profile> {
+        let r = &self.reference;
+        let amounts = |listings: &[crate::model::Listing], kind: ListingKind| {
+            listings
+                .iter()
+                .filter_map(|l| {
+                    let c = r.commodity(&l.commodity)?;
+                    let (a, u) = l
+                        .amount(kind)
+                        .and_then(|q| q.monthly_base())
+                        .map_or((-1.0, 0), |(a, u)| (a, unit_code(u)));
+                    Some((c, a, u))
+                })
+                .collect()
+        };
+        Some(Profile {
+            key,
+            province: r.province(&b.province)?,
+            certs: Certification::mask(&b.certifications),
+            kind: b.kind.index(),
+            offers: amounts(&b.offers, ListingKind::Offer),
+            needs: amounts(&b.needs, ListingKind::Need),
+        })
+    }
+}
+
+fn spec_error(e: SpecError) -> Error {
+    Error::invalid(
+        if e.field.is_empty() {
+            "body".to_string()
+        } else {
+            e.field
+        },
+        e.message,
+    )
+}

@@ -1,0 +1,372 @@
+//! The facade that `api` and the CLI call: it owns the store, the search index and the
+//! reference data, and keeps them consistent.
+//!
+//! Consistency has one mechanism: every write goes to the store first (acknowledged only
+//! once its transaction commits), then [`Engine::sync_index`] applies every change after the
+//! index's recorded sequence and commits the index with the new sequence as its payload.
+//! The same function catches the index up on start, so a crash between the two steps loses
+//! nothing. Store writes commit independently (SQLite serialises them); index commits are
+//! grouped: a writer waits until the index holds its change sequence, and one commit covers
+//! every change committed before it.
+//!
+//! The request and response types here are the JSON both the API and the CLI speak.
+//!
+//! Where things are: this file holds the engine itself (opening a data directory, the index
+//! sync above, the deal network's snapshot, status) and the plumbing the use cases share;
+//! each use case has a file of its own — `writes` (businesses, deals, imports, validated
+//! against the reference data), `matching` (match and search), `scoring` (the scorer and
+//! the deal network's relationship feature for a request), `corridors` (the corridor
+//! opportunity formula, a province's advantages), `missions` (planning a mission, the pair
+//! weight), `network_views` (a business's deal network, introductions, flows) — and `types`
+//! holds the request and response types.
+
+mod corridors;
+mod matching;
+mod missions;
+mod network_views;
+mod scoring;
+mod types;
+mod writes;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::network::Network;
+use crate::reference::{Commodity, Province, Reference};
+use crate::score::{ScorerTables, Weights};
+use crate::search::{Analysis, SearchIndex};
+use crate::store::{Counts, Store};
+
+pub use missions::FIXTURE_MISSIONS;
+pub use types::{
+    AdvantagesResponse, CorridorCommodity, CorridorParams, CorridorParty, CorridorResponse,
+    DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView, MatchFilters, MatchGroup,
+    MatchRequest, MatchResponse, MatchResult, NeedSpec, NetworkView, PartnerView,
+    ProvinceAdvantage, ProvinceTradeView, SearchParams, SearchResponse, SearchResult, Status,
+    Understood,
+};
+
+/// The sample data compiled into the binary, loaded into an empty data directory.
+pub const FIXTURE_BUSINESSES: &str = include_str!("../../fixtures/businesses.jsonl");
+pub const FIXTURE_DEALS: &str = include_str!("../../fixtures/deals.jsonl");
+
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 1000;
+pub const MAX_OFFSET: usize = 10_000;
+/// The most values a filter list may hold.
+pub const MAX_FILTER_VALUES: usize = 100;
+const MAX_QUERY_TEXT: usize = 1000;
+
+/// Reports progress of long work: a stage name, items done, items in all (0: unknown).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
+/// The matchmaking engine.
+pub struct Engine {
+    reference: Arc<Reference>,
+    store: Store,
+    index: SearchIndex,
+    /// Serialises index commits (see [`Engine::index_up_to`]).
+    index_sync: Mutex<()>,
+    /// The deal network, derived from the store's deals.
+    network: std::sync::RwLock<Network>,
+    /// The scorer's request-independent tables for the network's current revealed advantage.
+    scorer_tables: Mutex<Option<Arc<ScorerTables>>>,
+    data_dir: Option<PathBuf>,
+    default_weights: Weights,
+    options: EngineOptions,
+}
+
+/// How the engine analyses text; the defaults are what the service uses.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineOptions {
+    pub analysis: Analysis,
+    /// Read commodities, volumes and certifications out of free text.
+    pub understanding: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            analysis: Analysis::default(),
+            understanding: true,
+        }
+    }
+}
+
+/// What opening a data directory did.
+#[derive(Debug, Clone, Default)]
+pub struct OpenReport {
+    pub fixtures_loaded: Option<ImportStats>,
+    pub index_rebuilt: bool,
+    pub caught_up: usize,
+    /// How the deal network was loaded.
+    pub network: crate::network::NetworkOpen,
+    /// Seconds spent opening the store, the search index (with its caches) and the deal
+    /// network, and in all (the index and the network open side by side).
+    pub store_seconds: f64,
+    pub index_seconds: f64,
+    pub network_seconds: f64,
+    pub seconds: f64,
+}
+
+/// The deal network's snapshot in a data directory.
+const NETWORK_SNAPSHOT: &str = "network.snapshot";
+
+/// A network rebuilt at start with at least this many deals is saved right away, so the
+/// next start reads it instead of rebuilding.
+const SNAPSHOT_MIN_DEALS: usize = 10_000;
+
+impl Engine {
+    /// Opens the data directory `dir` (creating it), loading the embedded fixtures when the
+    /// store is new and bringing the index up to date with the store.
+    pub fn open(dir: &Path, progress: Progress<'_>) -> Result<(Engine, OpenReport)> {
+        Engine::open_with(dir, EngineOptions::default(), progress)
+    }
+
+    /// [`Engine::open`] with other options.
+    pub fn open_with(
+        dir: &Path,
+        options: EngineOptions,
+        progress: Progress<'_>,
+    ) -> Result<(Engine, OpenReport)> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
+        let started = Instant::now();
+        let reference = Arc::new(Reference::embedded()?);
+        let store = Store::open(&dir.join("jalin.db"))?;
+        let store_seconds = started.elapsed().as_secs_f64();
+        // The index (its column caches warmed) and the deal network (its snapshot read) need
+        // nothing of each other: open them side by side.
+        let (opened_index, opened_network) = std::thread::scope(|s| {
+            let index = s.spawn(|| {
+                let t = Instant::now();
+                SearchIndex::open(&dir.join("search"), &reference, options.analysis)
+                    .map(|opened| (opened, t.elapsed().as_secs_f64()))
+            });
+            let t = Instant::now();
+            let network = Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))
+                .map(|opened| (opened, t.elapsed().as_secs_f64()));
+            let index = index
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (index, network)
+        });
+        let ((index, rebuild), index_seconds) = opened_index?;
+        let ((network, network_open), network_seconds) = opened_network?;
+        let network = std::sync::RwLock::new(network);
+        let engine = Engine {
+            reference,
+            store,
+            index,
+            network,
+            scorer_tables: Mutex::new(None),
+            index_sync: Mutex::new(()),
+            data_dir: Some(dir.to_path_buf()),
+            default_weights: Weights::default(),
+            options,
+        };
+        let mut report = OpenReport {
+            network: network_open,
+            store_seconds,
+            index_seconds,
+            network_seconds,
+            ..OpenReport::default()
+        };
+        if !report.network.from_snapshot
+            && engine.network().graph().deal_count() >= SNAPSHOT_MIN_DEALS
+        {
+            engine.save_network()?;
+        }
+        let last = engine.store.last_seq()?;
+        let empty = last == 0;
+        // An index that claims changes the store does not have (the store restored from an
+        // older backup, a lost WAL) cannot be caught up: rebuild it from the store.
+        let rebuild = rebuild || engine.index.seq() > last;
+        if rebuild {
+            engine.reindex(progress)?;
+            report.index_rebuilt = !empty;
+        } else {
+            report.caught_up = engine.sync_index()?;
+        }
+        if empty {
+            report.fixtures_loaded = Some(engine.load_fixtures(progress)?);
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok((engine, report))
+    }
+
+    /// An engine with its index in memory and its store in a temporary file, nothing loaded:
+    /// for tests and benchmarks.
+    pub fn in_memory(options: EngineOptions) -> Result<Engine> {
+        let reference = Arc::new(Reference::embedded()?);
+        let index = SearchIndex::in_memory(&reference, options.analysis)?;
+        let store = Store::open_temporary()?;
+        let network = std::sync::RwLock::new(Network::build(&reference, &store)?);
+        Ok(Engine {
+            reference,
+            store,
+            index,
+            network,
+            scorer_tables: Mutex::new(None),
+            index_sync: Mutex::new(()),
+            data_dir: None,
+            default_weights: Weights::default(),
+            options,
+        })
+    }
+
+    /// Sets the weights used when a request gives none (from the config file).
+    pub fn set_default_weights(&mut self, weights: Weights) {
+        self.default_weights = weights;
+    }
+
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// Loads the embedded sample businesses and deals.
+    pub fn load_fixtures(&self, progress: Progress<'_>) -> Result<ImportStats> {
+        self.import(
+            vec![
+                (
+                    "fixtures/businesses.jsonl".to_string(),
+                    Box::new(FIXTURE_BUSINESSES.as_bytes()),
+                ),
+                (
+                    "fixtures/deals.jsonl".to_string(),
+                    Box::new(FIXTURE_DEALS.as_bytes()),
+                ),
+            ],
+            progress,
+        )
+    }
+
+    fn lock_index(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.index_sync.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Makes every store change up to `seq` visible to searches (read-your-writes).
+    ///
+    /// This is the group commit: writers commit to the store independently, then queue
+    /// here; whoever holds the lock applies *all* changes committed so far in one index
+    /// commit, and the writers queued behind find their change already applied.
+    fn index_up_to(&self, seq: u64) -> Result<()> {
+        let _guard = self.lock_index();
+        if self.index.seq() < seq {
+            self.sync_index_locked()?;
+        }
+        Ok(())
+    }
+
+    /// Applies every store change after the index's sequence to the index and commits it.
+    /// Returns how many businesses were re-indexed.
+    pub fn sync_index(&self) -> Result<usize> {
+        let _guard = self.lock_index();
+        self.sync_index_locked()
+    }
+
+    fn sync_index_locked(&self) -> Result<usize> {
+        let (ids, upto) = self.store.businesses_changed_since(self.index.seq())?;
+        if upto == self.index.seq() {
+            return Ok(0);
+        }
+        for chunk in ids.chunks(2000) {
+            let mut changes = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                changes.push((id.clone(), self.store.get_business_keyed(id)?));
+            }
+            self.index.stage(&self.reference, &changes)?;
+        }
+        self.index.commit(upto)?;
+        Ok(ids.len())
+    }
+
+    /// Rebuilds the search index from the store.
+    pub fn reindex(&self, progress: Progress<'_>) -> Result<u64> {
+        let _guard = self.lock_index();
+        let counts = self.store.counts()?;
+        self.index.clear()?;
+        let mut batch = Vec::with_capacity(1000);
+        let mut done = 0u64;
+        self.store.for_each_business(|key, b| {
+            batch.push((key, b));
+            if batch.len() == 1000 {
+                self.index.stage_new(&self.reference, &batch)?;
+                done += batch.len() as u64;
+                batch.clear();
+                progress("indexing businesses", done, counts.businesses);
+            }
+            Ok(())
+        })?;
+        self.index.stage_new(&self.reference, &batch)?;
+        done += batch.len() as u64;
+        progress("indexing businesses", done, counts.businesses);
+        self.index.commit(counts.last_seq)?;
+        Ok(done)
+    }
+
+    /// Writes the deal network's snapshot into the data directory (nothing in memory), so the
+    /// next start reads it instead of every deal. Called after imports, at start after a
+    /// rebuild, and at shutdown.
+    pub fn save_network(&self) -> Result<()> {
+        let Some(dir) = &self.data_dir else {
+            return Ok(());
+        };
+        // Catching up needs the write lock; writing the file needs only the read lock, so
+        // queries go on while it is written.
+        self.network_mut().catch_up(&self.reference, &self.store)?;
+        self.network().write_snapshot(&dir.join(NETWORK_SNAPSHOT))
+    }
+
+    /// The size of the store's files on disk (database and WAL), 0 in memory.
+    pub fn store_bytes(&self) -> u64 {
+        let Some(dir) = &self.data_dir else {
+            return 0;
+        };
+        ["jalin.db", "jalin.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// A bare BM25 top-k over the listing text, for benchmarks (see `benches/`).
+    pub fn bm25_baseline(&self, text: &str, k: usize) -> Result<usize> {
+        self.index.bm25_top(text, k)
+    }
+
+    /// Store and index figures, for health checks and metrics.
+    pub fn status(&self) -> Result<Status> {
+        let counts: Counts = self.store.counts()?;
+        Ok(Status {
+            businesses: counts.businesses,
+            deals: counts.deals,
+            network_deals: self.network().graph().deal_count() as u64,
+            last_seq: counts.last_seq,
+            index_seq: self.index.seq(),
+            index_documents: self.index.num_docs(),
+        })
+    }
+
+    pub fn provinces(&self) -> &[Province] {
+        &self.reference.provinces
+    }
+
+    pub fn commodities(&self) -> &[Commodity] {
+        &self.reference.commodities
+    }
+
+    fn network(&self) -> std::sync::RwLockReadGuard<'_, Network> {
+        self.network.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn network_mut(&self) -> std::sync::RwLockWriteGuard<'_, Network> {
+        self.network.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn elapsed_ms(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e6).round() / 1e3
+}

@@ -1,0 +1,357 @@
+//! The request and response types: the JSON both the API and the CLI speak (re-exported as
+//! `crate::engine::*`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::model::{
+    BusinessKind, BusinessSummary, Certification, ListingKind, ListingView, Quantity,
+};
+use crate::reference::Province;
+use crate::score::Weights;
+
+/// What an import loaded.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ImportStats {
+    pub businesses: u64,
+    pub listings: u64,
+    pub deals: u64,
+    /// The whole import, and its three phases: reading and writing the store (one
+    /// transaction), bringing the search index up to date, updating the deal network.
+    pub seconds: f64,
+    pub store_seconds: f64,
+    pub index_seconds: f64,
+    pub network_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Status {
+    pub businesses: u64,
+    pub deals: u64,
+    /// Deals in the deal network (the store's, less those with a deleted party).
+    pub network_deals: u64,
+    /// The store's last change sequence.
+    pub last_seq: u64,
+    /// The change sequence the search index holds.
+    pub index_seq: u64,
+    pub index_documents: u64,
+}
+
+/// `POST /v1/match`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRequest {
+    /// What the buyer needs.
+    #[serde(default)]
+    pub need: Option<NeedSpec>,
+    /// Suppliers for every need of this business.
+    #[serde(default)]
+    pub buyer: Option<String>,
+    /// Markets (buyers in other provinces) for every offer of this business.
+    #[serde(default)]
+    pub seller: Option<String>,
+    /// How many results, 1 to 1000 (default 20).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default)]
+    pub filters: Option<MatchFilters>,
+    /// Feature weights; absent ones keep their defaults.
+    #[serde(default)]
+    pub weights: Option<Weights>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeedSpec {
+    /// Free text, e.g. "bawang merah" or "supplier shallots".
+    #[serde(default)]
+    pub text: Option<String>,
+    /// A catalog key; found in the text when absent.
+    #[serde(default)]
+    pub commodity: Option<String>,
+    /// The buyer's province code; read from the text ("untuk Serang") when absent.
+    #[serde(default)]
+    pub province: Option<String>,
+    #[serde(default)]
+    pub volume: Option<Quantity>,
+    #[serde(default)]
+    pub certifications: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchFilters {
+    /// Only partners in these provinces (codes).
+    #[serde(default)]
+    pub provinces: Vec<String>,
+    /// Only partners in these island groups (e.g. "Jawa", "Sumatera").
+    #[serde(default)]
+    pub island_groups: Vec<String>,
+    /// Only these kinds of business.
+    #[serde(default)]
+    pub kinds: Vec<BusinessKind>,
+    /// Partners must hold every one of these certifications.
+    #[serde(default)]
+    pub certifications: Vec<String>,
+    /// Partners whose listed monthly amount is at least this.
+    #[serde(default)]
+    pub min_capacity: Option<Quantity>,
+    /// Also partners in the requester's own province (default: only other provinces).
+    #[serde(default)]
+    pub same_province: bool,
+}
+
+/// The results for one listing of a business (buyer and seller modes).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchGroup {
+    /// The need (buyer mode) or offer (seller mode) these results are for.
+    pub listing: ListingView,
+    pub total: usize,
+    pub results: Vec<MatchResult>,
+}
+
+/// What the engine understood of a request, so the user can correct it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Understood {
+    /// Catalog commodities named (or given).
+    pub commodities: Vec<String>,
+    /// Those of them read through a typo ("bawang mera" → bawang_merah).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corrected: Vec<String>,
+    /// The province the request is for.
+    pub province: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume: Option<Quantity>,
+    pub certifications: Vec<Certification>,
+    /// Offers (suppliers) or needs (buyers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub looking_for: Option<ListingKind>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchResult {
+    pub rank: usize,
+    pub score: f32,
+    pub business: BusinessSummary,
+    pub listing: ListingView,
+    /// Each feature's weighted contribution; they add up to `score`.
+    pub explain: BTreeMap<String, f32>,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchResponse {
+    pub took_ms: f64,
+    pub understood: Understood,
+    /// How many listings passed the filters.
+    pub total: usize,
+    /// The business asking (buyer and seller modes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business: Option<BusinessSummary>,
+    /// Why there are no results, when that is not an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Per need (buyer mode) or per offer (seller mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<MatchGroup>>,
+    /// The best results: for a need, its ranking; for a business, the best across its groups.
+    pub results: Vec<MatchResult>,
+}
+
+/// `GET /v1/corridors` parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CorridorParams {
+    /// The province that brings goods (code).
+    pub from: String,
+    /// The province that buys them (code).
+    pub to: String,
+    /// How many commodities, 1 to 100 (default 10).
+    pub limit: Option<usize>,
+    /// `en` or `id`.
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorridorParty {
+    pub business: BusinessSummary,
+    pub listing: ListingView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorridorCommodity {
+    pub commodity: String,
+    pub name: String,
+    /// √(A_from / A_to) × ln(2 + offers) × ln(2 + needs), where A is the LQ from production
+    /// or, without a figure, the revealed comparative advantage from past deals (clamped to
+    /// [⅛, 8], neutral 1 without either).
+    pub opportunity: f64,
+    pub seller_lq: Option<f64>,
+    pub buyer_lq: Option<f64>,
+    /// Offers of the commodity listed in the `from` province.
+    pub offers: u64,
+    /// Needs of the commodity listed in the `to` province.
+    pub needs: u64,
+    pub reasons: Vec<String>,
+    /// The best-placed sellers in `from`.
+    pub sellers: Vec<CorridorParty>,
+    /// The best-placed buyers in `to`.
+    pub buyers: Vec<CorridorParty>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorridorResponse {
+    pub took_ms: f64,
+    pub from: String,
+    pub to: String,
+    /// Michaely's trade complementarity (0–100) of `from` as seller and `to` as buyer, from
+    /// the past deals' export and import shares; absent without deals on either side.
+    pub complementarity: Option<f64>,
+    pub commodities: Vec<CorridorCommodity>,
+}
+
+/// `GET /v1/search` parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Free text.
+    pub q: Option<String>,
+    /// Province codes, comma-separated.
+    pub province: Option<String>,
+    /// `offer` or `need`.
+    pub kind: Option<String>,
+    /// Catalog keys, comma-separated.
+    pub commodity: Option<String>,
+    /// Required certifications, comma-separated.
+    pub cert: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResult {
+    pub score: f32,
+    pub business: BusinessSummary,
+    pub listing: ListingView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub took_ms: f64,
+    pub total: usize,
+    pub understood: Understood,
+    pub results: Vec<SearchResult>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProvinceAdvantage {
+    /// Balassa's revealed comparative advantage in past deals (value sold), when any.
+    pub rca_deals: Option<f64>,
+    pub commodity: String,
+    pub name: String,
+    /// Location quotient: production per head over the national production per head.
+    pub lq: f64,
+    /// `surplus` (LQ ≥ 1) or `deficit`.
+    pub role: String,
+    pub year: Option<u32>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdvantagesResponse {
+    pub province: Province,
+    pub advantages: Vec<ProvinceAdvantage>,
+}
+
+/// `GET /v1/businesses/{id}/network`: who a business has traded with.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NetworkView {
+    pub business: BusinessSummary,
+    pub partners: Vec<PartnerView>,
+    /// Provinces traded with, by completed value.
+    pub provinces: Vec<ProvinceTradeView>,
+    pub deals: DealCounts,
+    /// A message when the business has no deals yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartnerView {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub province: String,
+    /// `bought_from`, `sold_to` or `both`.
+    pub role: String,
+    pub completed: u32,
+    pub failed: u32,
+    pub mou: u32,
+    /// Value of the completed deals, rupiah.
+    pub value_idr: f64,
+    pub last_date: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProvinceTradeView {
+    pub province: String,
+    pub name: String,
+    pub partners: u32,
+    pub deals: u32,
+    pub value_idr: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DealCounts {
+    pub partners: u32,
+    pub completed: u32,
+    pub failed: u32,
+    pub mou: u32,
+    pub value_idr: f64,
+}
+
+/// `GET /v1/intro`: a warm introduction through past deals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntroView {
+    pub from: String,
+    pub to: String,
+    /// The hops from `from` to `to`; absent when they are not connected.
+    pub path: Option<Vec<HopView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HopView {
+    pub from: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_name: Option<String>,
+    /// What `from` did with `to`: `bought_from`, `sold_to` or `both`.
+    pub role: String,
+    /// The deals behind this hop, newest first.
+    pub deals: Vec<String>,
+    pub completed: u32,
+    pub mou: u32,
+    pub value_idr: f64,
+    pub last_date: String,
+}
+
+/// `GET /v1/flows`: completed trade between provinces, seller's to buyer's.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FlowsView {
+    pub flows: Vec<FlowView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FlowView {
+    pub from: String,
+    pub to: String,
+    pub value_idr: f64,
+}
