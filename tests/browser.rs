@@ -2,11 +2,11 @@
 //!
 //! It starts the jalin binary on a fresh data directory and a free port, starts
 //! `chromedriver`, and drives Chromium through the W3C WebDriver protocol (a small blocking
-//! HTTP/1.1 client over `TcpStream` and serde_json; no WebDriver crate). It searches
-//! "bawang merah" for Banten and checks the result cards, opens East Java's advantages and
-//! the Jatim → Banten corridor, plans the shipped Jatim–Banten mission and downloads its
-//! agendas, draws the deal network, switches to English, and looks at the partners page at
-//! phone width. Screenshots of every page go to `target/screenshots/`.
+//! HTTP/1.1 client over `TcpStream`, `common::http`, and serde_json; no WebDriver crate).
+//! It searches "bawang merah" for Banten and checks the result cards, opens East Java's
+//! advantages and the Jatim → Banten corridor, plans the shipped Jatim–Banten mission and
+//! downloads its agendas, draws the deal network, switches to English, and looks at the
+//! partners page at phone width. Screenshots of every page go to `target/screenshots/`.
 //!
 //! Ignored by plain `cargo test` (it needs Chromium); `.ci/run` installs Debian's
 //! `chromium` and `chromium-driver` and runs it:
@@ -18,14 +18,16 @@
 //! `JALIN_BIN` picks the server binary (default: this build's), `CHROMEDRIVER` and
 //! `CHROMIUM` the browser's (default: `/usr/bin/chromedriver`, `/usr/bin/chromium`).
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use common::http::{dechunk, free_port};
+use common::server::{Proc, start_ready, wait_http};
 
 /// How long the server may take to start (the first start loads the fixtures).
 const START_TIMEOUT: Duration = Duration::from_secs(240);
@@ -35,143 +37,27 @@ const WAIT: Duration = Duration::from_secs(30);
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 // ---------------------------------------------------------------------------------------
-// Child processes that die with the test.
+// Requests, through `common::http`.
 
-struct Proc {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Proc {
-    fn spawn(name: &'static str, cmd: &mut Command, log: PathBuf) -> Proc {
-        let out = File::create(&log).expect("log file");
-        let err = out.try_clone().expect("log file");
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(out))
-            .stderr(Stdio::from(err))
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {name} ({cmd:?}): {e}"));
-        Proc { name, child, log }
-    }
-
-    /// The last lines of its output, for a failure message.
-    fn tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-
-    fn check_alive(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("{} exited early ({status}):\n{}", self.name, self.tail());
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-// ---------------------------------------------------------------------------------------
-// A tiny blocking HTTP/1.1 client: one request per connection.
-
+/// One JSON request (to chromedriver or the server): its status and body.
 fn http(
     addr: &str,
     method: &str,
     path: &str,
     body: Option<&Value>,
 ) -> std::io::Result<(u16, Vec<u8>)> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(120)))?;
     let body = body.map(Value::to_string).unwrap_or_default();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Accept: application/json\r\nContent-Type: application/json; charset=utf-8\r\n\
-         Content-Length: {}\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes())?;
-    s.write_all(body.as_bytes())?;
-    // Read the head, then exactly the body: servers may keep the connection open.
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    let split = loop {
-        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p;
-        }
-        let n = s.read(&mut buf)?;
-        if n == 0 {
-            return Err(std::io::Error::other(
-                "connection closed before the headers ended",
-            ));
-        }
-        raw.extend_from_slice(&buf[..n]);
-    };
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("bad status line: {head}")))?;
-    let header = |name: &str| {
-        head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| v.trim().to_ascii_lowercase())
-        })
-    };
-    let mut body = raw[split + 4..].to_vec();
-    if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
-        while body.len() < len {
-            let n = s.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            body.extend_from_slice(&buf[..n]);
-        }
-        body.truncate(len);
-    } else if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-        while !body.ends_with(b"0\r\n\r\n") {
-            let n = s.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            body.extend_from_slice(&buf[..n]);
-        }
-        body = dechunk(&body);
-    } else {
-        s.read_to_end(&mut body)?;
-    }
-    Ok((status, body))
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
-        let size_text = String::from_utf8_lossy(&b[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .unwrap_or(0);
-        b = &b[eol + 2..];
-        if size == 0 || size > b.len() {
-            break;
-        }
-        out.extend_from_slice(&b[..size]);
-        b = &b[(size + 2).min(b.len())..];
-    }
-    out
+    let r = common::http::request(
+        addr,
+        method,
+        path,
+        &[
+            ("Accept", "application/json"),
+            ("Content-Type", "application/json; charset=utf-8"),
+        ],
+        body.as_bytes(),
+    )?;
+    Ok((r.status, r.body))
 }
 
 /// Standard base64 (screenshots arrive as base64 PNG).
@@ -386,24 +272,6 @@ fn webdriver(driver: &str, method: &str, path: &str, body: Option<Value>) -> Val
     v["value"].clone()
 }
 
-fn wait_http(addr: &str, path: &str, what: &mut Proc, timeout: Duration) {
-    let start = Instant::now();
-    loop {
-        if let Ok((200, _)) = http(addr, "GET", path, None) {
-            return;
-        }
-        what.check_alive();
-        if start.elapsed() > timeout {
-            panic!(
-                "{} did not answer {path} within {timeout:?}:\n{}",
-                what.name,
-                what.tail()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 fn screenshots_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -423,18 +291,14 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
     let shots = screenshots_dir();
 
     // The server, on its own data directory.
-    let bin = std::env::var("JALIN_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jalin").into());
-    let server_addr = format!("127.0.0.1:{}", free_port());
-    let mut server = Proc::spawn(
-        "jalin serve",
-        Command::new(&bin)
-            .args(["serve", "--addr", &server_addr, "--data"])
-            .arg(tmp.path().join("data"))
-            .env("JALIN_TOKEN", "browser-test-token")
-            .env("RUST_LOG", "warn"),
-        tmp.path().join("server.log"),
+    let (server, _) = start_ready(
+        &tmp.path().join("data"),
+        &tmp.path().join("server.log"),
+        "browser-test-token",
+        &[("RUST_LOG", "warn")],
+        START_TIMEOUT,
     );
-    wait_http(&server_addr, "/healthz", &mut server, START_TIMEOUT);
+    let server_addr = server.addr();
     let base = format!("http://{server_addr}");
     println!("server up at {base} after {:.1?}", started.elapsed());
 
@@ -449,7 +313,7 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
             "--port={}",
             driver_addr.rsplit(':').next().unwrap_or_default()
         )),
-        tmp.path().join("chromedriver.log"),
+        &tmp.path().join("chromedriver.log"),
     );
     wait_http(
         &driver_addr,
@@ -755,7 +619,7 @@ fn base64_decodes() {
     assert_eq!(base64_decode("aGVsbG8gd29ybGQ="), b"hello world");
     assert_eq!(base64_decode("iVBORw0KGgo="), b"\x89PNG\r\n\x1a\n");
     assert_eq!(
-        dechunk(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+        dechunk(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").expect("a whole body"),
         b"hello world"
     );
 }

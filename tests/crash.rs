@@ -29,16 +29,19 @@
 //!   include the seller with at least as many deals;
 //! - `last_seq == index_seq` in `/healthz`.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::fs::File;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use common::http::Response;
+use common::rng::Rng;
+use common::server::{Server, binary, log_tail};
 
 const TOKEN: &str = "crash-test-token";
 const CLIENTS: usize = 4;
@@ -52,61 +55,10 @@ const KINDS: &[&str] = &["umkm", "bumd", "cooperative", "association", "corporat
 const STATUSES: &[&str] = &["completed", "failed", "mou"];
 
 // ---------------------------------------------------------------------------------------
-// A seeded RNG (xorshift64*).
+// Requests (the client is `common::http`) and the server (`common::server`).
 
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// A minimal HTTP/1.1 client: one request per connection (`Connection: close`).
-
-struct Response {
-    status: u16,
-    body: Vec<u8>,
-}
-
-impl Response {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).into_owned()
-    }
-}
-
-fn bad(msg: impl Into<String>) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, msg.into())
-}
-
-/// Sends one request and reads the whole response. An error means no complete response
-/// was read (refused, reset, cut off, timed out).
+/// Sends one request to the server on `port` and reads the whole response. An error means no
+/// complete response was read (refused, reset, cut off, timed out).
 fn http(
     port: u16,
     method: &str,
@@ -114,223 +66,32 @@ fn http(
     body: Option<&str>,
     token: bool,
 ) -> std::io::Result<Response> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
-    s.set_read_timeout(Some(Duration::from_secs(60)))?;
-    s.set_write_timeout(Some(Duration::from_secs(60)))?;
-    s.set_nodelay(true)?;
-    let mut req =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    let bearer = format!("Bearer {TOKEN}");
+    let mut headers = Vec::new();
     if token {
-        req.push_str(&format!("Authorization: Bearer {TOKEN}\r\n"));
+        headers.push(("Authorization", bearer.as_str()));
     }
     let body = body.unwrap_or("");
     if !body.is_empty() || method != "GET" {
-        req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
+        headers.push(("Content-Type", "application/json"));
     }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes())?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> std::io::Result<Response> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad(format!("no complete head in {} bytes", raw.len())))?;
-    let head = std::str::from_utf8(&raw[..end]).map_err(|_| bad("head not UTF-8"))?;
-    let rest = &raw[end + 4..];
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or("");
-    let status: u16 = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad(format!("bad status line {status_line:?}")))?;
-    let mut length = None;
-    let mut chunked = false;
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
-        if name == "content-length" {
-            length = Some(
-                value
-                    .parse::<usize>()
-                    .map_err(|_| bad("bad content-length"))?,
-            );
-        } else if name == "transfer-encoding" && value.eq_ignore_ascii_case("chunked") {
-            chunked = true;
-        }
-    }
-    let body = if chunked {
-        dechunk(rest)?
-    } else if let Some(n) = length {
-        if rest.len() < n {
-            return Err(bad(format!("body cut off: {} of {n} bytes", rest.len())));
-        }
-        rest[..n].to_vec()
-    } else if status == 204 || status == 304 {
-        Vec::new()
-    } else {
-        return Err(bad("a response without a length"));
-    };
-    Ok(Response { status, body })
-}
-
-fn dechunk(mut rest: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let eol = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or_else(|| bad("chunk size cut off"))?;
-        let size = std::str::from_utf8(&rest[..eol])
-            .ok()
-            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
-            .ok_or_else(|| bad("bad chunk size"))?;
-        rest = &rest[eol + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        if rest.len() < size + 2 {
-            return Err(bad("chunk cut off"));
-        }
-        out.extend_from_slice(&rest[..size]);
-        rest = &rest[size + 2..];
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// The server as a child process.
-
-fn binary() -> PathBuf {
-    std::env::var_os("JALIN_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_jalin")))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// The running server; killed (SIGKILL) when dropped, so a failing test leaves nothing.
-struct Server {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    /// Where this start's lines begin in the (shared) log.
-    log_from: usize,
-}
-
-impl Server {
-    fn start(data: &Path, log: &Path) -> Server {
-        let port = free_port();
-        let log_from = std::fs::metadata(log).map_or(0, |m| m.len() as usize);
-        let out = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("server log");
-        let err = out.try_clone().expect("server log");
-        let child = Command::new(binary())
-            .args(["serve", "--data"])
-            .arg(data)
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .env("JALIN_TOKEN", TOKEN)
-            .env_remove("JALIN_CONFIG")
-            .env_remove("JALIN_DATA")
-            .env_remove("JALIN_ADDR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(out))
-            .stderr(Stdio::from(err))
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {}: {e}", binary().display()));
-        Server {
-            child,
-            port,
-            log: log.to_path_buf(),
-            log_from,
-        }
-    }
-
-    /// Whether this start said it is serving on its own port (and not some other process
-    /// that took the port in between answers `/healthz`).
-    fn says_serving(&self) -> bool {
-        let text = std::fs::read(&self.log).unwrap_or_default();
-        let ours = String::from_utf8_lossy(&text[self.log_from.min(text.len())..]).into_owned();
-        ours.lines().any(|l| {
-            l.contains("jalin is serving") && l.contains(&format!("127.0.0.1:{}/", self.port))
-        })
-    }
-
-    /// Waits until `/healthz` answers; `Err` when the process exited first.
-    fn wait_ready(&mut self, timeout: Duration) -> Result<Value, String> {
-        let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!("the server exited: {status}"));
-            }
-            if self.says_serving()
-                && let Ok(r) = http(self.port, "GET", "/healthz", None, false)
-                && r.status == 200
-                && matches!(self.child.try_wait(), Ok(None))
-            {
-                return Ok(r.json());
-            }
-            if started.elapsed() > timeout {
-                return Err(format!("no answer from /healthz in {timeout:?}"));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGKILL (what `Child::kill` sends on unix), then reap.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the server and waits for it; retries a few times when it exits at once (the
-/// free port taken in between).
-fn start_ready(data: &Path, log: &Path) -> (Server, Value) {
-    let mut last = String::new();
-    for _ in 0..3 {
-        let mut server = Server::start(data, log);
-        match server.wait_ready(START_TIMEOUT) {
-            Ok(health) => return (server, health),
-            Err(e) => last = e,
-        }
-    }
-    panic!("the server did not start: {last}\n{}", log_tail(log));
-}
-
-fn log_tail(log: &Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    let from = lines.len().saturating_sub(40);
-    format!(
-        "--- server log (last lines) ---\n{}",
-        lines[from..].join("\n")
+    common::http::request(
+        &format!("127.0.0.1:{port}"),
+        method,
+        path,
+        &headers,
+        body.as_bytes(),
     )
+}
+
+/// Starts the server on `data` and waits for it.
+fn start_ready(data: &Path, log: &Path) -> (Server, Value) {
+    common::server::start_ready(data, log, TOKEN, &[], START_TIMEOUT)
+}
+
+/// The end of the server log, for a failure message.
+fn server_log_tail(log: &Path) -> String {
+    format!("--- server log (last lines) ---\n{}", log_tail(log, 40))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -673,6 +434,7 @@ impl Client {
                         State::Present(word.clone()),
                         Outcome::Acked(Response {
                             status: 201,
+                            headers: Vec::new(),
                             body: Vec::new(),
                         }),
                         201,
@@ -1081,7 +843,7 @@ fn acknowledged_writes_survive_kill_9() {
                 s.spawn(move || client.run(port, *seed, cycle, stop));
             }
             std::thread::sleep(load);
-            server.child.kill().expect("kill -9");
+            server.proc.child.kill().expect("kill -9");
             stop.store(true, Ordering::Relaxed);
         });
         server.kill();
@@ -1097,7 +859,7 @@ fn acknowledged_writes_survive_kill_9() {
 
         // Sometimes kill it again while it starts (catching the index up).
         if rng.below(4) == 0 {
-            let s = Server::start(data.path(), &log);
+            let s = Server::start(data.path(), &log, TOKEN, &[]);
             std::thread::sleep(Duration::from_millis(rng.range(0, 250)));
             s.kill();
             startup_kills += 1;
@@ -1168,7 +930,7 @@ fn acknowledged_writes_survive_kill_9() {
             errors.len(),
             lost.join("\n  "),
             errors.join("\n  "),
-            log_tail(&log)
+            server_log_tail(&log)
         );
     }
 }

@@ -1,8 +1,21 @@
-//! The shared harness of the integration tests: one engine over the embedded fixtures in a
-//! temporary data directory, opened once per test binary, and helpers that send requests
-//! through the real router (`tower::ServiceExt::oneshot`) as an HTTP client would.
+//! The one support module of the integration tests (`tests/suite`, `tests/crash.rs`,
+//! `tests/browser.rs`; each binary uses what it needs).
+//!
+//! Here: the in-process harness — an engine over the embedded fixtures in a temporary data
+//! directory, and helpers that send requests through the real router
+//! (`tower::ServiceExt::oneshot`) as an HTTP client would. The shared engine (`fixture()`)
+//! is only read from; a module that writes opens its own `Fixture`.
+//!
+//! Beside it: `rng` (the one seeded RNG), `http` (a blocking HTTP/1.1 client and
+//! `free_port`), `server` (the `jalin` binary as a child process), and `endpoints` (every
+//! write endpoint, and a helper that sends one body to each).
 
 #![allow(dead_code)]
+
+pub mod endpoints;
+pub mod http;
+pub mod rng;
+pub mod server;
 
 use std::sync::{Arc, OnceLock};
 
@@ -16,15 +29,15 @@ use tower::ServiceExt;
 /// The write token the test router accepts.
 pub const TOKEN: &str = "test-token";
 
+/// An engine over the fixtures in a temporary data directory of its own.
 pub struct Fixture {
     pub engine: Arc<Engine>,
     _dir: tempfile::TempDir,
 }
 
-/// The engine over the fixtures, loaded on first use.
-pub fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
+impl Fixture {
+    /// Opens a new engine, loading the fixtures.
+    pub fn open() -> Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("open engine");
         assert!(
@@ -35,7 +48,40 @@ pub fn fixture() -> &'static Fixture {
             engine: Arc::new(engine),
             _dir: dir,
         }
-    })
+    }
+
+    /// Sends a request through this engine's router.
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let app = jalin::api::router(
+            self.engine.clone(),
+            jalin::api::ApiConfig {
+                token: TOKEN.into(),
+            },
+        );
+        call(&app, req).await
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn post_json(&self, uri: &str, body: impl Into<Body>) -> Reply {
+        self.send(
+            Request::post(uri)
+                .header("content-type", "application/json")
+                .body(body.into())
+                .expect("request"),
+        )
+        .await
+    }
+}
+
+/// The engine the read-only tests share, loaded on first use. Nothing writes to it, so what
+/// one test reads does not depend on which others ran.
+pub fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(Fixture::open)
 }
 
 pub struct Reply {
@@ -70,15 +116,9 @@ impl Reply {
     }
 }
 
-/// Sends a request through the fixture engine's router.
+/// Sends a request through the shared engine's router.
 pub async fn send(req: Request<Body>) -> Reply {
-    let app = jalin::api::router(
-        fixture().engine.clone(),
-        jalin::api::ApiConfig {
-            token: TOKEN.into(),
-        },
-    );
-    call(&app, req).await
+    fixture().send(req).await
 }
 
 /// Sends a request through any router and reads the whole reply.
@@ -106,15 +146,9 @@ pub async fn call(app: &axum::Router, req: Request<Body>) -> Reply {
 }
 
 pub async fn get(uri: &str) -> Reply {
-    send(Request::get(uri).body(Body::empty()).expect("request")).await
+    fixture().get(uri).await
 }
 
 pub async fn post_json(uri: &str, body: impl Into<Body>) -> Reply {
-    send(
-        Request::post(uri)
-            .header("content-type", "application/json")
-            .body(body.into())
-            .expect("request"),
-    )
-    .await
+    fixture().post_json(uri, body).await
 }

@@ -1,4 +1,4 @@
-//! Search quality on a judged query set (`tests/judged_queries.tsv`): Indonesian with affixes,
+//! Search quality on a judged query set (`tests/suite/judged_queries.tsv`): Indonesian with affixes,
 //! regional and English names, typos. A listing is relevant when its commodity is one of the
 //! query's judged commodities. The test computes precision@10 and nDCG@10 over the fixtures
 //! and fails below thresholds set just under the measured figures, so a change that makes

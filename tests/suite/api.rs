@@ -1,12 +1,11 @@
 //! The HTTP API over the fixtures: what a user of `POST /v1/match` and the read endpoints
 //! sees, and how every kind of bad input is answered.
 
-mod common;
-
 use axum::body::Body;
 use axum::http::Request;
-use common::{fixture, get, post_json, send};
 use serde_json::{Value, json};
+
+use crate::common::{self, fixture, get, post_json, send};
 
 fn lq(province: &str, commodity: &str) -> f64 {
     let r = fixture().engine.reference();
@@ -685,7 +684,7 @@ async fn the_deal_network_is_served() {
     assert!(values.windows(2).all(|w| w[0] >= w[1]), "largest first");
     // The first fixture deal's buyer has its seller among its partners.
     let first: Value = serde_json::from_str(
-        include_str!("../fixtures/deals.jsonl")
+        include_str!("../../fixtures/deals.jsonl")
             .lines()
             .next()
             .expect("a deal"),

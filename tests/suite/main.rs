@@ -1,0 +1,21 @@
+//! The in-process integration tests, in one binary so that the suite links once: each
+//! module was a test binary of its own. They run in parallel in one process, so none sets
+//! environment variables, and the one engine they share (`common::fixture()`) is only read
+//! from; `writes` opens its own.
+//!
+//! - `api`: the HTTP API over the fixtures, read endpoints and bad input.
+//! - `writes`: the write API, read-your-writes, all-or-nothing imports.
+//! - `robustness`: a battery of hostile requests and seeded fuzzing of the parsers.
+//! - `relevance`: the judged query set (`judged_queries.tsv`), precision@10 and nDCG@10.
+//! - `network_snapshot`: restarts from the deal network's snapshot.
+//! - `cli`: the `jalin` binary as a user runs it, and the store/index invariants.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api;
+mod cli;
+mod network_snapshot;
+mod relevance;
+mod robustness;
+mod writes;
