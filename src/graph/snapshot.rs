@@ -32,10 +32,8 @@ use std::collections::hash_map::{Entry, RandomState};
 use std::hash::BuildHasher;
 use std::io::{self, Read, Write};
 
-use super::{
-    Base, Business, Centrality, Config, DealGraph, LIMIT, MixState, NO_DEAL, NameSlot,
-    ProvinceFlows, Tie, mix64, span,
-};
+use super::storage::{MixState, NameSlot, mix64, span};
+use super::{Base, Business, Centrality, Config, DealGraph, LIMIT, NO_DEAL, ProvinceFlows, Tie};
 
 const MAGIC: [u8; 8] = *b"JALIN-DG";
 /// The layout version this build writes and reads; bumped on any change.
