@@ -6,6 +6,8 @@
 //! (ids, dates, numbers) lives here too; checks against the catalog (province and commodity
 //! codes) live in `reference`. No IO.
 
+pub mod json;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
