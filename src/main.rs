@@ -13,6 +13,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use jalin::engine::{Engine, MatchFilters, MatchRequest, NeedSpec};
 use jalin::model::Quantity;
+use jalin::model::json::parse_json;
+use jalin::plan::export::PlanFormat;
 use jalin::{Error, api};
 
 // The service allocates many short-lived strings and vectors per request (query terms,
@@ -297,7 +299,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             output,
         } => {
             let format =
-                api::PlanFormat::parse(Some(&format)).map_err(|m| Error::invalid("--format", m))?;
+                PlanFormat::parse(Some(&format)).map_err(|m| Error::invalid("--format", m))?;
             let text = match std::fs::read_to_string(&spec) {
                 Ok(t) => t,
                 Err(e) => jalin::engine::FIXTURE_MISSIONS
@@ -306,8 +308,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                     .map(|(_, t)| t.to_string())
                     .ok_or_else(|| Error::invalid("SPEC", format!("{spec}: {e}")))?,
             };
-            let spec: jalin::plan::MissionSpec = api::parse_json(text.as_bytes())
-                .map_err(|e| Error::invalid("SPEC", e.to_string()))?;
+            let spec: jalin::plan::MissionSpec =
+                parse_json(text.as_bytes()).map_err(|e| Error::invalid("SPEC", e.to_string()))?;
             let engine = open(&data)?;
             let schedule = engine.plan_mission(spec)?;
             let rendered = format.render_text(&schedule);
@@ -355,7 +357,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             lang_id,
         } => {
             let req: MatchRequest = match request {
-                Some(body) => api::parse_json(body.as_bytes())
+                Some(body) => parse_json(body.as_bytes())
                     .map_err(|e| Error::invalid("--request", e.to_string()))?,
                 None => MatchRequest {
                     need: Some(NeedSpec {

@@ -7,6 +7,7 @@
 //! codes) live in `reference`. No IO.
 
 pub mod dates;
+pub mod json;
 pub mod lang;
 pub mod units;
 

@@ -9,6 +9,9 @@
 //! only a few escaping rules, spelled out next to the function that applies them and
 //! pinned by tests. All user text (names, ids, topics, the mission name) is escaped for the
 //! format it lands in.
+//!
+//! [`PlanFormat`] names the four formats for the CLI's `--format` and the API's `?format=`
+//! and renders a schedule as text in one of them; the API adds the HTTP headers.
 
 use super::solve::{Problem, Solution, Stats};
 use super::spec::Mission;
@@ -566,6 +569,38 @@ fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// The output formats of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    Json,
+    Csv,
+    Ics,
+    Html,
+}
+
+impl PlanFormat {
+    /// Parses `--format` or `?format=`; none means JSON.
+    pub fn parse(s: Option<&str>) -> Result<PlanFormat, String> {
+        match s.unwrap_or("json") {
+            "json" => Ok(PlanFormat::Json),
+            "csv" => Ok(PlanFormat::Csv),
+            "ics" | "ical" => Ok(PlanFormat::Ics),
+            "html" => Ok(PlanFormat::Html),
+            other => Err(format!("{other:?} is not one of json, csv, ics, html")),
+        }
+    }
+
+    /// The schedule as text in this format (what the CLI writes).
+    pub fn render_text(self, schedule: &Schedule) -> String {
+        match self {
+            PlanFormat::Json => serde_json::to_string_pretty(schedule).unwrap_or_default() + "\n",
+            PlanFormat::Csv => to_csv(schedule),
+            PlanFormat::Ics => to_ics(schedule, None),
+            PlanFormat::Html => to_html(schedule),
+        }
+    }
 }
 
 #[cfg(test)]

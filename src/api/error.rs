@@ -1,0 +1,197 @@
+//! The API's one error shape, `{"error": {"code", "message", "field"}}`, and everything that
+//! produces it: [`ApiError`] (from the engine's [`Error`]: 4xx for what the caller sent wrong,
+//! 5xx, logged, for our own faults), the 404 fallback, and `json_errors`, the middleware
+//! that rewrites the plain-text errors axum and tower-http produce themselves.
+//!
+//! Invariant: every 4xx and 5xx the API sends has this JSON shape.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::Error;
+use crate::model::FieldError;
+
+/// An error as the API returns it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code: `invalid`, `not_found`, `unsupported_media_type`,
+    /// `payload_too_large`, `internal`…
+    pub code: String,
+    pub message: String,
+    /// The JSON path or parameter name of the offending field, when there is one.
+    pub field: Option<String>,
+}
+
+/// An error response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    pub(super) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub(super) fn field(mut self, field: impl Into<String>) -> ApiError {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        match e {
+            Error::Invalid(f) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid", f.message).field(f.field)
+            }
+            Error::Import {
+                file,
+                line,
+                field,
+                message,
+            } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("{file}:{line}: {field}: {message}"),
+            )
+            .field(field),
+            Error::NotFound { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "internal error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; it has been logged",
+                )
+            }
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(f: FieldError) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid", f.message).field(f.field)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+pub(super) type ApiResult<T> = Result<T, ApiError>;
+
+pub(super) fn internal(e: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "engine task failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error; it has been logged",
+    )
+}
+
+pub(super) async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route; see /docs for the API",
+    )
+}
+
+/// Turns the error responses that axum and tower-http produce themselves (a 413 for a
+/// declared body size, a 400 for a path that is not UTF-8, a 405…) into the API's JSON error,
+/// so every 4xx has the same shape.
+pub(super) async fn json_errors(req: Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "invalid",
+    };
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "the body is larger than this endpoint accepts (2 MiB; imports 100 MiB)".to_string()
+    } else if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text.clone()
+    };
+    let field = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Some("body".to_string())
+    } else {
+        text.split('`').nth(1).map(str::to_string)
+    };
+    let mut out = ApiError {
+        status,
+        code,
+        message,
+        field,
+    }
+    .into_response();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in parts.headers.iter() {
+        out.headers_mut().insert(name.clone(), value.clone());
+    }
+    out
+}
