@@ -25,7 +25,7 @@ use std::cell::OnceCell;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use jalin::graph::{DealEdge, DealGraph, Status};
+use jalin::graph::{DealEdge, DealGraph, DealStatus};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -96,11 +96,11 @@ fn deal_set(deals: usize) -> Vec<DealEdge> {
                 qty_kg: None,
                 day: 17_897 + below(&mut rng, 2_557) as i32,
                 status: if r < 0.8 {
-                    Status::Completed
+                    DealStatus::Completed
                 } else if r < 0.9 {
-                    Status::Failed
+                    DealStatus::Failed
                 } else {
-                    Status::Mou
+                    DealStatus::Mou
                 },
             }
         })

@@ -31,8 +31,8 @@ use criterion::{
 };
 use jalin::engine::{Engine, EngineOptions, MatchRequest, SearchParams};
 use jalin::generate::{GenConfig, GenStats, generate};
+use jalin::model::Lang;
 use jalin::reference::Reference;
-use jalin::score::Lang;
 
 const QUERIES: &[(&str, &str)] = &[
     ("bawang merah", "36"),

@@ -379,9 +379,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             let res = engine.match_request(
                 &req,
                 if lang_id {
-                    jalin::score::Lang::Id
+                    jalin::model::Lang::Id
                 } else {
-                    jalin::score::Lang::En
+                    jalin::model::Lang::En
                 },
             )?;
             let mut out = std::io::stdout().lock();

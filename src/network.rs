@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::graph::{Checksum, DealEdge, DealGraph, Status};
+use crate::graph::{Checksum, DealEdge, DealGraph};
 use crate::model::{Deal, DealStatus, parse_date};
 use crate::reference::Reference;
 use crate::store::{DealRow, Store};
@@ -151,14 +151,6 @@ pub fn today() -> i32 {
         .unwrap_or(0)
 }
 
-fn status(s: &str) -> Option<Status> {
-    match DealStatus::parse(s)? {
-        DealStatus::Completed => Some(Status::Completed),
-        DealStatus::Failed => Some(Status::Failed),
-        DealStatus::Mou => Some(Status::Mou),
-    }
-}
-
 /// A stored deal as a graph edge, when both parties' provinces are known.
 pub fn edge(reference: &Reference, row: DealRow) -> Option<DealEdge> {
     Some(DealEdge {
@@ -168,7 +160,7 @@ pub fn edge(reference: &Reference, row: DealRow) -> Option<DealEdge> {
         value_idr: row.value_idr,
         qty_kg: None,
         day: parse_date(&row.date)? as i32,
-        status: status(&row.status)?,
+        status: DealStatus::parse(&row.status)?,
         id: row.id,
         buyer: row.buyer,
         seller: row.seller,

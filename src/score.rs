@@ -104,7 +104,7 @@ pub enum Direction {
     Markets,
 }
 
-pub use crate::model::Lang;
+use crate::model::Lang;
 
 /// What the request asked for, resolved against the reference data.
 #[derive(Debug, Clone)]

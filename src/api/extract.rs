@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 
 use super::MAX_BODY;
 use super::error::{ApiError, ApiResult};
+use crate::model::Lang;
 use crate::model::json::parse_json;
-use crate::score::Lang;
 
 /// A JSON body, parsed so errors name the field; requires `Content-Type: application/json`.
 pub struct ApiJson<T>(pub T);

@@ -10,9 +10,10 @@ use super::types::{
 };
 use super::{Engine, elapsed_ms};
 use crate::error::{Error, Result};
+use crate::model::Lang;
 use crate::model::ListingKind;
 use crate::reference::{AdvantageSource, Reference};
-use crate::score::{Direction, Lang, MatchContext, lq_term};
+use crate::score::{Direction, MatchContext, lq_term};
 use crate::search::Filter;
 
 impl Engine {

@@ -13,9 +13,11 @@ use super::{
     DEFAULT_LIMIT, Engine, MAX_FILTER_VALUES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_TEXT, elapsed_ms,
 };
 use crate::error::{Error, Result};
+use crate::model::Lang;
+use crate::model::units::base_code;
 use crate::model::{Certification, ListingKind};
-use crate::score::{Direction, Lang, MatchContext, Weights};
-use crate::search::{Filter, ScoreFn, TextMode, TextQuery, unit_code};
+use crate::score::{Direction, MatchContext, Weights};
+use crate::search::{Filter, ScoreFn, TextMode, TextQuery};
 use crate::understand::{Understanding, understand};
 
 impl Engine {
@@ -76,7 +78,7 @@ impl Engine {
                     Direction::Markets => ListingKind::Offer,
                 })
                 .and_then(|q| q.monthly_base())
-                .map(|(a, u)| (a, unit_code(u)));
+                .map(|(a, u)| (a, base_code(u)));
             let mut ctx = MatchContext::new(direction, province);
             ctx.commodities = vec![commodity];
             ctx.amount = amount;
@@ -215,7 +217,7 @@ impl Engine {
             .volume
             .as_ref()
             .and_then(|q| q.monthly_base())
-            .map(|(a, unit)| (a, unit_code(unit)));
+            .map(|(a, unit)| (a, base_code(unit)));
         let mut ctx = MatchContext::new(Direction::Suppliers, province);
         ctx.commodities = commodities.clone();
         ctx.amount = amount;
@@ -300,7 +302,7 @@ impl Engine {
         out.certs = Certification::mask(&parse_certs("filters.certifications", &f.certifications)?);
         if let Some(q) = &f.min_capacity {
             q.validate("filters.min_capacity")?;
-            out.min_amount = q.monthly_base().map(|(a, u)| (a, unit_code(u)));
+            out.min_amount = q.monthly_base().map(|(a, u)| (a, base_code(u)));
         }
         out.same_province = f.same_province;
         Ok(out)

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use super::Engine;
 use crate::error::{Error, Result};
+use crate::model::FieldError;
+use crate::model::units::base_code;
 use crate::model::{Business, Certification, ListingKind};
 use crate::plan::export::Schedule;
-use crate::plan::{self, MissionSpec, PairScore, ProblemConfig, SpecError};
+use crate::plan::{self, MissionSpec, PairScore, ProblemConfig};
 use crate::score::{Direction, MatchContext, Scorer};
-use crate::search::unit_code;
 
 /// The mission specs compiled into the binary from `fixtures/missions/`.
 pub const FIXTURE_MISSIONS: &[(&str, &str)] = &[(
@@ -136,7 +137,7 @@ impl Engine {
                     let (a, u) = l
                         .amount(kind)
                         .and_then(|q| q.monthly_base())
-                        .map_or((-1.0, 0), |(a, u)| (a, unit_code(u)));
+                        .map_or((-1.0, 0), |(a, u)| (a, base_code(u)));
                     Some((c, a, u))
                 })
                 .collect()
@@ -152,7 +153,7 @@ impl Engine {
     }
 }
 
-fn spec_error(e: SpecError) -> Error {
+fn spec_error(e: FieldError) -> Error {
     Error::invalid(
         if e.field.is_empty() {
             "body".to_string()

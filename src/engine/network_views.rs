@@ -7,7 +7,7 @@ use super::types::{
 };
 use super::{Engine, MAX_LIMIT};
 use crate::error::{Error, Result};
-use crate::score::Lang;
+use crate::model::Lang;
 
 fn role_name(role: crate::graph::Role) -> String {
     match role {

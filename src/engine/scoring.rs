@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::Engine;
 use crate::network;
-use crate::score::{Direction, Lang, MatchContext, Scorer, ScorerTables, Weights};
+use crate::score::{Direction, MatchContext, Scorer, ScorerTables, Weights};
 
 impl Engine {
     /// A scorer for the context, on tables shared by every request while the deal
@@ -44,7 +44,7 @@ impl Engine {
         let today = network::today();
         let np = self.reference.provinces.len();
         let names = self.province_names();
-        let lang = graph_lang(ctx.lang);
+        let lang = ctx.lang;
         let home = ctx.province as u8;
         ctx.revealed = Some(net.revealed().clone());
         match ctx.direction {
@@ -106,7 +106,7 @@ impl Engine {
         let net = self.network();
         let g = net.graph();
         let names = self.province_names();
-        let lang = graph_lang(ctx.lang);
+        let lang = ctx.lang;
         let today = network::today();
         match ctx.direction {
             Direction::Suppliers => g
@@ -117,12 +117,5 @@ impl Engine {
                 .signals(candidate, requester.unwrap_or(""), today)
                 .reasons_as(crate::graph::Asker::Seller, lang, &names),
         }
-    }
-}
-
-fn graph_lang(lang: Lang) -> crate::graph::Lang {
-    match lang {
-        Lang::En => crate::graph::Lang::En,
-        Lang::Id => crate::graph::Lang::Id,
     }
 }

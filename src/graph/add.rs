@@ -12,8 +12,8 @@ use std::collections::hash_map::RandomState;
 use super::storage::{MixState, pair_key};
 use super::{
     AddError, Base, BuildError, Centrality, Config, DEFAULT_HALF_LIFE_DAYS, DealEdge, DealGraph,
-    HI_SOLD, HI_SOLD_COMPLETED, LIMIT, LO_SOLD, LO_SOLD_COMPLETED, NO_DEAL, ProvinceFlows,
-    SELLER_IS_LO, Status, Tie,
+    DealStatus, HI_SOLD, HI_SOLD_COMPLETED, LIMIT, LO_SOLD, LO_SOLD_COMPLETED, NO_DEAL,
+    ProvinceFlows, SELLER_IS_LO, Tie,
 };
 
 /// The day the decayed sums are kept at (2024-01-01). Any day works; this keeps the factors
@@ -120,7 +120,7 @@ impl DealGraph {
                     lo,
                     hi,
                     deal,
-                    Status::from_code(flags),
+                    DealStatus::from_code(flags),
                     values[deal as usize],
                 );
             }
@@ -262,7 +262,7 @@ impl DealGraph {
     }
 
     fn note_flows_and_day(&mut self, d: &DealEdge) {
-        if d.status == Status::Completed {
+        if d.status == DealStatus::Completed {
             self.flows.record(
                 usize::from(d.seller_province),
                 usize::from(d.buyer_province),
@@ -274,7 +274,7 @@ impl DealGraph {
     }
 
     /// Folds deal `ix` into its pair's aggregates and the two businesses' ones.
-    fn record(&mut self, pid: u32, lo: u32, hi: u32, ix: u32, status: Status, value: f64) {
+    fn record(&mut self, pid: u32, lo: u32, hi: u32, ix: u32, status: DealStatus, value: f64) {
         let day = self.deal_day[ix as usize];
         let seller_is_lo = self.deal_flags[ix as usize] & SELLER_IS_LO != 0;
         let w = self.weight_at_reference(day);
@@ -285,11 +285,12 @@ impl DealGraph {
         } else {
             (HI_SOLD, HI_SOLD_COMPLETED)
         };
-        let first_completed_sale = status == Status::Completed && tie.flags & completed_bit == 0;
+        let first_completed_sale =
+            status == DealStatus::Completed && tie.flags & completed_bit == 0;
         tie.flags |= sold_bit;
         tie.last_day = tie.last_day.max(day);
         match status {
-            Status::Completed => {
+            DealStatus::Completed => {
                 tie.completed = tie.completed.saturating_add(1);
                 tie.value_completed += value;
                 tie.k_completed += w as f32;
@@ -297,11 +298,11 @@ impl DealGraph {
                 tie.last_completed_day = tie.last_completed_day.max(day);
                 tie.flags |= completed_bit;
             }
-            Status::Failed => {
+            DealStatus::Failed => {
                 tie.failed = tie.failed.saturating_add(1);
                 tie.k_failed += w as f32;
             }
-            Status::Mou => {
+            DealStatus::Mou => {
                 tie.mou = tie.mou.saturating_add(1);
                 tie.value_mou += value;
                 tie.k_mou += w as f32;
@@ -314,9 +315,11 @@ impl DealGraph {
         }
         let seller = &mut self.businesses[if seller_is_lo { lo } else { hi } as usize];
         match status {
-            Status::Completed => seller.sold_completed = seller.sold_completed.saturating_add(1),
-            Status::Failed => seller.sold_failed = seller.sold_failed.saturating_add(1),
-            Status::Mou => seller.sold_mou = seller.sold_mou.saturating_add(1),
+            DealStatus::Completed => {
+                seller.sold_completed = seller.sold_completed.saturating_add(1)
+            }
+            DealStatus::Failed => seller.sold_failed = seller.sold_failed.saturating_add(1),
+            DealStatus::Mou => seller.sold_mou = seller.sold_mou.saturating_add(1),
         }
         if first_completed_sale {
             seller.completed_buyers += 1;

@@ -160,7 +160,7 @@ impl DealGraph {
 mod tests {
     use super::*;
     use crate::graph::tests::{TODAY, assert_close, deal};
-    use crate::graph::{DealEdge, Status};
+    use crate::graph::{DealEdge, DealStatus};
 
     #[test]
     fn pagerank_on_a_triangle_and_a_star() {
@@ -188,7 +188,7 @@ mod tests {
                 deal("3", "c", "l3"),
                 // A failed-only pair is no tie: its businesses dangle.
                 DealEdge {
-                    status: Status::Failed,
+                    status: DealStatus::Failed,
                     ..deal("4", "f1", "f2")
                 },
             ],

@@ -166,7 +166,7 @@ impl DealGraph {
 mod tests {
     use super::*;
     use crate::graph::tests::{assert_close, deal, graph};
-    use crate::graph::{DealEdge, Status};
+    use crate::graph::{DealEdge, DealStatus};
 
     /// Completed flows (seller province → buyer province, commodity, value): 0→1 c0 60,
     /// 0→2 c1 20, 1→2 c1 40, 2→0 c0 30; inside province 0: c0 100; a failed 0→1 and an MoU
@@ -190,11 +190,11 @@ mod tests {
             flow("d", 2, 0, 0, 30.0),
             flow("e", 0, 0, 0, 100.0),
             DealEdge {
-                status: Status::Failed,
+                status: DealStatus::Failed,
                 ..flow("f", 0, 1, 0, 1000.0)
             },
             DealEdge {
-                status: Status::Mou,
+                status: DealStatus::Mou,
                 ..flow("g", 0, 1, 1, 500.0)
             },
         ]

@@ -8,7 +8,7 @@ use std::collections::hash_map::Entry;
 use serde::Serialize;
 
 use super::storage::MixState;
-use super::{DealGraph, NO_DEAL, Role, Status};
+use super::{DealGraph, DealStatus, NO_DEAL, Role};
 
 /// One step of an introduction path: `from` and `to` have dealt.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -131,7 +131,7 @@ impl DealGraph {
         let mut ix = t.head;
         while ix != NO_DEAL {
             let i = ix as usize;
-            if Status::from_code(self.deal_flags[i]) != Status::Failed {
+            if DealStatus::from_code(self.deal_flags[i]) != DealStatus::Failed {
                 deals.push((self.deal_day[i], ix));
             }
             ix = self.deal_prev[i];
@@ -264,7 +264,7 @@ mod tests {
             deal("cd2", "d", "c"),
             deal("cd3", "d", "c"),
             DealEdge {
-                status: Status::Failed,
+                status: DealStatus::Failed,
                 ..deal("cd-failed", "d", "c")
             },
             // I hangs off D.
@@ -272,7 +272,7 @@ mod tests {
             // G–H: an island. X–Y only ever failed.
             deal("gh", "g", "h"),
             DealEdge {
-                status: Status::Failed,
+                status: DealStatus::Failed,
                 ..deal("xy", "x", "y")
             },
         ];
@@ -353,9 +353,9 @@ mod tests {
                 let key = |x: &str| x[1..].parse::<usize>().unwrap();
                 let (b, s) = (key(&d.buyer), key(&d.seller));
                 let w = match d.status {
-                    Status::Completed => 1.0,
-                    Status::Mou => 0.5,
-                    Status::Failed => 0.0,
+                    DealStatus::Completed => 1.0,
+                    DealStatus::Mou => 0.5,
+                    DealStatus::Failed => 0.0,
                 };
                 let decayed = w * 0.5f64.powf(f64::from(newest - d.day) / 730.0);
                 *strength.entry((b.min(s), b.max(s))).or_default() += decayed;

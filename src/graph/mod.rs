@@ -74,7 +74,7 @@
 //!
 //! # Where things are
 //!
-//! - this file: the input ([`DealEdge`], [`Status`], [`Config`], [`AddError`],
+//! - this file: the input ([`DealEdge`], [`DealStatus`], [`Config`], [`AddError`],
 //!   [`BuildError`]), the per-business and per-pair records, and [`DealGraph`] itself;
 //! - `storage`: id interning, the partner rows and newer pairs, pair look-up, compaction;
 //! - `add`: [`DealGraph::new`], [`DealGraph::build`], [`DealGraph::add`] and the decay
@@ -106,10 +106,11 @@ mod storage;
 mod tests;
 mod view;
 
+pub use crate::model::{DealStatus, Lang};
 pub use centrality::Centrality;
 pub use flows::ProvinceFlows;
 pub use intro::{Hop, IntroPath};
-pub use reasons::{Asker, Lang};
+pub use reasons::Asker;
 pub use signals::{
     BuyerContext, CommonPartners, DirectTies, FeatureParts, ProvinceTie, Signals, TrackRecord,
 };
@@ -134,30 +135,22 @@ const MOU_WEIGHT: f64 = 0.5;
 // ---------------------------------------------------------------------------------------------
 // Input
 
-/// How a deal ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Completed,
-    Failed,
-    /// A memorandum of understanding, signed but not yet delivered.
-    Mou,
-}
-
-impl Status {
+/// How a deal ended is the model's [`DealStatus`]; the graph packs it into the low bits of a
+/// deal's flags.
+impl DealStatus {
     fn code(self) -> u8 {
         match self {
-            Status::Completed => 0,
-            Status::Failed => 1,
-            Status::Mou => 2,
+            DealStatus::Completed => 0,
+            DealStatus::Failed => 1,
+            DealStatus::Mou => 2,
         }
     }
 
-    fn from_code(code: u8) -> Status {
+    fn from_code(code: u8) -> DealStatus {
         match code & STATUS_MASK {
-            0 => Status::Completed,
-            1 => Status::Failed,
-            _ => Status::Mou,
+            0 => DealStatus::Completed,
+            1 => DealStatus::Failed,
+            _ => DealStatus::Mou,
         }
     }
 }
@@ -180,7 +173,7 @@ pub struct DealEdge {
     pub qty_kg: Option<f64>,
     /// Days since 1970-01-01.
     pub day: i32,
-    pub status: Status,
+    pub status: DealStatus,
 }
 
 /// Why [`DealGraph::add`] refused a deal. Nothing was changed.

@@ -5,15 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Signals;
-
-/// Language of the reasons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    En,
-    Id,
-}
+use crate::model::Lang;
+use crate::model::dates;
 
 /// Who reads the reasons: the buyer (about a seller) or the seller (about a buyer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,14 +213,7 @@ fn idr(value: f64, lang: Lang) -> String {
 
 /// The calendar year of a day number (days since 1970-01-01), proleptic Gregorian.
 fn year_of(day: i32) -> i64 {
-    let z = i64::from(day) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let y = yoe + era * 400;
-    if mp >= 10 { y + 1 } else { y }
+    dates::year_of(i64::from(day))
 }
 
 #[cfg(test)]

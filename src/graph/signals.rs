@@ -473,7 +473,7 @@ impl BuyerContext<'_> {
 mod tests {
     use super::*;
     use crate::graph::tests::{TODAY, assert_close, below, deal, graph, random_graph};
-    use crate::graph::{Config, DealEdge, Lang, Status};
+    use crate::graph::{Config, DealEdge, DealStatus, Lang};
     use rand_chacha::ChaCha8Rng;
     use rand_chacha::rand_core::SeedableRng;
 
@@ -491,14 +491,14 @@ mod tests {
             },
             DealEdge {
                 day: TODAY - 1460,
-                status: Status::Failed,
+                status: DealStatus::Failed,
                 ..deal("d3", "a", "b")
             },
             // The other direction counts too.
             DealEdge {
                 value_idr: 50e6,
                 day: TODAY - 365,
-                status: Status::Mou,
+                status: DealStatus::Mou,
                 buyer_province: 1,
                 seller_province: 0,
                 ..deal("d4", "b", "a")
@@ -554,11 +554,11 @@ mod tests {
             deal("6", "x", "z3"),
             deal("7", "x", "z4"),
             DealEdge {
-                status: Status::Failed,
+                status: DealStatus::Failed,
                 ..deal("8", "z4", "y")
             },
             DealEdge {
-                status: Status::Mou,
+                status: DealStatus::Mou,
                 ..deal("9", "z5", "y")
             },
             deal("10", "z5", "x"),
@@ -619,7 +619,7 @@ mod tests {
             deals.push(deal(&format!("c{i}"), &format!("buyer{}", i % 9), "busy"));
         }
         deals.push(DealEdge {
-            status: Status::Failed,
+            status: DealStatus::Failed,
             ..deal("f", "buyer-who-failed", "busy")
         });
         deals.push(deal("as-buyer", "newcomer", "b0"));
@@ -692,7 +692,7 @@ mod tests {
                     (s, b)
                 };
                 let mut up = g.clone();
-                up.add(world.deal(&mut rng, 999, db, ds, Status::Completed))
+                up.add(world.deal(&mut rng, 999, db, ds, DealStatus::Completed))
                     .unwrap();
                 let after = feature(&up);
                 assert!(
@@ -700,7 +700,7 @@ mod tests {
                     "trial {trial}: completed {before} → {after}"
                 );
                 let mut down = g.clone();
-                down.add(world.deal(&mut rng, 999, db, ds, Status::Failed))
+                down.add(world.deal(&mut rng, 999, db, ds, DealStatus::Failed))
                     .unwrap();
                 let after = feature(&down);
                 assert!(after <= before, "trial {trial}: failed {before} → {after}");

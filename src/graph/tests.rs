@@ -20,7 +20,7 @@ pub(super) fn deal(id: &str, buyer: &str, seller: &str) -> DealEdge {
         value_idr: 1e6,
         qty_kg: None,
         day: TODAY,
-        status: Status::Completed,
+        status: DealStatus::Completed,
     }
 }
 
@@ -54,11 +54,11 @@ pub(super) fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
     (rng.next_u64() % n as u64) as usize
 }
 
-pub(super) fn random_status(rng: &mut ChaCha8Rng) -> Status {
+pub(super) fn random_status(rng: &mut ChaCha8Rng) -> DealStatus {
     match below(rng, 10) {
-        0..=6 => Status::Completed,
-        7 => Status::Failed,
-        _ => Status::Mou,
+        0..=6 => DealStatus::Completed,
+        7 => DealStatus::Failed,
+        _ => DealStatus::Mou,
     }
 }
 
@@ -73,7 +73,7 @@ impl World {
         i: usize,
         b: usize,
         s: usize,
-        st: Status,
+        st: DealStatus,
     ) -> DealEdge {
         DealEdge {
             id: format!("r{i}"),
@@ -228,11 +228,11 @@ impl PowerLaw {
             qty_kg: None,
             day: 17_897 + below(rng, 2_557) as i32,
             status: if r < 0.8 {
-                Status::Completed
+                DealStatus::Completed
             } else if r < 0.9 {
-                Status::Failed
+                DealStatus::Failed
             } else {
-                Status::Mou
+                DealStatus::Mou
             },
         }
     }

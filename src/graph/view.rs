@@ -217,7 +217,7 @@ impl DealGraph {
 mod tests {
     use super::*;
     use crate::graph::tests::{TODAY, deal, graph};
-    use crate::graph::{DealEdge, Status};
+    use crate::graph::{DealEdge, DealStatus};
 
     #[test]
     fn network_view_lists_partners_by_value() {
@@ -246,7 +246,7 @@ mod tests {
             ),
             on(
                 DealEdge {
-                    status: Status::Failed,
+                    status: DealStatus::Failed,
                     value_idr: 9.0,
                     ..deal("3", "p1", "n")
                 },
@@ -263,7 +263,7 @@ mod tests {
             ),
             on(
                 DealEdge {
-                    status: Status::Mou,
+                    status: DealStatus::Mou,
                     value_idr: 50.0,
                     ..deal("5", "p2", "n")
                 },
@@ -272,7 +272,7 @@ mod tests {
             ),
             on(
                 DealEdge {
-                    status: Status::Failed,
+                    status: DealStatus::Failed,
                     ..deal("6", "n", "p3")
                 },
                 0,
@@ -280,7 +280,7 @@ mod tests {
             ),
             on(
                 DealEdge {
-                    status: Status::Mou,
+                    status: DealStatus::Mou,
                     value_idr: 70.0,
                     ..deal("7", "p4", "n")
                 },

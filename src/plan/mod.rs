@@ -19,7 +19,7 @@ pub mod spec;
 pub use solve::{
     Candidate, Participant, Problem, Solution, SolveConfig, round_robin, solve, solve_with,
 };
-pub use spec::{Mission, MissionSpec, Priority, SpecError};
+pub use spec::{Mission, MissionSpec, Priority};
 
 use std::collections::HashMap;
 

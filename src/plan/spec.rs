@@ -138,10 +138,9 @@ pub struct PreferenceSpec {
     pub topic: Option<String>,
 }
 
-/// The first problem found in a spec: the JSON path of the field, and what is wrong.
-pub type SpecError = FieldError;
-
-type Result<T> = std::result::Result<T, SpecError>;
+/// Validation reports the first problem found in a spec as a [`FieldError`]: the JSON path of
+/// the field, and what is wrong.
+type Result<T> = std::result::Result<T, FieldError>;
 
 /// Clock times of one slot, in minutes after midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,7 +235,7 @@ impl MissionSpec {
                 .and_then(|rest| rest.split('`').next())
                 .unwrap_or_default()
                 .to_string();
-            SpecError::new(field, message)
+            FieldError::new(field, message)
         })
     }
 
@@ -261,7 +260,7 @@ impl MissionSpec {
                 continue;
             }
             let Some(province) = p.province.clone().or_else(|| province_of(&p.id)) else {
-                return Err(SpecError::new(
+                return Err(FieldError::new(
                     format!("participants[{i}].side"),
                     format!(
                         "no side given for {:?} and its province is unknown; \
@@ -288,18 +287,18 @@ impl MissionSpec {
         let slot_times = check_slots(&self.slots)?;
         let slots = slot_times.len();
         if self.tables == 0 || self.tables > MAX_TABLES {
-            return Err(SpecError::new(
+            return Err(FieldError::new(
                 "tables",
                 format!("must be between 1 and {MAX_TABLES}, got {}", self.tables),
             ));
         }
         if self.max_meetings == 0 {
-            return Err(SpecError::new("max_meetings", "must be at least 1"));
+            return Err(FieldError::new("max_meetings", "must be at least 1"));
         }
         let (participants, groups, index) = self.check_participants(slots)?;
         let id_of = |field: String, id: &str| -> Result<usize> {
             index.get(id).copied().ok_or_else(|| {
-                SpecError::new(field, format!("{id:?} is not one of the participants"))
+                FieldError::new(field, format!("{id:?} is not one of the participants"))
             })
         };
         let pair =
@@ -307,13 +306,13 @@ impl MissionSpec {
                 let ia = id_of(fa, a)?;
                 let ib = id_of(fb.clone(), b)?;
                 if ia == ib {
-                    return Err(SpecError::new(
+                    return Err(FieldError::new(
                         fb,
                         format!("{path} names {a:?} twice; a participant cannot meet itself"),
                     ));
                 }
                 if participants[ia].group == participants[ib].group {
-                    return Err(SpecError::new(
+                    return Err(FieldError::new(
                         fb,
                         format!(
                             "{a:?} and {b:?} are both on side {:?}; meetings are between sides",
@@ -360,7 +359,7 @@ impl MissionSpec {
             let path = format!("preferences[{i}]");
             let (a, b) = pair(&path, format!("{path}.a"), format!("{path}.b"), &p.a, &p.b)?;
             if !p.weight.is_finite() || p.weight < 0.0 {
-                return Err(SpecError::new(
+                return Err(FieldError::new(
                     format!("{path}.weight"),
                     format!("must be a finite number ≥ 0, got {}", p.weight),
                 ));
@@ -384,7 +383,7 @@ impl MissionSpec {
         // than it can attend.
         for &(key, j) in &blocked {
             if let Some(&(_, i)) = request_at.get(&key) {
-                return Err(SpecError::new(
+                return Err(FieldError::new(
                     format!("requests[{i}]"),
                     format!(
                         "{:?} and {:?} are also listed in blocked[{j}]",
@@ -401,7 +400,7 @@ impl MissionSpec {
         for (p, &m) in participants.iter().zip(&musts) {
             let free = p.available.iter().filter(|&&x| x).count();
             if m > free {
-                return Err(SpecError::new(
+                return Err(FieldError::new(
                     "requests",
                     format!(
                         "{:?} has {m} must-meet requests but is available in only {free} slots",
@@ -410,7 +409,7 @@ impl MissionSpec {
                 ));
             }
             if m > p.cap {
-                return Err(SpecError::new(
+                return Err(FieldError::new(
                     "requests",
                     format!(
                         "{:?} has {m} must-meet requests but a cap of {} meetings",
@@ -441,7 +440,7 @@ impl MissionSpec {
         slots: usize,
     ) -> Result<(Vec<MissionParticipant>, Vec<String>, HashMap<String, usize>)> {
         if self.participants.is_empty() {
-            return Err(SpecError::new(
+            return Err(FieldError::new(
                 "participants",
                 "needs at least one participant",
             ));
@@ -452,17 +451,17 @@ impl MissionSpec {
         for (i, p) in self.participants.iter().enumerate() {
             let path = format!("participants[{i}]");
             if p.id.trim().is_empty() {
-                return Err(SpecError::new(format!("{path}.id"), "must not be empty"));
+                return Err(FieldError::new(format!("{path}.id"), "must not be empty"));
             }
             let side = match p.side.as_deref().map(str::trim) {
                 None => {
-                    return Err(SpecError::new(
+                    return Err(FieldError::new(
                         format!("{path}.side"),
                         format!("no side given for {:?}", p.id),
                     ));
                 }
                 Some("") => {
-                    return Err(SpecError::new(format!("{path}.side"), "must not be empty"));
+                    return Err(FieldError::new(format!("{path}.side"), "must not be empty"));
                 }
                 Some(s) => s,
             };
@@ -476,7 +475,7 @@ impl MissionSpec {
             if let Some(&j) = index.get(&p.id) {
                 let other: &MissionParticipant = &out[j];
                 return Err(if other.group != group {
-                    SpecError::new(
+                    FieldError::new(
                         format!("{path}.side"),
                         format!(
                             "{:?} is on both sides ({:?} in participants[{j}], {side:?} here)",
@@ -484,7 +483,7 @@ impl MissionSpec {
                         ),
                     )
                 } else {
-                    SpecError::new(
+                    FieldError::new(
                         format!("{path}.id"),
                         format!(
                             "duplicate participant id {:?} (also participants[{j}])",
@@ -495,7 +494,7 @@ impl MissionSpec {
             }
             let cap = match p.max_meetings {
                 Some(0) => {
-                    return Err(SpecError::new(
+                    return Err(FieldError::new(
                         format!("{path}.max_meetings"),
                         "must be at least 1",
                     ));
@@ -509,13 +508,13 @@ impl MissionSpec {
                     let mut av = vec![false; slots];
                     for (k, &[first, last]) in ranges.iter().enumerate() {
                         if first > last {
-                            return Err(SpecError::new(
+                            return Err(FieldError::new(
                                 format!("{path}.available[{k}]"),
                                 format!("range [{first}, {last}] is reversed"),
                             ));
                         }
                         if last >= slots as u64 {
-                            return Err(SpecError::new(
+                            return Err(FieldError::new(
                                 format!("{path}.available[{k}]"),
                                 format!(
                                     "range [{first}, {last}] is outside slots 0..={}",
@@ -546,7 +545,7 @@ impl MissionSpec {
 fn check_date(date: &str) -> Result<()> {
     match dates::parse_ymd(date) {
         Some(_) => Ok(()),
-        None => Err(SpecError::new(
+        None => Err(FieldError::new(
             "date",
             format!("{date:?} is not a date in YYYY-MM-DD form"),
         )),
@@ -572,19 +571,19 @@ pub fn parse_hhmm(s: &str) -> Option<u32> {
 
 fn check_slots(s: &SlotSpec) -> Result<Vec<SlotTime>> {
     let start = parse_hhmm(&s.start).ok_or_else(|| {
-        SpecError::new(
+        FieldError::new(
             "slots.start",
             format!("{:?} is not a time in HH:MM form", s.start),
         )
     })?;
     if s.minutes == 0 || s.minutes > MAX_MINUTES {
-        return Err(SpecError::new(
+        return Err(FieldError::new(
             "slots.minutes",
             format!("must be between 1 and {MAX_MINUTES}, got {}", s.minutes),
         ));
     }
     if s.count == 0 || s.count > MAX_SLOTS {
-        return Err(SpecError::new(
+        return Err(FieldError::new(
             "slots.count",
             format!("must be between 1 and {MAX_SLOTS}, got {}", s.count),
         ));
@@ -593,7 +592,7 @@ fn check_slots(s: &SlotSpec) -> Result<Vec<SlotTime>> {
     let mut pause = vec![0u64; count];
     for (i, b) in s.breaks.iter().enumerate() {
         if b.after >= s.count - 1 {
-            return Err(SpecError::new(
+            return Err(FieldError::new(
                 format!("slots.breaks[{i}].after"),
                 format!(
                     "no slot follows slot {} (slots are numbered 0..={})",
@@ -603,13 +602,13 @@ fn check_slots(s: &SlotSpec) -> Result<Vec<SlotTime>> {
             ));
         }
         if b.minutes == 0 || b.minutes > MAX_MINUTES {
-            return Err(SpecError::new(
+            return Err(FieldError::new(
                 format!("slots.breaks[{i}].minutes"),
                 format!("must be between 1 and {MAX_MINUTES}, got {}", b.minutes),
             ));
         }
         if pause[b.after as usize] > 0 {
-            return Err(SpecError::new(
+            return Err(FieldError::new(
                 format!("slots.breaks[{i}].after"),
                 format!("overlaps another break after slot {}", b.after),
             ));
@@ -621,7 +620,7 @@ fn check_slots(s: &SlotSpec) -> Result<Vec<SlotTime>> {
     for (i, &p) in pause.iter().enumerate() {
         let end = t + s.minutes;
         if end > 24 * 60 {
-            return Err(SpecError::new(
+            return Err(FieldError::new(
                 "slots.count",
                 format!(
                     "slot {i} would end at {}, past midnight",

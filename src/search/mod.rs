@@ -93,6 +93,7 @@ fn schema() -> (Schema, Fields) {
         business_kind: b.add_u64_field("business_kind", INDEXED | FAST),
         certs: b.add_u64_field("certs", FAST),
         amount: b.add_f64_field("amount", FAST),
+        // A base unit's code (`model::units::BaseUnit`), 0 when unknown.
         amount_unit: b.add_u64_field("amount_unit", FAST),
         text: b.add_text_field("text", text_opts(analysis::STEM)),
         text_exact: b.add_text_field("text_exact", text_opts(analysis::EXACT)),
@@ -122,9 +123,6 @@ fn settings() -> tantivy::IndexSettings {
         ..tantivy::IndexSettings::default()
     }
 }
-
-/// The `amount_unit` fast field holds a base unit's code (0: unknown); see `model::units`.
-pub use crate::model::units::base_code as unit_code;
 
 /// The score function the caller ranks by; `None` drops the document.
 pub type ScoreFn = Arc<dyn Fn(&ListingFeatures) -> Option<f32> + Send + Sync>;
@@ -517,7 +515,10 @@ impl SearchIndex {
             }
             .and_then(|q| q.monthly_base());
             doc.add_f64(f.amount, amount.map_or(-1.0, |a| a.0));
-            doc.add_u64(f.amount_unit, amount.map_or(0, |a| unit_code(a.1)));
+            doc.add_u64(
+                f.amount_unit,
+                amount.map_or(0, |a| crate::model::units::base_code(a.1)),
+            );
             let mut text = String::with_capacity(256);
             for part in [l.title.as_str(), l.description.as_deref().unwrap_or("")] {
                 text.push_str(part);

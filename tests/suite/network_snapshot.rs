@@ -4,7 +4,7 @@
 
 use jalin::engine::{Engine, MatchRequest};
 use jalin::model::Deal;
-use jalin::score::Lang;
+use jalin::model::Lang;
 
 fn open(dir: &std::path::Path) -> (Engine, jalin::engine::OpenReport) {
     Engine::open(dir, &mut |_, _, _| {}).expect("open")

@@ -198,7 +198,7 @@ fn a_need_in_words_is_understood_and_matched() {
     )
     .expect("request");
     let res = engine
-        .match_request(&req, jalin::score::Lang::En)
+        .match_request(&req, jalin::model::Lang::En)
         .expect("match");
     let u = &res.understood;
     assert_eq!(u.commodities, ["cabai_rawit"]);
