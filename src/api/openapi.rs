@@ -1,6 +1,14 @@
 //! The OpenAPI document ([`ApiDoc`], served at `/openapi.json` and browsed at `/docs`): every
 //! route's `#[utoipa::path]` is listed here, so a new route must be added to `paths(...)` (and its
 //! `__path_*` type imported).
+//!
+//! **Invariant:** the document lists every status an operation can answer. A route declares
+//! its own successes and the errors particular to it; [`StandardResponses`] adds the errors
+//! that come from the shared machinery, by rule, so no route can forget them: 400 wherever
+//! there is a parameter or a body (the extractors), 401 behind the token, 404 wherever a path
+//! names something, 413 and 415 for bodies (the body limit; JSON bodies need their content
+//! type), 503 with `Retry-After` everywhere (the concurrency limit and the request timeout).
+//! Every request body carries an example. `.ci/run` holds the server to it with schemathesis.
 
 use utoipa::OpenApi;
 
@@ -28,7 +36,7 @@ use super::routes::search::__path_search;
     paths(healthz, provinces, advantages, commodities, search, match_, corridors, get_business,
         missions, mission, plan_mission, business_network, intro, flows,
         put_business, delete_business, post_deal, import),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardResponses),
     components(schemas(ErrorBody, ErrorDetail))
 )]
 pub struct ApiDoc;
@@ -43,5 +51,241 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Adds the shared error responses and the request examples (see the module comment).
+struct StandardResponses;
+
+/// Operations that answer 404 without a path parameter: they look up a business named in the
+/// body or the query.
+const NOT_FOUND_TOO: [(&str, &str); 2] = [("post", "/v1/match"), ("get", "/v1/intro")];
+
+impl utoipa::Modify for StandardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{RefOr, Response};
+
+        let error = |description: &str| -> RefOr<Response> {
+            utoipa::openapi::ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+                .into()
+        };
+        let retry_after = utoipa::openapi::HeaderBuilder::new()
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::Integer),
+            ))
+            .description(Some("seconds to wait before trying again"))
+            .build();
+        let unavailable: RefOr<Response> = utoipa::openapi::ResponseBuilder::new()
+            .description("too many requests in flight, or the request took too long; retry")
+            .header("Retry-After", retry_after)
+            .content(
+                "application/json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+            .into();
+
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let params: Vec<ParameterIn> = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| match p {
+                        RefOr::T(p) => Some(p.parameter_in.clone()),
+                        RefOr::Ref(_) => None,
+                    })
+                    .collect();
+                let has_path_param = params.iter().any(|p| matches!(p, ParameterIn::Path));
+                let body_types: Vec<String> = match &op.request_body {
+                    Some(RefOr::T(b)) => b.content.keys().cloned().collect(),
+                    _ => Vec::new(),
+                };
+                let responses = &mut op.responses.responses;
+                let mut add = |status: &str, r: &RefOr<Response>| {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| r.clone());
+                };
+                if !params.is_empty() || !body_types.is_empty() {
+                    add(
+                        "400",
+                        &error("a parameter or the body is invalid; `field` names it"),
+                    );
+                }
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add("401", &error("missing or wrong bearer token"));
+                }
+                if has_path_param || NOT_FOUND_TOO.contains(&(method, path.as_str())) {
+                    add("404", &error("what the request names is not stored"));
+                }
+                if !body_types.is_empty() {
+                    add(
+                        "413",
+                        &error("the body is larger than this operation accepts"),
+                    );
+                }
+                if body_types.iter().any(|t| t == "application/json") {
+                    add("415", &error("the body is not sent as application/json"));
+                }
+                add("503", &unavailable);
+
+                if let Some(example) = response_example(method, path)
+                    && let Some(RefOr::T(ok)) = responses.get_mut("200")
+                    && let Some(RefOr::T(json)) = ok.content.get_mut("application/json")
+                {
+                    json.example = Some(example);
+                }
+                if let Some(RefOr::T(body)) = op.request_body.as_mut()
+                    && let Some(example) = request_example(method, path)
+                {
+                    for content in body.content.values_mut() {
+                        if let RefOr::T(content) = content
+                            && content.example.is_none()
+                        {
+                            content.example = Some(example.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A schedule as `POST /v1/missions/plan` answers the example spec of [`request_example`]
+/// (planned on the shipped sample; `solve_ms` rounded).
+const PLAN_RESPONSE: &str = include_str!("examples/plan-response.json");
+
+/// The example answers documented beside their schemas.
+fn response_example(method: &str, path: &str) -> Option<serde_json::Value> {
+    match (method, path) {
+        ("post", "/v1/missions/plan") => serde_json::from_str(PLAN_RESPONSE).ok(),
+        ("get", "/v1/missions/{name}") => request_example("post", "/v1/missions/plan"),
+        _ => None,
+    }
+}
+
+/// The example body of each operation that takes one.
+fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let business = json!({
+        "id": "jt-90001",
+        "name": "KUD Sumber Makmur",
+        "kind": "cooperative",
+        "province": "35",
+        "city": "Probolinggo",
+        "description": "Koperasi petani bawang merah di Probolinggo.",
+        "certifications": ["halal"],
+        "offers": [{
+            "commodity": "bawang_merah",
+            "title": "Bawang merah Probolinggo",
+            "capacity": {"qty": 40, "unit": "ton", "per": "month"}
+        }],
+        "needs": [{"commodity": "pupuk", "title": "Pupuk NPK"}]
+    });
+    Some(match (method, path) {
+        ("put", "/v1/businesses/{id}") => business,
+        ("post", "/v1/deals") => json!({
+            "buyer": "bt-00018",
+            "seller": "jt-00454",
+            "commodity": "bawang_merah",
+            "value_idr": 125000000.0,
+            "volume": {"qty": 5, "unit": "ton"},
+            "date": "2023-09-11",
+            "status": "mou",
+            "mission": "jatim-banten-2023"
+        }),
+        ("post", "/v1/import") => serde_json::Value::String(format!("{business}\n")),
+        ("post", "/v1/match") => json!({
+            "need": {
+                "text": "bawang merah halal untuk Serang",
+                "volume": {"qty": 5, "unit": "ton", "per": "month"},
+                "certifications": ["halal"]
+            },
+            "limit": 20
+        }),
+        ("post", "/v1/missions/plan") => json!({
+            "name": "Temu bisnis Jatim–Banten",
+            "host_province": "36",
+            "date": "2023-09-11",
+            "venue": "Serang",
+            "slots": {"start": "09:00", "minutes": 20, "count": 6,
+                      "breaks": [{"after": 2, "minutes": 15}]},
+            "tables": 4,
+            "max_meetings": 4,
+            "participants": [
+                {"id": "jt-00322", "side": "origin"},
+                {"id": "jt-00454", "side": "origin", "available": [[0, 3]]},
+                {"id": "bt-00050", "side": "host"},
+                {"id": "bt-00018", "side": "host"}
+            ],
+            "requests": [{"a": "jt-00322", "b": "bt-00050", "priority": "must"}]
+        }),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::MissionSpec;
+    use crate::plan::export::Schedule;
+
+    /// The documented examples are what the API really takes and gives.
+    #[test]
+    fn examples_have_the_documented_shapes() {
+        let spec = request_example("post", "/v1/missions/plan").unwrap();
+        serde_json::from_value::<MissionSpec>(spec).unwrap();
+        let schedule = response_example("post", "/v1/missions/plan").unwrap();
+        serde_json::from_value::<Schedule>(schedule).unwrap();
+        let business = request_example("put", "/v1/businesses/{id}").unwrap();
+        serde_json::from_value::<crate::model::Business>(business).unwrap();
+        let deal = request_example("post", "/v1/deals").unwrap();
+        serde_json::from_value::<crate::model::Deal>(deal).unwrap();
+        let req = request_example("post", "/v1/match").unwrap();
+        serde_json::from_value::<crate::engine::MatchRequest>(req).unwrap();
+    }
+
+    /// Every operation that takes a body has an example of it, and the shared errors are
+    /// documented by rule.
+    #[test]
+    fn every_body_has_an_example_and_every_operation_a_503() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.len() >= 15);
+        for (path, item) in paths {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                assert!(responses.contains_key("503"), "{method} {path}");
+                if let Some(body) = op.get("requestBody") {
+                    for (ty, content) in body["content"].as_object().unwrap() {
+                        assert!(content.get("example").is_some(), "{method} {path} {ty}");
+                    }
+                    assert!(responses.contains_key("413"), "{method} {path}");
+                }
+                if op.get("security").is_some() {
+                    assert!(responses.contains_key("401"), "{method} {path}");
+                }
+            }
+        }
     }
 }

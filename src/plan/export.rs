@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The planner's response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Schedule {
     pub name: String,
     pub date: String,
@@ -38,7 +38,7 @@ pub struct Schedule {
     pub stats: ScheduleStats,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScheduledMeeting {
     pub slot: usize,
     pub start: String,
@@ -58,7 +58,7 @@ pub struct ScheduledMeeting {
     pub priority: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnscheduledRequest {
     pub a: String,
     pub b: String,
@@ -66,7 +66,7 @@ pub struct UnscheduledRequest {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScheduleParticipant {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +75,7 @@ pub struct ScheduleParticipant {
     pub meetings: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgendaItem {
     pub slot: usize,
     pub start: String,
@@ -89,7 +89,7 @@ pub struct AgendaItem {
 }
 
 /// The solver's stats in the response's field names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScheduleStats {
     pub total_weight: f64,
     pub upper_bound: f64,

@@ -27,7 +27,7 @@ pub const MAX_MINUTES: u64 = 600;
 pub const MAX_TABLES: u64 = 10_000;
 
 /// A mission as the caller writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MissionSpec {
     pub name: String,
@@ -56,7 +56,7 @@ pub struct MissionSpec {
 }
 
 /// The day's grid of meeting slots.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlotSpec {
     /// `HH:MM`, local time at the venue.
@@ -69,14 +69,14 @@ pub struct SlotSpec {
 }
 
 /// A pause of `minutes` between slot `after` and slot `after + 1`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakSpec {
     pub after: u64,
     pub minutes: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParticipantSpec {
     pub id: String,
@@ -97,7 +97,19 @@ pub struct ParticipantSpec {
 }
 
 /// How strongly a meeting is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     /// Placed before anything else whenever it can be placed at all.
@@ -115,7 +127,7 @@ impl Priority {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     pub a: String,
@@ -128,7 +140,7 @@ fn want() -> Priority {
     Priority::Want
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreferenceSpec {
     pub a: String,

@@ -25,7 +25,8 @@ pub(crate) async fn missions() -> Json<Vec<&'static str>> {
 /// One shipped mission spec, ready to plan or to edit.
 #[utoipa::path(get, path = "/v1/missions/{name}",
     params(("name" = String, Path, description = "e.g. jatim-banten-2023")),
-    responses((status = 200, description = "a mission spec"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "a mission spec", body = crate::plan::MissionSpec),
+              (status = 404, body = ErrorBody)))]
 pub(crate) async fn mission(Path(name): Path<String>) -> ApiResult<Response> {
     crate::engine::FIXTURE_MISSIONS
         .iter()
@@ -52,8 +53,11 @@ pub struct PlanParams {
 
 /// Plans a mission: who meets whom, when, at which table, with per-participant agendas.
 #[utoipa::path(post, path = "/v1/missions/plan", params(PlanParams),
-    request_body(content = serde_json::Value, description = "a mission spec; see fixtures/missions/"),
-    responses((status = 200, description = "the schedule, in the format asked for"),
+    request_body(content = crate::plan::MissionSpec,
+        description = "a mission spec; see fixtures/missions/"),
+    responses((status = 200, description = "the schedule, in the format `?format=` asks for",
+                content((Schedule = "application/json"), (String = "text/csv"),
+                        (String = "text/calendar"), (String = "text/html"))),
               (status = 400, body = ErrorBody)))]
 pub(crate) async fn plan_mission(
     State(engine): State<AppState>,
