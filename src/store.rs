@@ -374,6 +374,14 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// One stored deal by id (deals stay when their parties are deleted).
+    pub fn get_deal(&self, id: &str) -> Result<Option<Deal>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT doc FROM deals WHERE id = ?1")?;
+        let doc: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        doc.map(|d| parse_doc(&d)).transpose()
+    }
+
     /// The deals a business took part in, as buyer or seller, newest first.
     pub fn deals_of(&self, business: &str, limit: usize) -> Result<Vec<Deal>> {
         let conn = self.conn();

@@ -563,6 +563,10 @@ struct Checked {
     present: u64,
     graph_checked: u64,
     graph_route: Option<bool>,
+    /// Acknowledged deals read back by id and compared field by field.
+    deals_checked: u64,
+    /// Of those, deals whose buyer or seller has since been deleted.
+    deals_of_deleted: u64,
 }
 
 /// Checks every business and deal the clients know of against the restarted server, and
@@ -681,6 +685,50 @@ fn check_all(
                  has {deals}",
                 base_net + live
             ));
+        }
+    }
+    // Each acknowledged deal reads back by id with what was sent, field by field, whether or
+    // not its parties still exist (deals stay as history when a party is deleted).
+    for client in clients.iter() {
+        for d in &client.deals {
+            let Some(r) = c.get(&format!("/v1/deals/{}", d.id)) else {
+                continue;
+            };
+            out.deals_checked += 1;
+            let deleted = [&d.buyer, &d.seller]
+                .iter()
+                .any(|id| !matches!(observed.get(id.as_str()), Some(State::Present(_))));
+            out.deals_of_deleted += u64::from(deleted);
+            if r.status != 200 {
+                c.lost.push(format!(
+                    "acknowledged deal {} ({} -> {}, cycle {}{}) lost: GET answers {} {}",
+                    d.id,
+                    d.buyer,
+                    d.seller,
+                    d.cycle,
+                    if deleted {
+                        ", a party since deleted"
+                    } else {
+                        ""
+                    },
+                    r.status,
+                    r.text()
+                ));
+                continue;
+            }
+            let stored = r.json();
+            for (field, sent) in d.body.as_object().into_iter().flatten() {
+                let same = match (sent.as_f64(), stored[field].as_f64()) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => stored[field] == *sent,
+                };
+                if !same {
+                    c.lost.push(format!(
+                        "acknowledged deal {}: {field} was sent as {sent}, the store has {}",
+                        d.id, stored[field]
+                    ));
+                }
+            }
         }
     }
     // Each acknowledged deal still holds its id: re-posting it with that id is refused as a
@@ -817,6 +865,8 @@ fn acknowledged_writes_survive_kill_9() {
     let mut lost: Vec<String> = Vec::new();
     let mut startup_kills = 0;
     let mut graph_checked = 0;
+    let mut deals_checked = 0;
+    let mut deals_of_deleted = 0;
     let mut graph_route = None;
 
     let (mut server, health) = start_ready(data.path(), &log);
@@ -871,6 +921,8 @@ fn acknowledged_writes_survive_kill_9() {
         let before_lost = lost.len();
         let checked = check_all(server.port, &mut clients, &base, &health, &mut lost);
         graph_checked += checked.graph_checked;
+        deals_checked += checked.deals_checked;
+        deals_of_deleted += checked.deals_of_deleted;
         graph_route = graph_route.or(checked.graph_route);
         println!(
             "cycle {:2}: killed after {:3} ms, {:3} writes acknowledged, {} businesses of ours \
@@ -909,7 +961,8 @@ fn acknowledged_writes_survive_kill_9() {
     println!(
         "crash test: {cycles} cycles (+{startup_kills} kills during start-up), {} acknowledged \
          writes ({} puts, {} deletes, {} deals, {} imports), {} unacknowledged at the kills, {} \
-         lost; {graph}; seed {seed}, {:.0} s",
+         lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
+         whose buyer or seller was deleted); {graph}; seed {seed}, {:.0} s",
         tally.acknowledged(),
         tally.puts,
         tally.deletes,
@@ -922,6 +975,10 @@ fn acknowledged_writes_survive_kill_9() {
     assert!(
         tally.acknowledged() >= cycles as u64,
         "too few writes were acknowledged to mean anything"
+    );
+    assert!(
+        tally.deals == 0 || deals_checked > 0,
+        "acknowledged deals were never read back"
     );
     if !lost.is_empty() || !errors.is_empty() {
         panic!(

@@ -18,7 +18,7 @@ use super::error::{ErrorBody, ErrorDetail};
 // which would change the document.
 use super::routes::businesses::{__path_delete_business, __path_get_business, __path_put_business};
 use super::routes::corridors::__path_corridors;
-use super::routes::deals::__path_post_deal;
+use super::routes::deals::{__path_get_deal, __path_post_deal};
 use super::routes::health::__path_healthz;
 use super::routes::imports::__path_import;
 use super::routes::matching::__path_match_;
@@ -35,7 +35,7 @@ use super::routes::search::__path_search;
     ),
     paths(healthz, provinces, advantages, commodities, search, match_, corridors, get_business,
         missions, mission, plan_mission, business_network, intro, flows,
-        put_business, delete_business, post_deal, import),
+        put_business, delete_business, post_deal, get_deal, import),
     modifiers(&BearerAuth, &StandardResponses),
     components(schemas(ErrorBody, ErrorDetail))
 )]

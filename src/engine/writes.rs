@@ -67,6 +67,15 @@ impl Engine {
         })
     }
 
+    /// A stored deal, whether or not its parties are still stored.
+    pub fn get_deal(&self, id: &str) -> Result<Deal> {
+        crate::model::validate_id("id", id)?;
+        self.store.get_deal(id)?.ok_or_else(|| Error::NotFound {
+            what: "deal",
+            id: id.to_string(),
+        })
+    }
+
     /// Records a deal between two stored businesses.
     pub fn add_deal(&self, d: Deal) -> Result<Deal> {
         self.validate_deal(&d)?;

@@ -232,6 +232,44 @@ async fn deals_are_validated_and_stored() {
 }
 
 #[tokio::test]
+async fn a_deal_reads_back_by_id_even_after_its_buyer_is_deleted() {
+    let _deals = DEAL_WRITES.lock().await;
+    put("w-rb-seller", shallot_grower("w-rb-seller", "rbseller")).await;
+    let buyer = json!({"id": "w-rb-buyer", "name": "CV Baca", "kind": "umkm", "province": "36"});
+    put("w-rb-buyer", buyer).await;
+    let sent = json!({"id": "w-rb-deal", "buyer": "w-rb-buyer", "seller": "w-rb-seller",
+                      "commodity": "bawang_merah", "value_idr": 125000000.0,
+                      "volume": {"qty": 5.0, "unit": "ton"}, "date": "2024-09-11",
+                      "status": "mou", "mission": "jatim-banten-2023"});
+    let ok = send(authed(
+        "POST",
+        "/v1/deals",
+        sent.to_string(),
+        "application/json",
+    ))
+    .await;
+    assert_eq!(ok.status, 201, "{}", String::from_utf8_lossy(&ok.body));
+    let r = get("/v1/deals/w-rb-deal").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), sent);
+    let gone = send(authed(
+        "DELETE",
+        "/v1/businesses/w-rb-buyer",
+        "",
+        "application/json",
+    ))
+    .await;
+    assert_eq!(gone.status, 204);
+    let r = get("/v1/deals/w-rb-deal").await;
+    assert_eq!(r.status, 200, "deals stay as history");
+    assert_eq!(r.json(), sent);
+    let missing = get("/v1/deals/no-such-deal").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+    get("/v1/deals/bad%20id").await.assert_error(400, "id");
+}
+
+#[tokio::test]
 async fn imports_are_all_or_nothing_and_name_the_line() {
     let good = [
         json!({"id": "w-imp-1", "name": "UD Impor Satu", "kind": "umkm", "province": "35",

@@ -1,12 +1,12 @@
-//! `POST /v1/deals` (token-guarded): records a deal.
+//! `POST /v1/deals` (token-guarded): records a deal; `GET /v1/deals/{id}` reads one back.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
-use crate::api::{AppState, blocking};
+use crate::api::{AppState, blocking, query};
 use crate::model::Deal;
 
 /// Records a deal between two stored businesses.
@@ -20,4 +20,15 @@ pub(crate) async fn post_deal(
 ) -> ApiResult<(StatusCode, Json<Deal>)> {
     let stored = blocking(move || engine.add_deal(d)).await?;
     Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// A recorded deal, as stored (deals stay as history when a party is deleted).
+#[utoipa::path(get, path = "/v1/deals/{id}",
+    params(("id" = String, Path, description = "deal id, e.g. d-000001")),
+    responses((status = 200, body = Deal), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_deal(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deal>> {
+    Ok(Json(query(move || engine.get_deal(&id)).await?))
 }
