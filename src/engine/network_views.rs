@@ -40,7 +40,7 @@ impl Engine {
                 .unwrap_or_default()
         };
         let net = self.network();
-        let Some(view) = net.graph().network(id, limit) else {
+        let Some(view) = net.graph().ties_of(id, limit) else {
             return Ok(NetworkView {
                 business: business.summary(),
                 partners: Vec::new(),

@@ -414,7 +414,7 @@ mod tests {
 
     fn assert_same_answers(a: &DealGraph, b: &DealGraph, names: &[String], what: &str) {
         for x in names {
-            assert_eq!(a.network(x, 5), b.network(x, 5), "{what}: network of {x}");
+            assert_eq!(a.ties_of(x, 5), b.ties_of(x, 5), "{what}: network of {x}");
             for y in names {
                 assert_eq!(
                     a.signals(x, y, TODAY),

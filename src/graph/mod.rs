@@ -115,7 +115,7 @@ pub use signals::{
     BuyerContext, CommonPartners, DirectTies, FeatureParts, ProvinceTie, Signals, TrackRecord,
 };
 pub use snapshot::{Checksum, SNAPSHOT_VERSION};
-pub use view::{MemoryUse, Network, NetworkTotals, Partner, ProvinceTrade};
+pub use view::{BusinessTies, MemoryUse, NetworkTotals, Partner, ProvinceTrade};
 
 use petgraph::Directed;
 use petgraph::csr::Csr;

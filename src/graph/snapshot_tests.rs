@@ -68,7 +68,7 @@ fn assert_answers_alike(g: &DealGraph, h: &DealGraph, provinces: &[u8]) {
         assert_eq!(h.pagerank(an), g.pagerank(an));
         assert_eq!(h.seller_prior(an, TODAY), g.seller_prior(an, TODAY));
         for limit in [0, 1, 50] {
-            assert_eq!(h.network(an, limit), g.network(an, limit));
+            assert_eq!(h.ties_of(an, limit), g.ties_of(an, limit));
         }
         for cap in [2, 100] {
             assert_eq!(h.neighbourhood(an, cap), g.neighbourhood(an, cap));
@@ -191,7 +191,7 @@ fn a_large_snapshot_streams_through_any_reader_and_compacts_after_loading() {
         );
         assert_eq!(h.signals(&a, &b, TODAY), g.signals(&a, &b, TODAY));
         assert_eq!(h.intro(&a, &b, 4), g.intro(&a, &b, 4));
-        assert_eq!(h.network(&a, 20), g.network(&a, 20));
+        assert_eq!(h.ties_of(&a, 20), g.ties_of(&a, 20));
     }
 }
 

@@ -372,7 +372,7 @@ mod tests {
         let longer = "a-business-id-much-longer-than-the-inline-slot-too";
         let g = graph(vec![deal("1", long, longer), deal("2", "short", long)]);
         assert!(g.contains(long) && g.contains(longer) && !g.contains(&long[..30]));
-        assert_eq!(g.network(long, 5).unwrap().totals.partners, 2);
+        assert_eq!(g.ties_of(long, 5).unwrap().totals.partners, 2);
         assert_eq!(g.intro("short", longer, 2).unwrap().hops[1].to, longer);
     }
 }

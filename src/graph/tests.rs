@@ -382,7 +382,7 @@ fn bench_five_million_deals() {
     let t = Instant::now();
     let mut listed = 0;
     for &(b, _) in pairs.iter().take(100) {
-        listed += g.network(&names[b], 50).map_or(0, |n| n.partners.len());
+        listed += g.ties_of(&names[b], 50).map_or(0, |n| n.partners.len());
     }
     println!(
         "100 network views (limit 50): {:.2} ms ({listed} partners)",

@@ -1,4 +1,4 @@
-//! Views shaped for the HTTP API: a business's place in the network ([`Network`], for
+//! Views shaped for the HTTP API: a business's place in the network ([`BusinessTies`], for
 //! `GET /v1/businesses/{id}/network`) and the graph's estimated heap use ([`MemoryUse`]).
 
 use serde::Serialize;
@@ -9,7 +9,7 @@ use super::{Business, DealGraph, Role, Tie};
 
 /// A business's place in the network, for `GET /v1/businesses/{id}/network`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Network {
+pub struct BusinessTies {
     pub id: String,
     pub province: u8,
     /// Sorted by completed value, then MoU value, then deals, then id; cut to the limit.
@@ -75,7 +75,7 @@ pub struct MemoryUse {
 impl DealGraph {
     /// A business's partners (the `limit` biggest by completed value), the provinces it trades
     /// with and its totals. `None` for an unknown business.
-    pub fn network(&self, business: &str, limit: usize) -> Option<Network> {
+    pub fn ties_of(&self, business: &str, limit: usize) -> Option<BusinessTies> {
         let ix = self.lookup(business)?;
         let me = self.business(ix);
         let mut partners = Vec::new();
@@ -157,7 +157,7 @@ impl DealGraph {
                 .then(b.deals.cmp(&a.deals))
                 .then(a.province.cmp(&b.province))
         });
-        Some(Network {
+        Some(BusinessTies {
             id: self.name(ix).to_string(),
             province: me.province,
             partners,
@@ -288,8 +288,8 @@ mod tests {
                 0,
             ),
         ]);
-        assert!(g.network("nobody", 10).is_none());
-        let all = g.network("n", 10).unwrap();
+        assert!(g.ties_of("nobody", 10).is_none());
+        let all = g.ties_of("n", 10).unwrap();
         let order: Vec<&str> = all.partners.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(order, vec!["p2", "p1", "p4", "p3"]);
         let roles: Vec<Role> = all.partners.iter().map(|p| p.role).collect();
@@ -319,13 +319,13 @@ mod tests {
             provinces,
             vec![(2, 1, 2, 500.0), (1, 2, 4, 300.0), (3, 1, 1, 0.0)]
         );
-        let top = g.network("n", 2).unwrap();
+        let top = g.ties_of("n", 2).unwrap();
         assert_eq!(top.partners, all.partners[..2].to_vec());
         assert_eq!(top.totals, all.totals, "totals cover every partner");
-        assert!(g.network("n", 0).unwrap().partners.is_empty());
+        assert!(g.ties_of("n", 0).unwrap().partners.is_empty());
         let json = serde_json::to_value(&top).unwrap();
         assert_eq!(json["partners"][0]["role"], "both");
         assert_eq!(json["partners"][1]["role"], "sold_to");
-        assert_eq!(g.network("p3", 5).unwrap().partners[0].role, Role::SoldTo);
+        assert_eq!(g.ties_of("p3", 5).unwrap().partners[0].role, Role::SoldTo);
     }
 }
