@@ -900,7 +900,7 @@ mod tests {
         assert_eq!(graph_bytes(&a.graph), graph_bytes(&b.graph));
         let ids: Vec<&String> = a.keys.keys().collect();
         for x in &ids {
-            assert_eq!(a.graph.network(x, 10), b.graph.network(x, 10));
+            assert_eq!(a.graph.ties_of(x, 10), b.graph.ties_of(x, 10));
             for y in &ids {
                 assert_eq!(a.graph.signals(x, y, 20_000), b.graph.signals(x, y, 20_000));
                 assert_eq!(a.graph.intro(x, y, 3), b.graph.intro(x, y, 3));
