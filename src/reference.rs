@@ -323,6 +323,46 @@ impl Reference {
         })
     }
 
+    /// A province by its code, or by its name, abbreviation or capital written as people write
+    /// them ("Banten", "jawa timur", "Jatim", "Serang"): case, surrounding spaces and repeated
+    /// spaces do not matter. For fields a caller reads with (a buyer's province, a filter),
+    /// not for stored records, which keep the code.
+    pub fn province_named(&self, text: &str) -> Option<ProvinceIx> {
+        if let Some(p) = self.province(text.trim()) {
+            return Some(p);
+        }
+        let wanted = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if wanted.is_empty() {
+            return None;
+        }
+        self.provinces.iter().position(|p| {
+            [&p.name, &p.abbrev, &p.capital]
+                .iter()
+                .any(|n| !n.is_empty() && n.to_lowercase() == wanted)
+        })
+    }
+
+    /// [`Reference::province_named`], or an error naming the field.
+    pub fn require_province_named(
+        &self,
+        field: &str,
+        text: &str,
+    ) -> Result<ProvinceIx, FieldError> {
+        self.province_named(text).ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!(
+                    "unknown province {text:?}; give a two-digit code or a province's name, \
+                     abbreviation or capital (see GET /v1/provinces)"
+                ),
+            )
+        })
+    }
+
     pub fn require_commodity(&self, field: &str, key: &str) -> Result<CommodityIx, FieldError> {
         self.commodity(key).ok_or_else(|| {
             FieldError::new(
@@ -432,6 +472,27 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn provinces_are_found_by_code_name_abbreviation_or_capital() {
+        let r = Reference::embedded().unwrap();
+        let banten = r.province("36").unwrap();
+        for text in ["36", " Banten ", "banten", "BANTEN", "Serang"] {
+            assert_eq!(r.province_named(text), Some(banten), "{text:?}");
+        }
+        let jatim = r.province("35").unwrap();
+        for text in ["jawa   timur", "Jatim", "Surabaya"] {
+            assert_eq!(r.province_named(text), Some(jatim), "{text:?}");
+        }
+        for text in ["", "  ", "Atlantis", "3"] {
+            assert_eq!(r.province_named(text), None, "{text:?}");
+        }
+        let e = r
+            .require_province_named("need.province", "Atlantis")
+            .unwrap_err();
+        assert_eq!(e.field, "need.province");
+    }
+
     use super::*;
 
     fn reference() -> Reference {

@@ -64,8 +64,8 @@ impl Engine {
     ) -> Result<CorridorResponse> {
         let started = Instant::now();
         let r = &self.reference;
-        let fp = r.require_province("from", from)?;
-        let tp = r.require_province("to", to)?;
+        let fp = r.require_province_named("from", from)?;
+        let tp = r.require_province_named("to", to)?;
         if fp == tp {
             return Err(Error::invalid(
                 "to",

@@ -183,7 +183,7 @@ impl Engine {
         };
         // What the request says explicitly wins over what was read from the text.
         let province = match &need.province {
-            Some(code) => r.require_province("need.province", code)?,
+            Some(code) => r.require_province_named("need.province", code)?,
             None => u.province.ok_or_else(|| {
                 Error::invalid(
                     "need.province",
@@ -258,7 +258,7 @@ impl Engine {
         }
         for (i, code) in f.provinces.iter().enumerate() {
             out.provinces
-                .push(r.require_province(&format!("filters.provinces[{i}]"), code)?);
+                .push(r.require_province_named(&format!("filters.provinces[{i}]"), code)?);
         }
         if !f.island_groups.is_empty() {
             let mut in_groups = Vec::new();
@@ -419,7 +419,7 @@ impl Engine {
             for code in p.split(',').filter(|s| !s.is_empty()) {
                 filter
                     .provinces
-                    .push(r.require_province("province", code.trim())?);
+                    .push(r.require_province_named("province", code.trim())?);
             }
         }
         if let Some(c) = &q.commodity {

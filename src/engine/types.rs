@@ -71,7 +71,8 @@ pub struct NeedSpec {
     /// A catalog key; found in the text when absent.
     #[serde(default)]
     pub commodity: Option<String>,
-    /// The buyer's province code; read from the text ("untuk Serang") when absent.
+    /// The buyer's province: a code ("36") or its name, abbreviation or capital ("Banten");
+    /// read from the text ("untuk Serang") when absent.
     #[serde(default)]
     pub province: Option<String>,
     #[serde(default)]
@@ -83,7 +84,7 @@ pub struct NeedSpec {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchFilters {
-    /// Only partners in these provinces (codes).
+    /// Only partners in these provinces (codes, or names, abbreviations or capitals).
     #[serde(default)]
     pub provinces: Vec<String>,
     /// Only partners in these island groups (e.g. "Jawa", "Sumatera").
@@ -165,9 +166,9 @@ pub struct MatchResponse {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CorridorParams {
-    /// The province that brings goods (code).
+    /// The province that brings goods (a code, or a name, abbreviation or capital).
     pub from: String,
-    /// The province that buys them (code).
+    /// The province that buys them (a code, or a name, abbreviation or capital).
     pub to: String,
     /// How many commodities, 1 to 100 (default 10).
     pub limit: Option<usize>,
@@ -220,7 +221,7 @@ pub struct CorridorResponse {
 pub struct SearchParams {
     /// Free text.
     pub q: Option<String>,
-    /// Province codes, comma-separated.
+    /// Provinces, comma-separated: codes, or names, abbreviations or capitals.
     pub province: Option<String>,
     /// `offer` or `need`.
     pub kind: Option<String>,

@@ -844,3 +844,58 @@ async fn metrics_do_not_grow_with_unknown_paths() {
     );
     assert!(text.contains("endpoint=\"/v1/provinces\""), "{text}");
 }
+
+#[tokio::test]
+async fn a_province_may_be_named_instead_of_coded() {
+    let by_code = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"limit":20}"#,
+    )
+    .await;
+    assert_eq!(by_code.status, 200);
+    let ids = |v: &Value| -> Vec<Value> {
+        v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| r["business"]["id"].clone())
+            .collect()
+    };
+    let expected = ids(&by_code.json());
+    assert!(!expected.is_empty());
+    for name in ["Banten", "banten", "Serang"] {
+        let body = json!({"need": {"text": "bawang merah", "province": name}, "limit": 20});
+        let reply = post_json("/v1/match", body.to_string()).await;
+        assert_eq!(reply.status, 200, "{name}");
+        assert_eq!(ids(&reply.json()), expected, "{name}");
+    }
+    let filtered = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"filters":{"provinces":["Jawa Tengah"]}}"#,
+    )
+    .await;
+    assert_eq!(filtered.status, 200);
+    let v = filtered.json();
+    let results = v["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["business"]["province"], "33", "{r}");
+    }
+    let search = get("/v1/search?q=bawang&province=Jatim").await;
+    assert_eq!(search.status, 200);
+    let v = search.json();
+    let results = v["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["business"]["province"], "35", "{r}");
+    }
+    let corridor = get("/v1/corridors?from=Jatim&to=Banten").await;
+    assert_eq!(corridor.status, 200);
+    assert_eq!(corridor.json()["from"], "35");
+    post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"Atlantis"}}"#,
+    )
+    .await
+    .assert_error(400, "need.province");
+}
