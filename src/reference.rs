@@ -36,6 +36,14 @@ pub struct Province {
     pub source: String,
 }
 
+impl Province {
+    /// What people call the province besides its code: its name, abbreviation (empty for a
+    /// few) and capital.
+    pub fn names(&self) -> [&str; 3] {
+        [&self.name, &self.abbrev, &self.capital]
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Commodity {
     /// Stable catalog key, e.g. `bawang_merah`.
@@ -340,7 +348,7 @@ impl Reference {
             return None;
         }
         self.provinces.iter().position(|p| {
-            [&p.name, &p.abbrev, &p.capital]
+            p.names()
                 .iter()
                 .any(|n| !n.is_empty() && n.to_lowercase() == wanted)
         })

@@ -204,7 +204,7 @@ fn province_in(reference: &Reference, words: &[String]) -> Option<ProvinceIx> {
     let joined = format!(" {} ", words.join(" "));
     let mut best: Option<(usize, ProvinceIx)> = None;
     for (i, p) in reference.provinces.iter().enumerate() {
-        for name in [&p.name, &p.abbrev, &p.capital] {
+        for name in p.names() {
             let n = name.to_lowercase();
             if n.len() < 4 {
                 continue;

@@ -66,15 +66,15 @@ impl utoipa::Modify for StandardResponses {
         use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{RefOr, Response};
 
+        let error_body = || {
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                .build()
+        };
         let error = |description: &str| -> RefOr<Response> {
             utoipa::openapi::ResponseBuilder::new()
                 .description(description)
-                .content(
-                    "application/json",
-                    utoipa::openapi::ContentBuilder::new()
-                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
-                        .build(),
-                )
+                .content("application/json", error_body())
                 .build()
                 .into()
         };
@@ -88,12 +88,7 @@ impl utoipa::Modify for StandardResponses {
         let unavailable: RefOr<Response> = utoipa::openapi::ResponseBuilder::new()
             .description("too many requests in flight, or the request took too long; retry")
             .header("Retry-After", retry_after)
-            .content(
-                "application/json",
-                utoipa::openapi::ContentBuilder::new()
-                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
-                    .build(),
-            )
+            .content("application/json", error_body())
             .build()
             .into();
 

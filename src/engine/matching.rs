@@ -14,7 +14,6 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::Lang;
-use crate::model::units::base_code;
 use crate::model::{Certification, ListingKind};
 use crate::score::{Direction, MatchContext, Weights};
 use crate::search::{Filter, ScoreFn, TextMode, TextQuery};
@@ -78,7 +77,7 @@ impl Engine {
                     Direction::Markets => ListingKind::Offer,
                 })
                 .and_then(|q| q.monthly_base())
-                .map(|(a, u)| (a, base_code(u)));
+                .map(|(a, u)| (a, u.code()));
             let mut ctx = MatchContext::new(direction, province);
             ctx.commodities = vec![commodity];
             ctx.amount = amount;
@@ -217,7 +216,7 @@ impl Engine {
             .volume
             .as_ref()
             .and_then(|q| q.monthly_base())
-            .map(|(a, unit)| (a, base_code(unit)));
+            .map(|(a, unit)| (a, unit.code()));
         let mut ctx = MatchContext::new(Direction::Suppliers, province);
         ctx.commodities = commodities.clone();
         ctx.amount = amount;
@@ -302,7 +301,7 @@ impl Engine {
         out.certs = Certification::mask(&parse_certs("filters.certifications", &f.certifications)?);
         if let Some(q) = &f.min_capacity {
             q.validate("filters.min_capacity")?;
-            out.min_amount = q.monthly_base().map(|(a, u)| (a, base_code(u)));
+            out.min_amount = q.monthly_base().map(|(a, u)| (a, u.code()));
         }
         out.same_province = f.same_province;
         Ok(out)

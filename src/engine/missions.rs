@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::FieldError;
-use crate::model::units::base_code;
 use crate::model::{Business, Certification, ListingKind};
 use crate::plan::export::Schedule;
 use crate::plan::{self, MissionSpec, PairScore, ProblemConfig};
@@ -137,7 +136,7 @@ impl Engine {
                     let (a, u) = l
                         .amount(kind)
                         .and_then(|q| q.monthly_base())
-                        .map_or((-1.0, 0), |(a, u)| (a, base_code(u)));
+                        .map_or((-1.0, 0), |(a, u)| (a, u.code()));
                     Some((c, a, u))
                 })
                 .collect()

@@ -194,13 +194,13 @@ impl Quantity {
 
     /// The amount in a comparable base: kilograms for mass units, the unit itself otherwise,
     /// per month when a period is given. `None` for units that cannot be compared.
-    pub fn monthly_base(&self) -> Option<(f64, &'static str)> {
+    pub fn monthly_base(&self) -> Option<(f64, units::BaseUnit)> {
         let per = match &self.per {
             None => 1.0,
             Some(p) => units::per_month(p)?,
         };
         let unit = units::unit_named(&self.unit)?;
-        Some((self.qty * unit.factor * per, unit.base.name()))
+        Some((self.qty * unit.factor * per, unit.base))
     }
 }
 
@@ -595,7 +595,7 @@ mod tests {
             unit: "ton".into(),
             per: Some("month".into()),
         };
-        assert_eq!(q.monthly_base(), Some((5000.0, "kg")));
+        assert_eq!(q.monthly_base(), Some((5000.0, units::BaseUnit::Kg)));
         let bad = Quantity {
             qty: -1.0,
             unit: "ton".into(),

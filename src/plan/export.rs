@@ -401,15 +401,15 @@ fn fold(line: &str, out: &mut String) {
 /// `YYYYMMDDTHHMM00` local time; `24:00` rolls over to the next day.
 fn ics_time(date: &str, hhmm: &str) -> String {
     let num = |s: Option<&str>| s.and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
-    let mut parts = date.split('-');
-    let (mut y, mut mo, mut d) = (num(parts.next()), num(parts.next()), num(parts.next()));
+    // The spec's date was validated; an unreadable one shows as zeros rather than panicking.
+    let (mut y, mut mo, mut d) = dates::parse_ymd(date).unwrap_or((0, 0, 0));
     let mut t = hhmm.split(':');
     let (mut h, mi) = (num(t.next()), num(t.next()));
     if h >= 24 {
         h -= 24;
-        let next = dates::days_from_civil(i64::from(y), mo, d) + 1;
-        let (ny, nm, nd) = dates::civil_from_days(next);
-        (y, mo, d) = (u32::try_from(ny).unwrap_or(y), nm, nd);
+        if y > 0 {
+            (y, mo, d) = dates::civil_from_days(dates::days_from_civil(y, mo, d) + 1);
+        }
     }
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}00")
 }

@@ -515,10 +515,7 @@ impl SearchIndex {
             }
             .and_then(|q| q.monthly_base());
             doc.add_f64(f.amount, amount.map_or(-1.0, |a| a.0));
-            doc.add_u64(
-                f.amount_unit,
-                amount.map_or(0, |a| crate::model::units::base_code(a.1)),
-            );
+            doc.add_u64(f.amount_unit, amount.map_or(0, |a| a.1.code()));
             let mut text = String::with_capacity(256);
             for part in [l.title.as_str(), l.description.as_deref().unwrap_or("")] {
                 text.push_str(part);
