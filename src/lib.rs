@@ -18,6 +18,7 @@ pub mod reference;
 pub mod score;
 pub mod search;
 pub mod store;
+pub mod supply;
 pub mod understand;
 pub mod web;
 

@@ -13,10 +13,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::model::FieldError;
+use crate::supply::{Basis, CommoditySupply, NationalRow, SupplyModel, SupplyRow};
 
 pub const PROVINCES_CSV: &str = include_str!("../fixtures/provinces.csv");
 pub const COMMODITIES_CSV: &str = include_str!("../fixtures/commodities.csv");
 pub const PRODUCTION_CSV: &str = include_str!("../fixtures/production.csv");
+pub const SUPPLY_CSV: &str = include_str!("../fixtures/supply.csv");
+pub const NATIONAL_TOTALS_CSV: &str = include_str!("../fixtures/national_totals.csv");
 
 pub type ProvinceIx = usize;
 pub type CommodityIx = usize;
@@ -31,6 +34,9 @@ pub struct Province {
     pub lat: f64,
     pub lon: f64,
     pub island_group: String,
+    /// The island (or island chain) the capital stands on: going from one to another is a
+    /// sea crossing. Finer than `island_group` (Bali, Lombok and Timor are three).
+    pub island: String,
     pub population: u64,
     pub population_year: u32,
     pub source: String,
@@ -57,6 +63,9 @@ pub struct Commodity {
     pub unit: String,
     pub shelf_life_days: u32,
     pub category: String,
+    /// The production table the supply model measures it by, and how much of the country
+    /// that table covers; absent when none does.
+    pub coverage: Option<crate::supply::Table>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,13 +93,37 @@ pub struct ProductionRow {
     pub source: String,
 }
 
+/// The CSV texts reference data is read from (`fixtures/`).
+#[derive(Debug, Clone, Copy)]
+pub struct ReferenceCsv<'a> {
+    pub provinces: &'a str,
+    pub commodities: &'a str,
+    pub production: &'a str,
+    /// Which production table measures a commodity that has none of its own key.
+    pub supply: &'a str,
+    /// National totals stated by the sources of partial tables.
+    pub national_totals: &'a str,
+}
+
+impl ReferenceCsv<'static> {
+    /// The files compiled into the binary.
+    pub const EMBEDDED: ReferenceCsv<'static> = ReferenceCsv {
+        provinces: PROVINCES_CSV,
+        commodities: COMMODITIES_CSV,
+        production: PRODUCTION_CSV,
+        supply: SUPPLY_CSV,
+        national_totals: NATIONAL_TOTALS_CSV,
+    };
+}
+
 /// Where an advantage figure comes from; the reasons name it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AdvantageSource {
     /// BPS production statistics for the given year.
     Production { year: u32 },
-    /// No production figure: nothing is known, the province is treated as neutral (LQ 1).
+    /// No production figure (or no national figure to compare it with): nothing is known,
+    /// the province is treated as neutral (LQ 1).
     Neutral,
 }
 
@@ -127,6 +160,8 @@ pub struct Reference {
     commodity_ix: HashMap<String, CommodityIx>,
     /// `advantage[c * provinces + p]`.
     advantage: Vec<Advantage>,
+    /// Where each commodity comes from: shares of every origin for every destination.
+    supply: crate::supply::SupplyModel,
     /// Great-circle distance between capitals in km, `distance[a * provinces + b]`.
     distance: Vec<f32>,
     /// Lower-cased names and synonyms → commodity, longest first, for finding commodities
@@ -175,17 +210,15 @@ fn read_csv<T: serde::de::DeserializeOwned>(
 impl Reference {
     /// The reference data compiled into the binary from `fixtures/`.
     pub fn embedded() -> Result<Reference, ReferenceError> {
-        Reference::from_csv(PROVINCES_CSV, COMMODITIES_CSV, PRODUCTION_CSV)
+        Reference::from_csv(ReferenceCsv::EMBEDDED)
     }
 
-    pub fn from_csv(
-        provinces: &str,
-        commodities: &str,
-        production: &str,
-    ) -> Result<Reference, ReferenceError> {
-        let provinces: Vec<Province> = read_csv("provinces.csv", provinces)?;
-        let rows: Vec<CommodityRow> = read_csv("commodities.csv", commodities)?;
-        let production: Vec<ProductionRow> = read_csv("production.csv", production)?;
+    pub fn from_csv(csv: ReferenceCsv<'_>) -> Result<Reference, ReferenceError> {
+        let provinces: Vec<Province> = read_csv("provinces.csv", csv.provinces)?;
+        let rows: Vec<CommodityRow> = read_csv("commodities.csv", csv.commodities)?;
+        let production: Vec<ProductionRow> = read_csv("production.csv", csv.production)?;
+        let supply_rows: Vec<SupplyRow> = read_csv("supply.csv", csv.supply)?;
+        let national: Vec<NationalRow> = read_csv("national_totals.csv", csv.national_totals)?;
         let commodities: Vec<Commodity> = rows
             .into_iter()
             .map(|r| Commodity {
@@ -202,6 +235,7 @@ impl Reference {
                 unit: r.unit,
                 shelf_life_days: r.shelf_life_days,
                 category: r.category,
+                coverage: None,
             })
             .collect();
         let province_ix: HashMap<String, ProvinceIx> = provinces
@@ -214,6 +248,13 @@ impl Reference {
             .enumerate()
             .map(|(i, c)| (c.key.clone(), i))
             .collect();
+        // A production table is keyed by a catalog commodity or by a table that
+        // `supply.csv` maps a commodity to (the BPS marine capture series, say).
+        let table_keys: std::collections::HashSet<&str> = commodity_ix
+            .keys()
+            .map(String::as_str)
+            .chain(supply_rows.iter().map(|r| r.table.as_str()))
+            .collect();
         for (i, r) in production.iter().enumerate() {
             let err = |message: String| ReferenceError {
                 file: "production.csv",
@@ -223,12 +264,43 @@ impl Reference {
             if !province_ix.contains_key(&r.province_code) {
                 return Err(err(format!("unknown province {}", r.province_code)));
             }
+            if !table_keys.contains(r.commodity.as_str()) {
+                return Err(err(format!("unknown commodity {}", r.commodity)));
+            }
+            if !r.tons.is_finite() || r.tons < 0.0 {
+                return Err(err(format!("tons must be a number ≥ 0, not {}", r.tons)));
+            }
+            if r.coverage != "full" && r.coverage != "partial" {
+                return Err(err(format!(
+                    "coverage must be full or partial, not {:?}",
+                    r.coverage
+                )));
+            }
+        }
+        for (i, r) in supply_rows.iter().enumerate() {
+            let err = |message: String| ReferenceError {
+                file: "supply.csv",
+                line: i as u64 + 2,
+                message,
+            };
             if !commodity_ix.contains_key(&r.commodity) {
                 return Err(err(format!("unknown commodity {}", r.commodity)));
             }
+            if !matches!(r.kind.as_str(), "same" | "derived" | "proxy") {
+                return Err(err(format!(
+                    "kind must be same, derived or proxy, not {:?}",
+                    r.kind
+                )));
+            }
+            if !r.factor.is_finite() || r.factor <= 0.0 {
+                return Err(err(format!(
+                    "factor must be a number > 0, not {}",
+                    r.factor
+                )));
+            }
         }
         let np = provinces.len();
-        let distance = (0..np * np)
+        let distance: Vec<f32> = (0..np * np)
             .map(|i| {
                 let (a, b) = (&provinces[i / np], &provinces[i % np]);
                 haversine_km(a.lat, a.lon, b.lat, b.lon) as f32
@@ -252,6 +324,31 @@ impl Reference {
             max_name_words = max_name_words.max(words.len());
             name_words.entry(words.join(" ")).or_insert((i, *c));
         }
+        let supply = {
+            let ix = |code: &str| province_ix.get(code).copied();
+            let km = |a: ProvinceIx, b: ProvinceIx| distance[a * np + b];
+            let by_commodity = commodities
+                .iter()
+                .map(|c| {
+                    let mapping = supply_rows.iter().find(|r| r.commodity == c.key);
+                    crate::supply::build(
+                        &provinces,
+                        &ix,
+                        &km,
+                        &production,
+                        &c.key,
+                        mapping,
+                        &national,
+                        &crate::supply::PARAMS,
+                    )
+                })
+                .collect();
+            SupplyModel::new(crate::supply::PARAMS, by_commodity)
+        };
+        let mut commodities = commodities;
+        for (c, commodity) in commodities.iter_mut().enumerate() {
+            commodity.coverage = supply.of(c).map(|s| s.table.clone());
+        }
         let mut reference = Reference {
             provinces,
             commodities,
@@ -259,6 +356,7 @@ impl Reference {
             province_ix,
             commodity_ix,
             advantage: Vec::new(),
+            supply,
             distance,
             names,
             name_words,
@@ -268,49 +366,46 @@ impl Reference {
         Ok(reference)
     }
 
-    /// Location quotients from production: `LQ(p,c) = (X[p,c]/P[p]) / (X[all,c]/P[all])`.
-    ///
-    /// For a `full` table a province without a row produces nothing (LQ 0). For a `partial`
-    /// (top-N) table the national total is the sum of the listed provinces, which
-    /// overstates the listed LQs a little, and unlisted provinces stay unknown (neutral).
+    /// Location quotients, `LQ(p,c) = (X[p,c]/P[p]) / (X[all,c]/P[all])`, from the table the
+    /// supply model measures the commodity by: production over consumption on the national
+    /// per-head figure. A province without a figure, a table without a national figure (a
+    /// partial table whose source states none) and a proxy table give no quotient (neutral):
+    /// a partial table's rows never stand for the nation.
     fn compute_advantages(&self) -> Vec<Advantage> {
         let np = self.provinces.len();
         let nc = self.commodities.len();
         let mut adv = vec![Advantage::NEUTRAL; nc * np];
-        let total_pop: f64 = self.provinces.iter().map(|p| p.population as f64).sum();
         for c in 0..nc {
-            let key = &self.commodities[c].key;
-            let rows: Vec<&ProductionRow> = self
-                .production
-                .iter()
-                .filter(|r| &r.commodity == key)
-                .collect();
-            let total: f64 = rows.iter().map(|r| r.tons).sum();
-            if rows.is_empty() || total <= 0.0 || total_pop <= 0.0 {
+            let Some(s) = self.supply.of(c) else {
+                continue;
+            };
+            if s.table.basis == Basis::Proxy {
                 continue;
             }
-            let national_per_head = total / total_pop;
-            let year = rows.iter().map(|r| r.year).max().unwrap_or(0);
-            if rows.iter().all(|r| r.coverage == "full") {
-                for p in 0..np {
+            for p in 0..np {
+                if let Some(lq) = s.ratio(p) {
                     adv[c * np + p] = Advantage {
-                        lq: 0.0,
-                        source: AdvantageSource::Production { year },
-                    };
-                }
-            }
-            for r in rows {
-                let p = self.province_ix[&r.province_code];
-                let pop = self.provinces[p].population as f64;
-                if pop > 0.0 {
-                    adv[c * np + p] = Advantage {
-                        lq: (r.tons / pop) / national_per_head,
-                        source: AdvantageSource::Production { year: r.year },
+                        lq,
+                        source: AdvantageSource::Production { year: s.table.year },
                     };
                 }
             }
         }
         adv
+    }
+
+    /// The supply model of a commodity, when a production table measures it.
+    pub fn supply(&self, c: CommodityIx) -> Option<&CommoditySupply> {
+        self.supply.of(c)
+    }
+
+    pub fn supply_params(&self) -> &crate::supply::SupplyParams {
+        &self.supply.params
+    }
+
+    /// The supply model's advantage terms for the scorer.
+    pub fn supply_terms(&self) -> std::sync::Arc<crate::supply::AdvantageTerms> {
+        self.supply.terms()
     }
 
     pub fn province(&self, code: &str) -> Option<ProvinceIx> {

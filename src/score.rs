@@ -7,12 +7,15 @@
 //!
 //! The score is `Σ weight_f × feature_f` over five features, each roughly in [-1, 1]:
 //! - `relevance`: the catalog commodity matches (0.6) plus saturated BM25 text relevance (0.4);
-//! - `advantage`: the seller province's location quotient for the commodity (½) and the
-//!   buyer province's deficit (½), on a log scale where LQ 8 (or ⅛) is ±1 — the same formula
-//!   whichever side asks, so a buyer's and a seller's view of a pair agree;
+//! - `advantage`: where a production table measures the commodity, the supply model's
+//!   expected share of the seller's province in what the buyer's province brings in
+//!   (`supply`; for a seller asking for markets, scaled by the buyer's deficit), as
+//!   `1 + log10(share) / 2` in [−1, 1]; a province with no figure counts as the least
+//!   measured producer. Elsewhere the location quotients: the seller's (½) and the buyer's
+//!   deficit (½), on a log scale where LQ 8 (or ⅛) is ±1;
 //! - `relationship`: past deals between the two, from the deal network (given per request);
 //! - `logistics`: minus the distance between the provinces' capitals, scaled by how
-//!   perishable the commodity is, with a penalty for crossing to another island group;
+//!   perishable the commodity is, with a penalty for a sea crossing;
 //! - `fit`: how much of the needed volume the offered capacity covers (0 when unknown).
 //!
 //! `explain` lists each weighted term, and they add up to the score.
@@ -177,6 +180,9 @@ pub struct ScorerTables {
     lq_terms: Vec<f32>,
     /// Per commodity: how perishable it is, 0 (keeps a year or more) to 1 (a week or less).
     perishability: Vec<f32>,
+    /// The supply model's advantage of every pair, where a production table measures the
+    /// commodity (shared with the reference data).
+    supply: std::sync::Arc<crate::supply::AdvantageTerms>,
     /// The revealed advantage the table was built from (to tell whether it is current).
     revealed: Option<std::sync::Arc<Vec<Option<f32>>>>,
 }
@@ -209,6 +215,7 @@ impl ScorerTables {
         ScorerTables {
             lq_terms,
             perishability,
+            supply: reference.supply_terms(),
             revealed,
         }
     }
@@ -268,11 +275,11 @@ impl Scorer {
         weights: Weights,
     ) -> Scorer {
         let np = reference.provinces.len();
-        let home_island = &reference.provinces[ctx.province].island_group;
+        let home_island = &reference.provinces[ctx.province].island;
         let distance_term = (0..np)
             .map(|p| {
                 let d = reference.distance_km(ctx.province, p) / 3000.0;
-                let island = if &reference.provinces[p].island_group != home_island {
+                let island = if &reference.provinces[p].island != home_island {
                     0.15
                 } else {
                     0.0
@@ -321,7 +328,11 @@ impl Scorer {
         let text = l.bm25 / (l.bm25 + 4.0);
         let relevance = 0.6 * commodity_match + 0.4 * text;
         let (seller, buyer) = self.sides(l);
-        let advantage = 0.5 * self.lq(l.commodity, seller) - 0.5 * self.lq(l.commodity, buyer);
+        let markets = matches!(self.ctx.direction, Direction::Markets);
+        let advantage = match self.tables.supply.get(markets, l.commodity, seller, buyer) {
+            Some(term) => term,
+            None => 0.5 * self.lq(l.commodity, seller) - 0.5 * self.lq(l.commodity, buyer),
+        };
         let perish = self
             .tables
             .perishability
@@ -415,90 +426,103 @@ impl Scorer {
                 (true, Direction::Markets) => format!("Membutuhkan {cname}, yang Anda tawarkan"),
             });
         }
-        let a = reference.advantage(sp, l.commodity);
-        reasons.push(match (a.source, a.lq >= 1.0, id) {
-            (AdvantageSource::Production { year }, true, false) => format!(
-                "{} grows {:.1}× the national per-capita amount of {cname} (BPS {year})",
-                seller.name, a.lq
-            ),
-            (AdvantageSource::Production { year }, true, true) => format!(
-                "{} menghasilkan {:.1}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
-                seller.name, a.lq
-            ),
-            (AdvantageSource::Production { year }, false, false) => format!(
-                "{} grows only {:.2}× the national per-capita amount of {cname} (BPS {year})",
-                seller.name, a.lq
-            ),
-            (AdvantageSource::Production { year }, false, true) => format!(
-                "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
-                seller.name, a.lq
-            ),
-            (AdvantageSource::Neutral, _, false) => {
-                match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
-                    Some(rca) => format!(
-                        "No production figure for {cname} in {}; past deals show it sells {rca:.1}× its share of {cname} (revealed comparative advantage)",
-                        seller.name
-                    ),
-                    None => format!(
-                        "No production figure for {cname} in {}; its advantage counts as neutral",
-                        seller.name
-                    ),
+        if reference.supply(l.commodity).is_some() {
+            reasons.extend(supply_reasons(
+                reference,
+                l.commodity,
+                sp,
+                bp,
+                self.ctx.lang,
+            ));
+        } else {
+            let a = reference.advantage(sp, l.commodity);
+            reasons.push(match (a.source, a.lq >= 1.0, id) {
+                (AdvantageSource::Production { year }, true, false) => format!(
+                    "{} grows {:.1}× the national per-capita amount of {cname} (BPS {year})",
+                    seller.name, a.lq
+                ),
+                (AdvantageSource::Production { year }, true, true) => format!(
+                    "{} menghasilkan {:.1}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
+                    seller.name, a.lq
+                ),
+                (AdvantageSource::Production { year }, false, false) => format!(
+                    "{} grows only {:.2}× the national per-capita amount of {cname} (BPS {year})",
+                    seller.name, a.lq
+                ),
+                (AdvantageSource::Production { year }, false, true) => format!(
+                    "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
+                    seller.name, a.lq
+                ),
+                (AdvantageSource::Neutral, _, false) => {
+                    match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
+                        Some(rca) => format!(
+                            "No production figure for {cname} in {}; past deals show it sells {rca:.1}× its share of {cname} (revealed comparative advantage)",
+                            seller.name
+                        ),
+                        None => format!(
+                            "No production figure for {cname} in {}; its advantage counts as neutral",
+                            seller.name
+                        ),
+                    }
                 }
-            }
-            (AdvantageSource::Neutral, _, true) => {
-                match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
-                    Some(rca) => format!(
-                        "Belum ada data produksi {cname} untuk {}; transaksi sebelumnya menunjukkan penjualan {rca:.1}× porsinya (keunggulan komparatif terungkap)",
-                        seller.name
-                    ),
-                    None => format!(
-                        "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
-                        seller.name
-                    ),
+                (AdvantageSource::Neutral, _, true) => {
+                    match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
+                        Some(rca) => format!(
+                            "Belum ada data produksi {cname} untuk {}; transaksi sebelumnya menunjukkan penjualan {rca:.1}× porsinya (keunggulan komparatif terungkap)",
+                            seller.name
+                        ),
+                        None => format!(
+                            "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
+                            seller.name
+                        ),
+                    }
                 }
+            });
+            let b = reference.advantage(bp, l.commodity);
+            if let AdvantageSource::Production { year } = b.source
+                && b.lq < 1.0
+            {
+                reasons.push(if id {
+                        format!(
+                            "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita, jadi mendatangkan {cname} dari luar (BPS {year})",
+                            buyer.name, b.lq
+                        )
+                    } else {
+                        format!(
+                            "{} grows only {:.2}× the national per-capita amount, so it buys {cname} in (BPS {year})",
+                            buyer.name, b.lq
+                        )
+                    });
             }
-        });
-        let b = reference.advantage(bp, l.commodity);
-        if let AdvantageSource::Production { year } = b.source
-            && b.lq < 1.0
-        {
-            reasons.push(if id {
-                    format!(
-                        "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita, jadi mendatangkan {cname} dari luar (BPS {year})",
-                        buyer.name, b.lq
-                    )
-                } else {
-                    format!(
-                        "{} grows only {:.2}× the national per-capita amount, so it buys {cname} in (BPS {year})",
-                        buyer.name, b.lq
-                    )
-                });
         }
-        let km = reference.distance_km(sp, bp);
-        let crossing = seller.island_group != buyer.island_group;
+        let km = self
+            .ctx
+            .lang
+            .number(f64::from(reference.distance_km(sp, bp)), 0);
+        let crossing = seller.island != buyer.island;
         reasons.push(match (id, crossing) {
             (false, false) => format!(
-                "{} is {km:.0} km from {}; {cname} keeps about {} days",
+                "{} is {km} km from {}; {cname} keeps about {} days",
                 seller.capital, buyer.capital, commodity.shelf_life_days
             ),
             (false, true) => format!(
-                "{} is {km:.0} km from {}, across from {} to {}; {cname} keeps about {} days",
+                "{} is {km} km from {}, across the sea from {} to {}; {cname} keeps about {} days",
                 seller.capital,
                 buyer.capital,
-                seller.island_group,
-                buyer.island_group,
+                seller.island,
+                buyer.island,
                 commodity.shelf_life_days
             ),
             (true, false) => format!(
-                "{} berjarak {km:.0} km dari {}; {cname} tahan sekitar {} hari",
+                "{} berjarak {km} km dari {}; {cname} tahan sekitar {} hari",
                 seller.capital, buyer.capital, commodity.shelf_life_days
             ),
             (true, true) => format!(
-                "{} berjarak {km:.0} km dari {}, antarpulau dari {} ke {}; {cname} tahan sekitar {} hari",
+                "{} berjarak {km} km dari {}, menyeberang laut dari {} ke {}; {cname} tahan sekitar {} hari",
                 seller.capital,
                 buyer.capital,
-                seller.island_group,
-                buyer.island_group,
+                seller.island,
+                buyer.island,
                 commodity.shelf_life_days
             ),
         });
@@ -544,6 +568,150 @@ impl Scorer {
         }
         Explanation { explain, reasons }
     }
+}
+
+/// Why the supply model ranks origin `o` for destination `d` as it does, in a buyer's words:
+/// the expected share, the origin's volume and surplus, the buyer's deficit, and how the
+/// table stands for the commodity, each with its source and year. Also what
+/// `GET /v1/supply` says of each origin.
+pub fn supply_reasons(
+    reference: &Reference,
+    c: CommodityIx,
+    o: ProvinceIx,
+    d: ProvinceIx,
+    lang: Lang,
+) -> Vec<String> {
+    let Some(s) = reference.supply(c) else {
+        return Vec::new();
+    };
+    let id = lang == Lang::Id;
+    let cname = reference.commodities[c].name_id.to_lowercase();
+    let (op, dp) = (&reference.provinces[o], &reference.provinces[d]);
+    let (on, dn) = (&op.name, &dp.name);
+    let year = s.table.year;
+    let src = if s.table.coverage == "full" {
+        format!("BPS {year}")
+    } else if id {
+        format!("tabel parsial {year}")
+    } else {
+        format!("partial table {year}")
+    };
+    let t = |x: f64| lang.number(x, 0);
+    let mut out = Vec::new();
+    if o == d {
+        if let Some(x) = s.self_supply(d) {
+            out.push(if id {
+                format!(
+                    "{on} memenuhi {} kebutuhan {cname}-nya sendiri ({src})",
+                    lang.percent(x)
+                )
+            } else {
+                format!(
+                    "{on} covers {} of its own {cname} consumption ({src})",
+                    lang.percent(x)
+                )
+            });
+        }
+    } else {
+        match s.share(o, d) {
+            Some(x) => out.push(if id {
+                format!(
+                    "{on} diperkirakan memasok {} {cname} yang didatangkan {dn} dari provinsi lain (model pasokan: produksi, surplus, jarak; {src})",
+                    lang.percent(x)
+                )
+            } else {
+                format!(
+                    "{on} is expected to supply {} of the {cname} {dn} buys from other provinces (supply model: production, surplus, distance; {src})",
+                    lang.percent(x)
+                )
+            }),
+            None => out.push(if id {
+                format!(
+                    "Belum ada data produksi {cname} untuk {on} (tabel {year} hanya memuat {} provinsi): tidak dinilai lebih tinggi dari produsen terukur terendah",
+                    s.table.provinces_known
+                )
+            } else {
+                format!(
+                    "No production figure for {cname} in {on} (the {year} table lists {} provinces): ranked no higher than the least measured producer",
+                    s.table.provinces_known
+                )
+            }),
+        }
+    }
+    let allocated = s.figure(o) == crate::supply::Figure::Allocated;
+    match (s.tons(o), s.ratio(o)) {
+        (Some(x), _) if x <= 0.0 => out.push(if id {
+            format!("{on} tidak menghasilkan {cname} ({src})")
+        } else {
+            format!("{on} produces no {cname} ({src})")
+        }),
+        (Some(x), ratio) => {
+            let mut line = if id {
+                format!("{on} menghasilkan {} t {cname} ({src})", t(x))
+            } else {
+                format!("{on} produced {} t of {cname} ({src})", t(x))
+            };
+            if let Some(r) = ratio {
+                line.push_str(&if id {
+                    format!(", {}× kebutuhannya sendiri", lang.number(r, 1))
+                } else {
+                    format!(", {}× its own consumption", lang.number(r, 1))
+                });
+            }
+            if allocated {
+                line.push_str(if id {
+                    " (bagian dari angka Papua sebelum pemekaran, menurut jumlah penduduk)"
+                } else {
+                    " (its part of the pre-split Papua figure, by population)"
+                });
+            }
+            out.push(line);
+        }
+        (None, _) => {}
+    }
+    if o != d
+        && let (Some(selfd), Some(deficit)) = (s.self_supply(d), s.deficit_t(d))
+        && selfd < 1.0
+    {
+        out.push(if id {
+            format!(
+                "{dn} hanya memenuhi {} kebutuhan {cname}-nya dan mendatangkan sekitar {} t per tahun ({src})",
+                lang.percent(selfd),
+                t(deficit)
+            )
+        } else {
+            format!(
+                "{dn} grows {} of the {cname} it consumes and buys in about {} t a year ({src})",
+                lang.percent(selfd),
+                t(deficit)
+            )
+        });
+    }
+    let table_name = reference
+        .commodity(&s.table.key)
+        .map_or(s.table.key.replace('_', " "), |k| {
+            reference.commodities[k].name_id.to_lowercase()
+        });
+    match s.table.basis {
+        crate::supply::Basis::Proxy => out.push(if id {
+            format!("Diperkirakan dari produksi {table_name}: {}", s.table.note)
+        } else {
+            format!("Estimated from {table_name} production: {}", s.table.note)
+        }),
+        crate::supply::Basis::Derived => out.push(if id {
+            format!(
+                "Dihitung dari produksi {table_name} × {}",
+                lang.number(s.table.factor, 4)
+            )
+        } else {
+            format!(
+                "Computed from {table_name} production × {}",
+                lang.number(s.table.factor, 4)
+            )
+        }),
+        _ => {}
+    }
+    out
 }
 
 fn round4(x: f32) -> f32 {
@@ -594,21 +762,71 @@ mod tests {
     }
 
     #[test]
-    fn higher_seller_advantage_never_lowers_the_score() {
+    fn a_larger_expected_share_never_lowers_the_advantage() {
         let r = reference();
         let s = Scorer::new(&r, shallot_need(&r), Weights::default());
         let c = r.commodity("bawang_merah").unwrap();
+        let banten = r.province("36").unwrap();
+        let supply = r.supply(c).unwrap();
         // Same distance and text: compare the advantage feature alone across provinces.
-        let mut by_lq: Vec<(f64, f32)> = (0..r.provinces.len())
+        let mut by_share: Vec<(f64, f32)> = (0..r.provinces.len())
+            .filter(|&p| p != banten)
             .map(|p| {
                 let mut o = offer(&r, "35", "bawang_merah");
                 o.province = p;
-                (r.advantage(p, c).lq, s.features(&o).advantage)
+                (supply.share(p, banten).unwrap(), s.features(&o).advantage)
             })
             .collect();
-        by_lq.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for w in by_lq.windows(2) {
+        by_share.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in by_share.windows(2) {
             assert!(w[1].1 >= w[0].1, "{w:?}");
+        }
+        // Central Java, the nearest large producer, leads; West Sumatra is far below.
+        let adv = |code: &str| {
+            let mut o = offer(&r, code, "bawang_merah");
+            o.province = r.province(code).unwrap();
+            s.features(&o).advantage
+        };
+        assert!(
+            adv("33") > adv("35") && adv("35") > adv("13"),
+            "{} {} {}",
+            adv("33"),
+            adv("35"),
+            adv("13")
+        );
+    }
+
+    #[test]
+    fn a_province_without_a_figure_never_outranks_a_measured_producer() {
+        // Eggs: a top-10 table with a stated national total; most provinces are unknown.
+        let r = reference();
+        let c = r.commodity("telur_ayam").unwrap();
+        let supply = r.supply(c).unwrap();
+        for buyer in ["36", "31", "64"] {
+            let d = r.province(buyer).unwrap();
+            let mut ctx = MatchContext::new(Direction::Suppliers, d);
+            ctx.commodities = vec![c];
+            let s = Scorer::new(&r, ctx, Weights::default());
+            let adv = |p: usize| {
+                let mut o = offer(&r, "35", "telur_ayam");
+                o.province = p;
+                s.features(&o).advantage
+            };
+            let measured: Vec<f32> = (0..r.provinces.len())
+                .filter(|&p| p != d && supply.figure(p) == crate::supply::Figure::Measured)
+                .map(adv)
+                .collect();
+            let lowest = measured.iter().copied().fold(f32::INFINITY, f32::min);
+            let unknown: Vec<usize> = supply.unknown_origins(d);
+            assert!(!unknown.is_empty() && !measured.is_empty());
+            for p in unknown {
+                assert!(
+                    adv(p) <= lowest,
+                    "{buyer}: {} {} > {lowest}",
+                    r.provinces[p].code,
+                    adv(p)
+                );
+            }
         }
     }
 
@@ -640,7 +858,7 @@ mod tests {
         assert!(
             e.reasons
                 .iter()
-                .any(|x| x.contains("Jawa Timur grows") && x.contains("bawang merah")),
+                .any(|x| x.contains("Jawa Timur produced 484,670 t of bawang merah (BPS 2023)")),
             "{:?}",
             e.reasons
         );

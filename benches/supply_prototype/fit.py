@@ -62,7 +62,7 @@ def supply_for(key: str, year: int, vintage: str) -> D.Supply:
 
 def load_statements(vintage: str):
     out = []
-    with open(HERE / "statements.csv", newline="", encoding="utf-8") as f:
+    with open(HERE.parents[1] / "tests" / "data" / "trade_statements.csv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if r["use"] != "fit":
                 continue

@@ -186,6 +186,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
             get(reference::advantages),
         )
         .route("/v1/commodities", get(reference::commodities))
+        .route("/v1/supply", get(reference::supply))
         .route("/v1/search", get(search::search))
         .route("/v1/match", post(matching::match_))
         .route("/v1/corridors", get(corridors::corridors))

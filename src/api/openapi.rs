@@ -24,7 +24,9 @@ use super::routes::imports::__path_import;
 use super::routes::matching::__path_match_;
 use super::routes::missions::{__path_mission, __path_missions, __path_plan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
-use super::routes::reference::{__path_advantages, __path_commodities, __path_provinces};
+use super::routes::reference::{
+    __path_advantages, __path_commodities, __path_provinces, __path_supply,
+};
 use super::routes::search::__path_search;
 
 #[derive(OpenApi)]
@@ -33,7 +35,7 @@ use super::routes::search::__path_search;
         title = "jalin",
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
-    paths(healthz, provinces, advantages, commodities, search, match_, corridors, get_business,
+    paths(healthz, provinces, advantages, commodities, supply, search, match_, corridors, get_business,
         missions, mission, plan_mission, business_network, intro, flows,
         put_business, delete_business, post_deal, get_deal, import),
     modifiers(&BearerAuth, &StandardResponses),

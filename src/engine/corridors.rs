@@ -52,9 +52,9 @@ impl Engine {
         })
     }
 
-    /// What province `from` should bring to province `to`: commodities ranked by the
-    /// opportunity (seller advantage over buyer deficit × listed supply × listed demand),
-    /// with the businesses behind each.
+    /// What province `from` should bring to province `to`: commodities its firms offer,
+    /// ranked by the supply model's expected share of `from` in what `to` consumes (where a
+    /// production table measures them), with the businesses behind each.
     pub fn corridor(
         &self,
         from: &str,
@@ -108,39 +108,54 @@ impl Engine {
                 _ => lq_term(a.lq, a.source),
             }
         };
-        let mut rows: Vec<(f64, usize)> = (0..nc)
+        // Three tiers, each by its own measure: commodities the supply model expects `from`
+        // to sell to `to` at 1 % or more of what `to` consumes, by that share; then those no
+        // production table measures, by the old opportunity (listings, and the revealed
+        // advantage from past deals); then the measured ones below 1 %. A commodity with no
+        // figure never outranks one the figures say `from` sells; one the figures say it
+        // hardly sells does not crowd out what its firms list.
+        let mut rows: Vec<(u8, f64, usize)> = (0..nc)
             .filter(|c| supply[*c] > 0)
             .map(|c| {
-                let ratio = ((term(fp, c) - term(tp, c)) as f64 * 8f64.ln())
-                    .exp()
-                    .sqrt();
-                let opportunity =
-                    ratio * (2.0 + supply[c] as f64).ln() * (2.0 + demand[c] as f64).ln();
-                (opportunity, c)
+                let listings = (2.0 + supply[c] as f64).ln() * (2.0 + demand[c] as f64).ln();
+                match r.supply(c).and_then(|s| s.pair_value(fp, tp, true)) {
+                    Some(v) if v >= 0.01 => (0, v, c),
+                    Some(v) => (2, v, c),
+                    None => {
+                        let ratio = ((term(fp, c) - term(tp, c)) as f64 * 8f64.ln())
+                            .exp()
+                            .sqrt();
+                        (1, ratio * listings, c)
+                    }
+                }
             })
             .collect();
-        rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        rows.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(b.1.total_cmp(&a.1))
+                .then(demand[b.2].cmp(&demand[a.2]))
+                .then(supply[b.2].cmp(&supply[a.2]))
+                .then(a.2.cmp(&b.2))
+        });
         rows.truncate(limit);
         let (fname, tname) = (&r.provinces[fp].name, &r.provinces[tp].name);
         let mut commodities = Vec::with_capacity(rows.len());
-        for (opportunity, c) in rows {
+        for (tier, opportunity, c) in rows {
             let commodity = &r.commodities[c];
             let cname = commodity.name_id.to_lowercase();
             let (s, b) = (r.advantage(fp, c), r.advantage(tp, c));
             let mut reasons = Vec::new();
-            for (name, a) in [(fname, s), (tname, b)] {
-                if let AdvantageSource::Production { year } = a.source {
-                    reasons.push(match lang {
-                        Lang::En => format!(
-                            "{name} grows {:.2}× the national per-capita amount of {cname} (BPS {year})",
-                            a.lq
-                        ),
-                        Lang::Id => format!(
-                            "{name} menghasilkan {:.2}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
-                            a.lq
-                        ),
-                    });
-                }
+            if r.supply(c).is_some() {
+                reasons.extend(crate::score::supply_reasons(r, c, fp, tp, lang));
+            } else {
+                reasons.push(match lang {
+                    Lang::En => format!(
+                        "No production table measures {cname}: ranked by the listings and past deals"
+                    ),
+                    Lang::Id => format!(
+                        "Belum ada tabel produksi untuk {cname}: diurutkan menurut daftar penawaran/kebutuhan dan transaksi sebelumnya"
+                    ),
+                });
             }
             reasons.push(match lang {
                 Lang::En => format!(
@@ -172,10 +187,23 @@ impl Engine {
             };
             let (_, buyers) =
                 self.rank_partners(ctx, "", None, &only_to, self.default_weights, 5)?;
+            let sup = r.supply(c);
             commodities.push(CorridorCommodity {
                 commodity: commodity.key.clone(),
                 name: commodity.name_id.clone(),
-                opportunity: (opportunity * 1000.0).round() / 1000.0,
+                opportunity: (opportunity * 100_000.0).round() / 100_000.0,
+                basis: if tier == 1 {
+                    "listings"
+                } else {
+                    "supply_model"
+                }
+                .to_string(),
+                expected_share: sup
+                    .and_then(|s| s.pair_value(fp, tp, true))
+                    .map(|v| (v * 100_000.0).round() / 100_000.0),
+                share_of_imports: sup
+                    .and_then(|s| s.share(fp, tp))
+                    .map(|v| (v * 100_000.0).round() / 100_000.0),
                 seller_lq: (s.source != AdvantageSource::Neutral)
                     .then_some((s.lq * 1000.0).round() / 1000.0),
                 buyer_lq: (b.source != AdvantageSource::Neutral)
@@ -209,15 +237,16 @@ impl Engine {
     }
 }
 
+/// The source of the table a commodity's figure comes from (the province's row when it has
+/// one: sources may differ by row within a table).
 fn source_of(r: &Reference, province: &str, commodity: &str) -> Option<String> {
+    let c = r.commodity(commodity)?;
+    let table = &r.supply(c)?.table;
     r.production
         .iter()
-        .find(|row| row.province_code == province && row.commodity == commodity)
-        .map(|row| row.source.clone())
-        .or_else(|| {
-            r.production
-                .iter()
-                .find(|row| row.commodity == commodity)
-                .map(|row| format!("national total from: {}", row.source))
+        .find(|row| {
+            row.province_code == province && row.commodity == table.key && row.year == table.year
         })
+        .map(|row| row.source.clone())
+        .or_else(|| Some(table.source.clone()))
 }

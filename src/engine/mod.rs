@@ -25,6 +25,7 @@ mod matching;
 mod missions;
 mod network_views;
 mod scoring;
+mod supply;
 mod types;
 mod writes;
 
@@ -45,7 +46,7 @@ pub use types::{
     DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView, MatchFilters, MatchGroup,
     MatchRequest, MatchResponse, MatchResult, NeedSpec, NetworkView, PartnerView,
     ProvinceAdvantage, ProvinceTradeView, SearchParams, SearchResponse, SearchResult, Status,
-    Understood,
+    SupplyModelInfo, SupplyOrigin, SupplyQuery, SupplyResponse, Understood,
 };
 
 /// The sample data compiled into the binary, loaded into an empty data directory.

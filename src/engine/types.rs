@@ -186,10 +186,18 @@ pub struct CorridorParty {
 pub struct CorridorCommodity {
     pub commodity: String,
     pub name: String,
-    /// √(A_from / A_to) × ln(2 + offers) × ln(2 + needs), where A is the LQ from production
-    /// or, without a figure, the revealed comparative advantage from past deals (clamped to
-    /// [⅛, 8], neutral 1 without either).
+    /// The measure the commodity is ranked by within its tier: for `basis` `supply_model`,
+    /// `expected_share`; for `listings` (no production table), √(A_from / A_to) × ln(2 +
+    /// offers) × ln(2 + needs), A the revealed comparative advantage from past deals (neutral
+    /// 1 without). Tiers: supply-model shares of 1 % or more, then `listings`, then the rest.
     pub opportunity: f64,
+    /// `supply_model` or `listings`.
+    pub basis: String,
+    /// The supply model: the part of what `to` consumes that `from` is expected to sell it,
+    /// `(1 − self_to) · S(from | to)`.
+    pub expected_share: Option<f64>,
+    /// `S(from | to)`: `from`'s expected share of what `to` brings in from other provinces.
+    pub share_of_imports: Option<f64>,
     pub seller_lq: Option<f64>,
     pub buyer_lq: Option<f64>,
     /// Offers of the commodity listed in the `from` province.
@@ -355,4 +363,74 @@ pub struct FlowView {
     pub from: String,
     pub to: String,
     pub value_idr: f64,
+}
+
+/// `GET /v1/supply` parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyQuery {
+    /// A catalog key (`bawang_merah`) or a commodity's name as people write it
+    /// ("bawang merah", "shallots").
+    pub commodity: String,
+    /// The buying province: a code, or a name, abbreviation or capital.
+    pub to: String,
+    /// How many origins, 1 to 38 (default 38: all).
+    pub limit: Option<usize>,
+    /// `en` or `id`.
+    pub lang: Option<String>,
+}
+
+/// One origin province of a commodity for a buying province.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupplyOrigin {
+    pub province: String,
+    pub name: String,
+    /// Expected share of what the buying province brings in from other provinces, 0–1.
+    pub share: f64,
+    /// Production in tons a year.
+    pub tons: Option<f64>,
+    pub figure: crate::supply::Figure,
+    /// Production over the province's own consumption.
+    pub self_ratio: Option<f64>,
+    /// Production minus own consumption, tons a year (negative: it buys in too).
+    pub surplus_t: Option<f64>,
+    /// Great-circle distance between the capitals.
+    pub km: f64,
+    /// Whether the goods cross the sea (the capitals stand on different islands).
+    pub sea_crossing: bool,
+    pub reasons: Vec<String>,
+}
+
+/// The supply model's parameters and where they come from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupplyModelInfo {
+    pub params: crate::supply::SupplyParams,
+    pub form: String,
+    pub fitted_on: String,
+}
+
+/// `GET /v1/supply`: where a province's purchases of a commodity are expected to come from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupplyResponse {
+    pub commodity: String,
+    pub name: String,
+    pub to: String,
+    pub to_name: String,
+    /// The table the commodity is measured by; absent when none is (then `origins` is
+    /// empty and `message` says so).
+    pub table: Option<crate::supply::Table>,
+    /// The part of its own consumption the buying province covers, 0–1.
+    pub self_supply: Option<f64>,
+    pub production_t: Option<f64>,
+    /// Population × national production per head, tons a year.
+    pub consumption_t: Option<f64>,
+    /// What it buys from other provinces, tons a year.
+    pub deficit_t: Option<f64>,
+    /// Origins with a figure, by expected share, largest first.
+    pub origins: Vec<SupplyOrigin>,
+    /// Provinces with no figure in the table (never ranked).
+    pub no_figure: Vec<String>,
+    pub model: SupplyModelInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }

@@ -56,6 +56,17 @@ mod trade;
 
 pub use missions::jatim_banten_mission;
 
+/// What East Java sold on each of its recorded domestic missions that names its goods
+/// (`shared/data/jatim_trade_missions.csv`, goods as catalog keys): (partner province code,
+/// date, goods). The corridor test measures recall against it.
+pub fn recorded_mission_sales() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    tables::MISSIONS
+        .iter()
+        .filter(|m| !m.sells.is_empty())
+        .map(|m| (m.partner, m.date, m.sells))
+        .collect()
+}
+
 use business::{make_business, province_order};
 use missions::mission_deals;
 use model::Model;

@@ -103,7 +103,7 @@ fn cli_import_match_and_errors() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("national per-capita"),
+        text(&out.stdout).contains("is expected to supply"),
         "{}",
         text(&out.stdout)
     );

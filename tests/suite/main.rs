@@ -9,6 +9,7 @@
 //! - `relevance`: the judged query set (`judged_queries.tsv`), precision@10 and nDCG@10.
 //! - `network_snapshot`: restarts from the deal network's snapshot.
 //! - `cli`: the `jalin` binary as a user runs it, and the store/index invariants.
+//! - `supply`: the supply model against real trade statements and recorded missions.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -18,4 +19,5 @@ mod cli;
 mod network_snapshot;
 mod relevance;
 mod robustness;
+mod supply;
 mod writes;

@@ -79,7 +79,10 @@ fn a_restart_reads_the_snapshot_and_catches_up_with_later_deals() {
     let (engine, report) = open(&data);
     assert!(report.network.from_snapshot);
     assert_eq!(report.network.applied, 3);
-    assert_eq!(answers(&engine), after);
+    // The same deals applied at start-up rather than one by one: the relationship sums are
+    // f32 and may differ in their last digits (seen: 1e-4 on one score); a deal applied twice
+    // would move the scores of these parties by far more.
+    assert_close(&answers(&engine), &after, 1e-3);
 
     // Saving catches up and holds exactly the store's deals: nothing is applied twice.
     engine.save_network().expect("save");
@@ -87,7 +90,7 @@ fn a_restart_reads_the_snapshot_and_catches_up_with_later_deals() {
     let (engine, report) = open(&data);
     assert!(report.network.from_snapshot);
     assert_eq!(report.network.applied, 0);
-    assert_eq!(answers(&engine), after);
+    assert_close(&answers(&engine), &after, 1e-3);
     drop(engine);
 
     // A damaged snapshot is rebuilt from the store, with the same answers.

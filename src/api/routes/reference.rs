@@ -1,11 +1,14 @@
-//! The reference data: `GET /v1/provinces`, `/v1/provinces/{code}/advantages`, `/v1/commodities`.
+//! The reference data: `GET /v1/provinces`, `/v1/provinces/{code}/advantages`, `/v1/commodities`,
+//! and the supply model's answer for one commodity and buyer, `GET /v1/supply`.
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 
-use crate::api::AppState;
 use crate::api::error::{ApiResult, ErrorBody};
-use crate::engine::AdvantagesResponse;
+use crate::api::extract::{ApiQuery, lang_of};
+use crate::api::{AppState, query};
+use crate::engine::{AdvantagesResponse, SupplyQuery, SupplyResponse};
 use crate::reference::{Commodity, Province};
 
 /// The 38 provinces with population, capital coordinates and island group.
@@ -29,4 +32,21 @@ pub(crate) async fn advantages(
 #[utoipa::path(get, path = "/v1/commodities", responses((status = 200, body = [Commodity])))]
 pub(crate) async fn commodities(State(engine): State<AppState>) -> Json<Vec<Commodity>> {
     Json(engine.commodities().to_vec())
+}
+
+/// Where a province is expected to buy a commodity: every origin province by expected share
+/// (the supply model: production, surplus over own consumption, distance and sea crossings,
+/// fitted to real inter-provincial trade), with volume, surplus, distance and the source
+/// and year of every figure.
+#[utoipa::path(get, path = "/v1/supply", params(SupplyQuery),
+    responses((status = 200, body = SupplyResponse), (status = 400, body = ErrorBody)))]
+pub(crate) async fn supply(
+    State(engine): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<SupplyQuery>,
+) -> ApiResult<Json<SupplyResponse>> {
+    let lang = lang_of(q.lang.as_deref(), &headers)?;
+    Ok(Json(
+        query(move || engine.supply(&q.commodity, &q.to, q.limit, lang)).await?,
+    ))
 }

@@ -75,6 +75,10 @@ pub(crate) const BASE_QTY: &[(&str, f64)] = &[
     ("mesin_peralatan", 20.0), ("karung", 50000.0), ("kemasan", 100000.0),
     ("produk_kebersihan", 2000.0), ("sepatu", 500.0), ("batik", 200.0), ("tekstil", 2000.0),
     ("kerajinan", 500.0),
+    ("bawang_daun", 2.0), ("kembang_kol", 2.0), ("sawi", 3.0), ("kacang_panjang", 2.0),
+    ("terung", 3.0), ("buncis", 2.0), ("ketimun", 3.0), ("labu_siam", 4.0), ("kangkung", 2.0),
+    ("bayam", 2.0), ("melinjo", 1.0), ("paprika", 0.5), ("jamur", 1.0), ("petai", 1.0),
+    ("jengkol", 1.0), ("nanas", 10.0), ("daging_kerbau", 1.0), ("ikan_perairan_umum", 2.0),
 ];
 
 /// Price ranges in rupiah: (commodity, low, high, per). `per` is `kg` for goods counted in
@@ -133,6 +137,15 @@ pub(crate) const PRICES: &[(&str, f64, f64, &str)] = &[
     ("produk_kebersihan", 8_000.0, 30_000.0, "liter"), ("sepatu", 80_000.0, 450_000.0, "pcs"),
     ("batik", 150_000.0, 1_500_000.0, "lembar"), ("tekstil", 35_000.0, 250_000.0, "pcs"),
     ("kerajinan", 25_000.0, 750_000.0, "pcs"),
+    ("bawang_daun", 8_000.0, 20_000.0, "kg"), ("kembang_kol", 10_000.0, 25_000.0, "kg"),
+    ("sawi", 4_000.0, 10_000.0, "kg"), ("kacang_panjang", 6_000.0, 15_000.0, "kg"),
+    ("terung", 4_000.0, 10_000.0, "kg"), ("buncis", 8_000.0, 18_000.0, "kg"),
+    ("ketimun", 4_000.0, 9_000.0, "kg"), ("labu_siam", 2_000.0, 6_000.0, "kg"),
+    ("kangkung", 3_000.0, 8_000.0, "kg"), ("bayam", 4_000.0, 10_000.0, "kg"),
+    ("melinjo", 10_000.0, 25_000.0, "kg"), ("paprika", 25_000.0, 60_000.0, "kg"),
+    ("jamur", 12_000.0, 30_000.0, "kg"), ("petai", 20_000.0, 60_000.0, "kg"),
+    ("jengkol", 15_000.0, 60_000.0, "kg"), ("nanas", 4_000.0, 10_000.0, "kg"),
+    ("daging_kerbau", 110_000.0, 150_000.0, "kg"), ("ikan_perairan_umum", 20_000.0, 45_000.0, "kg"),
 ];
 
 /// Offer titles per commodity, Indonesian, with regional names and varieties so that search
@@ -242,6 +255,24 @@ pub(crate) const TITLES: &[(&str, &[&str])] = &[
     ("batik", &["Batik tulis", "Batik cap", "Kain batik", "Batik printing", "Batik kombinasi"]),
     ("tekstil", &["Kaos sablon", "Seragam kerja", "Busana muslim", "Hijab", "Pakaian jadi", "Kemeja batik"]),
     ("kerajinan", &["Kerajinan rotan", "Anyaman bambu", "Tas anyam", "Ukiran kayu", "Gerabah", "Suvenir"]),
+    ("bawang_daun", &["Daun bawang", "Bawang daun segar", "Loncang", "Bawang prei"]),
+    ("kembang_kol", &["Kembang kol", "Kol kembang", "Bunga kol segar", "Brokoli"]),
+    ("sawi", &["Sawi hijau", "Sawi putih", "Caisim", "Pakcoy"]),
+    ("kacang_panjang", &["Kacang panjang", "Kacang panjang segar", "Kacang lanjaran"]),
+    ("terung", &["Terong ungu", "Terung hijau", "Terong bulat", "Terung segar"]),
+    ("buncis", &["Buncis", "Buncis segar", "Buncis Perancis"]),
+    ("ketimun", &["Timun", "Mentimun segar", "Timun suri", "Ketimun lokal"]),
+    ("labu_siam", &["Labu siam", "Jipang", "Labu siam segar"]),
+    ("kangkung", &["Kangkung", "Kangkung darat", "Kangkung segar"]),
+    ("bayam", &["Bayam hijau", "Bayam merah", "Bayam cabut"]),
+    ("melinjo", &["Melinjo", "Biji melinjo", "Melinjo tua"]),
+    ("paprika", &["Paprika merah", "Paprika hijau", "Paprika kuning", "Paprika hidroponik"]),
+    ("jamur", &["Jamur tiram", "Jamur tiram segar", "Jamur merang", "Jamur kuping"]),
+    ("petai", &["Petai papan", "Petai kupas", "Pete segar"]),
+    ("jengkol", &["Jengkol", "Jengkol tua", "Jengkol segar"]),
+    ("nanas", &["Nanas madu", "Nanas Subang", "Nanas segar", "Nanas Queen"]),
+    ("daging_kerbau", &["Daging kerbau", "Daging kerbau segar", "Karkas kerbau"]),
+    ("ikan_perairan_umum", &["Ikan sungai", "Ikan patin sungai", "Ikan baung", "Ikan gabus", "Ikan danau segar"]),
 ];
 
 /// What a producer of a commodity buys to make it (raw materials and inputs).

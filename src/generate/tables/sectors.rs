@@ -45,7 +45,7 @@ pub(crate) fn sector_ix(s: Sector) -> usize {
 pub(crate) const SECTORS: &[SectorDef] = &[
     SectorDef {
         sector: Sector::Horti,
-        offers: &["bawang_merah", "bawang_putih", "bawang_bombay", "cabai_rawit", "cabai_besar", "tomat", "kentang", "kubis", "wortel", "mangga", "manggis", "pisang", "jeruk", "apel", "alpukat", "buah_naga"],
+        offers: &["bawang_merah", "bawang_putih", "bawang_bombay", "cabai_rawit", "cabai_besar", "tomat", "kentang", "kubis", "wortel", "mangga", "manggis", "pisang", "jeruk", "apel", "alpukat", "buah_naga", "bawang_daun", "kembang_kol", "sawi", "kacang_panjang", "terung", "buncis", "ketimun", "labu_siam", "kangkung", "bayam", "melinjo", "paprika", "jamur", "petai", "jengkol", "nanas"],
         kinds: [14.0, 6.0, 25.0, 16.0, 3.0],
         label_id: "hortikultura",
         label_en: "horticulture",
@@ -75,7 +75,7 @@ pub(crate) const SECTORS: &[SectorDef] = &[
     },
     SectorDef {
         sector: Sector::Ternak,
-        offers: &["sapi", "kambing", "domba", "daging_sapi", "daging_ayam", "ayam_hidup", "doc_ayam", "telur_ayam", "susu", "madu", "sarang_walet"],
+        offers: &["sapi", "kambing", "domba", "daging_sapi", "daging_ayam", "ayam_hidup", "doc_ayam", "telur_ayam", "susu", "madu", "sarang_walet", "daging_kerbau"],
         kinds: [8.0, 10.0, 15.0, 12.0, 8.0],
         label_id: "peternakan",
         label_en: "livestock",
@@ -85,7 +85,7 @@ pub(crate) const SECTORS: &[SectorDef] = &[
     },
     SectorDef {
         sector: Sector::Ikan,
-        offers: &["perikanan_tangkap", "ikan_segar", "ikan_beku", "udang", "udang_beku", "lele", "patin", "fillet_dori", "bandeng", "tuna", "ikan_hias", "benih_ikan", "rumput_laut"],
+        offers: &["perikanan_tangkap", "ikan_segar", "ikan_beku", "udang", "udang_beku", "lele", "patin", "fillet_dori", "bandeng", "tuna", "ikan_hias", "benih_ikan", "rumput_laut", "ikan_perairan_umum"],
         kinds: [8.0, 8.0, 14.0, 12.0, 8.0],
         label_id: "perikanan",
         label_en: "fisheries",

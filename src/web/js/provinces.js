@@ -1,4 +1,5 @@
-// Provinces: each province's comparative advantages and the corridor between two provinces.
+// Provinces: each province's comparative advantages, the corridor between two provinces, and
+// where a province is expected to buy a commodity (the supply model, GET /v1/supply).
 
 // ---------------------------------------------------------------------------------------
 // Provinces: advantages and corridors
@@ -36,12 +37,27 @@ const provincesPage = {
     this.to = to;
     this.adv = h('section', { class: 'adv' });
     this.cor = h('section', { class: 'corridor' });
+    const measured = [...ref.commodities.values()].filter((c) => c.coverage)
+      .sort((a, b) => commodityName(a.key).localeCompare(commodityName(b.key), locale()));
+    const supC = h('select', { name: 'commodity', id: 's-commodity' },
+      measured.map((c) => h('option', { value: c.key }, `${commodityName(c.key)} (${c.coverage.coverage === 'full' ? 'BPS' : t('partial')} ${c.coverage.year})`)));
+    const supTo = h('select', { name: 'buyer', id: 's-to' }, provinceOptions('', { capital: false }));
+    const supForm = h('form', { class: 'panel inline-form', action: '/provinces', method: 'get', 'aria-label': t('supply_legend') },
+      field(t('supply_commodity'), supC), field(t('supply_to'), supTo),
+      h('div', { class: 'field actions' }, h('button', { type: 'submit', class: 'primary', id: 's-submit' }, t('show_supply'))));
+    submitTo(supForm, '/provinces', merge(supForm, ['code', 'from', 'to']));
+    this.supC = supC;
+    this.supTo = supTo;
+    this.sup = h('section', { class: 'supply' });
     main.append(
       h('h1', { tabindex: '-1' }, t('provinces_h')),
       h('p', { class: 'lead' }, t('provinces_lead')),
       h('div', { class: 'two-col' },
         h('div', null, advForm, this.adv),
-        h('div', null, corForm, this.cor)));
+        h('div', null, corForm, this.cor)),
+      h('h2', null, t('supply_legend')),
+      h('p', { class: 'muted' }, t('supply_lead')),
+      supForm, this.sup);
     this.update(params);
   },
 
@@ -53,9 +69,26 @@ const provincesPage = {
     this.code.value = code;
     this.from.value = from;
     this.to.value = to;
+    const commodity = ref.commodities.get(params.get('commodity'))?.coverage ? params.get('commodity') : 'bawang_merah';
+    const buyer = pick('buyer', '36');
+    this.supC.value = commodity;
+    this.supTo.value = buyer;
     const seq = ++this.seq;
     if (code !== this.shownCode || this.shownLang !== lang) this.loadAdvantages(code, seq);
     this.loadCorridor(from, to, seq);
+    this.loadSupply(commodity, buyer, seq);
+  },
+
+  async loadSupply(commodity, to, seq) {
+    this.sup.replaceChildren(loadingNote());
+    try {
+      const q = new URLSearchParams({ commodity, to, lang, limit: '12' });
+      const data = await api(`/v1/supply?${q}`);
+      if (seq !== this.seq) return;
+      this.sup.replaceChildren(...supplyView(data));
+    } catch (e) {
+      if (seq === this.seq) this.sup.replaceChildren(errorNote(e));
+    }
   },
 
   async loadAdvantages(code, seq) {
@@ -168,14 +201,16 @@ function corridorView(data) {
   const items = data.commodities.map((c, i) => {
     const name = commodityName(c.commodity, c.name);
     const bar = h('span', { class: 'bar pos' });
-    bar.style.width = `${(c.opportunity / max) * 100}%`;
+    bar.style.width = `${((sharePart(c) ?? 0) / max) * 100}%`;
     const lq = (v) => (v === null || v === undefined ? t('no_figure') : `${num(v, 2)}×`);
     const search = withLang(`/partners?${new URLSearchParams({ text: name, province: data.to })}`);
     return h('li', { class: 'corridor-item', 'data-commodity': c.commodity },
       h('div', { class: 'ci-head' },
         h('span', { class: 'rank' }, String(i + 1)),
         h('h3', null, name),
-        h('span', { class: 'ci-value' }, `${t('opportunity')} ${num(c.opportunity, 1)}`)),
+        h('span', { class: 'ci-value' }, c.basis === 'supply_model'
+          ? t('expected_share', num(100 * c.expected_share, c.expected_share < 0.1 ? 1 : 0))
+          : t('by_listings'))),
       h('span', { class: 'track wide', 'aria-hidden': 'true' }, bar),
       h('p', { class: 'ci-meta' },
         `${t('seller_lq')}: ${lq(c.seller_lq)} · ${t('buyer_lq')}: ${lq(c.buyer_lq)} · `,
@@ -192,3 +227,41 @@ function corridorView(data) {
   return out;
 }
 
+
+function supplyView(data) {
+  const name = commodityName(data.commodity, data.name);
+  const out = [h('h3', null, t('supply_h', name, data.to_name))];
+  if (!data.table) return [...out, status(data.message || t('no_figure'))];
+  const facts = [];
+  const fact = (label, value) => facts.push(h('div', null, h('dt', null, label), h('dd', null, value)));
+  if (data.production_t !== null && data.production_t !== undefined) fact(t('supply_production'), `${num(data.production_t)} t`);
+  if (data.consumption_t !== null && data.consumption_t !== undefined) fact(t('supply_consumption'), `${num(data.consumption_t)} t`);
+  if (data.self_supply !== null && data.self_supply !== undefined) fact(t('supply_self'), `${num(100 * data.self_supply, 0)}%`);
+  if (data.deficit_t !== null && data.deficit_t !== undefined) fact(t('supply_deficit'), `${num(data.deficit_t)} t`);
+  out.push(h('dl', { class: 'facts inline' }, facts));
+  const max = Math.max(...data.origins.map((o) => o.share), 1e-9);
+  const rows = data.origins.map((o, i) => {
+    const bar = h('span', { class: 'bar pos' });
+    bar.style.width = `${(o.share / max) * 100}%`;
+    const meta = [];
+    if (o.tons !== null && o.tons !== undefined) meta.push(`${num(o.tons)} t`);
+    if (o.self_ratio !== null && o.self_ratio !== undefined) meta.push(t('supply_ratio', num(o.self_ratio, 1)));
+    meta.push(`${num(o.km)} km${o.sea_crossing ? ` · ${t('sea_crossing')}` : ''}`);
+    return h('li', { class: 'supply-row', 'data-province': o.province },
+      h('span', { class: 'rank' }, String(i + 1)),
+      h('span', { class: 'lname' }, o.name),
+      h('span', { class: 'track', 'aria-hidden': 'true' }, bar),
+      h('span', { class: 'lval' }, `${num(100 * o.share, o.share < 0.1 ? 1 : 0)}%`),
+      h('span', { class: 'lmeta' }, meta.join(' · ')),
+      o.reasons.length ? h('details', null, h('summary', null, t('why')), h('ul', { class: 'reasons compact' }, o.reasons.map((r) => h('li', null, r)))) : null);
+  });
+  out.push(h('ol', { class: 'supply-rows' }, rows));
+  if (data.no_figure.length) {
+    out.push(h('p', { class: 'muted' }, t('supply_no_figure', data.no_figure.map(provName).join(', '))));
+  }
+  const tb = data.table;
+  out.push(h('p', { class: 'muted small' },
+    t('supply_source', tb.coverage === 'full' ? 'BPS' : t('partial'), String(tb.year), num(tb.provinces_measured)),
+    tb.note ? ` ${tb.note}.` : '', ' ', sourceLink(tb.source)));
+  return out;
+}
