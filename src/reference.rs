@@ -63,6 +63,10 @@ pub struct Commodity {
     pub unit: String,
     pub shelf_life_days: u32,
     pub category: String,
+    /// Words that name the family it belongs to ("cabai" for both chilies): such a word
+    /// alone asks for every member.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub family: Vec<String>,
     /// The production table the supply model measures it by, and how much of the country
     /// that table covers; absent when none does.
     pub coverage: Option<crate::supply::Table>,
@@ -78,6 +82,7 @@ struct CommodityRow {
     unit: String,
     shelf_life_days: u32,
     category: String,
+    family: String,
     #[allow(dead_code)]
     source: String,
 }
@@ -172,6 +177,8 @@ pub struct Reference {
     name_words: HashMap<String, (usize, CommodityIx)>,
     /// The most words in one name.
     max_name_words: usize,
+    /// Family word → its members, in catalog order.
+    families: HashMap<String, Vec<CommodityIx>>,
 }
 
 /// Lower-cased words of free text: letters, digits and apostrophes; anything else separates.
@@ -235,6 +242,12 @@ impl Reference {
                 unit: r.unit,
                 shelf_life_days: r.shelf_life_days,
                 category: r.category,
+                family: r
+                    .family
+                    .split('|')
+                    .map(|s| s.trim().to_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
                 coverage: None,
             })
             .collect();
@@ -349,7 +362,14 @@ impl Reference {
         for (c, commodity) in commodities.iter_mut().enumerate() {
             commodity.coverage = supply.of(c).map(|s| s.table.clone());
         }
+        let mut families: HashMap<String, Vec<CommodityIx>> = HashMap::new();
+        for (i, c) in commodities.iter().enumerate() {
+            for w in &c.family {
+                families.entry(w.clone()).or_default().push(i);
+            }
+        }
         let mut reference = Reference {
+            families,
             provinces,
             commodities,
             production,
@@ -515,6 +535,32 @@ impl Reference {
             }
         }
         h
+    }
+
+    /// Family words of the text ("cabai", "bawang") with their members, where the word is not
+    /// part of the name of a commodity already found (`found`): "bawang merah dan cabai" asks
+    /// for shallots and every chili, "cabai rawit" for bird's-eye chili alone.
+    pub fn families_in_text(
+        &self,
+        text: &str,
+        found: &[CommodityIx],
+    ) -> Vec<(String, Vec<CommodityIx>)> {
+        let named: std::collections::HashSet<String> = self
+            .names
+            .iter()
+            .filter(|(_, c)| found.contains(c))
+            .flat_map(|(n, _)| text_words(n))
+            .collect();
+        let mut out: Vec<(String, Vec<CommodityIx>)> = Vec::new();
+        for w in text_words(text) {
+            if named.contains(&w) || out.iter().any(|(f, _)| *f == w) {
+                continue;
+            }
+            if let Some(members) = self.families.get(&w) {
+                out.push((w, members.clone()));
+            }
+        }
+        out
     }
 
     /// Every lower-cased catalog name and synonym with its commodity, longest first.

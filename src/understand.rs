@@ -18,6 +18,8 @@ use crate::reference::{CommodityIx, ProvinceIx, Reference};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Understanding {
     pub commodities: Vec<CommodityIx>,
+    /// Family words read as all their members ("cabai": both chilies).
+    pub families: Vec<String>,
     /// Commodities found only through a typo-tolerant match.
     pub fuzzy: Vec<CommodityIx>,
     pub volume: Option<Quantity>,
@@ -149,6 +151,15 @@ pub fn understand(reference: &Reference, text: &str) -> Understanding {
     if u.commodities.is_empty() {
         u.fuzzy = fuzzy_commodities(reference, &words);
         u.commodities = u.fuzzy.clone();
+    }
+    // Family words not part of a name found above ("bawang" in "bawang mera" is not).
+    for (word, members) in reference.families_in_text(text, &u.commodities) {
+        for c in members {
+            if !u.commodities.contains(&c) {
+                u.commodities.push(c);
+            }
+        }
+        u.families.push(word);
     }
     // Volume: "5 ton", "5ton", "2,5 kuintal per bulan", "200 kg/minggu".
     for i in 0..words.len() {
@@ -309,6 +320,22 @@ mod tests {
         assert_eq!(k("kopii arabika"), ["kopi"]);
         assert_eq!(k("bawang putih"), ["bawang_putih"]);
         assert!(k("mobil listrik").is_empty());
+    }
+
+    #[test]
+    fn a_family_word_alone_covers_the_family() {
+        let r = Reference::embedded().unwrap();
+        let k = |t: &str| keys(&r, &understand(&r, t).commodities);
+        assert_eq!(k("cabe"), ["cabai_rawit", "cabai_besar"]);
+        assert_eq!(k("butuh lombok"), ["cabai_rawit", "cabai_besar"]);
+        assert_eq!(
+            k("bawang merah dan cabai"),
+            ["bawang_merah", "cabai_rawit", "cabai_besar"]
+        );
+        assert_eq!(k("cabai rawit"), ["cabai_rawit"]);
+        assert_eq!(k("daging"), ["daging_sapi", "daging_ayam", "daging_kerbau"]);
+        assert_eq!(understand(&r, "cabe").families, ["cabe"]);
+        assert!(understand(&r, "cabai rawit").families.is_empty());
     }
 
     #[test]

@@ -38,7 +38,8 @@ impl Engine {
                 "send one of \"need\", \"buyer\" or \"seller\", not several",
             ));
         }
-        let filters = self.resolve_filters(req.filters.as_ref())?;
+        let mut filters = self.resolve_filters(req.filters.as_ref())?;
+        filters.nearest = req.order == super::types::MatchOrder::Nearest;
         if let Some(need) = &req.need {
             return self.match_need(need, &filters, weights, lang, limit, started);
         }
@@ -92,20 +93,14 @@ impl Engine {
                 .map(|r| r.listing);
             if let Some(listing) = view {
                 groups.push(MatchGroup {
-                    listing,
+                    commodity: listing.commodity.clone(),
+                    listing: Some(listing),
                     total,
                     results,
                 });
             }
         }
-        let mut results: Vec<MatchResult> = groups.iter().flat_map(|g| g.results.clone()).collect();
-        results.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let mut seen = std::collections::HashSet::new();
-        results.retain(|r| seen.insert(r.listing.id.clone()));
-        results.truncate(limit);
-        for (i, r) in results.iter_mut().enumerate() {
-            r.rank = i + 1;
-        }
+        let results = best_of_groups(&groups, limit);
         let message = if groups.is_empty() {
             Some(match (direction, lang) {
                 (Direction::Suppliers, Lang::En) => format!(
@@ -139,6 +134,7 @@ impl Engine {
                     .into_iter()
                     .collect(),
                 corrected: Vec::new(),
+                families: Vec::new(),
                 province: Some(r.provinces[province].code.clone()),
                 volume: None,
                 certifications: Vec::new(),
@@ -223,16 +219,41 @@ impl Engine {
         ctx.certs = Certification::mask(&certs);
         ctx.lang = lang;
         self.add_relationships(&mut ctx, None);
-        let (total, results) = self.rank_partners(ctx, text, None, filters, weights, limit)?;
         u.looking_for = Some(ListingKind::Offer);
+        if commodities.len() < 2 {
+            let (total, results) = self.rank_partners(ctx, text, None, filters, weights, limit)?;
+            return Ok(MatchResponse {
+                took_ms: elapsed_ms(started),
+                understood: self.understood(&u, None),
+                total,
+                business: None,
+                message: None,
+                groups: None,
+                results,
+            });
+        }
+        // Several commodities ("bawang merah dan cabai rawit"): a ranking per commodity, so
+        // one does not crowd the other out, and the best of them all.
+        let mut groups = Vec::with_capacity(commodities.len());
+        for &c in &commodities {
+            let mut one = ctx.clone();
+            one.commodities = vec![c];
+            let (total, results) = self.rank_partners(one, text, None, filters, weights, limit)?;
+            groups.push(MatchGroup {
+                commodity: r.commodities[c].key.clone(),
+                listing: None,
+                total,
+                results,
+            });
+        }
         Ok(MatchResponse {
             took_ms: elapsed_ms(started),
             understood: self.understood(&u, None),
-            total,
+            total: groups.iter().map(|g| g.total).sum(),
             business: None,
             message: None,
-            groups: None,
-            results,
+            results: best_of_groups(&groups, limit),
+            groups: Some(groups),
         })
     }
 
@@ -297,6 +318,15 @@ impl Engine {
                 out.nothing = true;
             }
         }
+        if let Some(km) = f.max_km {
+            if !km.is_finite() || !(1.0..=10_000.0).contains(&km) {
+                return Err(Error::invalid(
+                    "filters.max_km",
+                    "must be a number of kilometres from 1 to 10000",
+                ));
+            }
+            out.max_km = Some(km as f32);
+        }
         out.kinds = f.kinds.iter().map(|k| k.index()).collect();
         out.certs = Certification::mask(&parse_certs("filters.certifications", &f.certifications)?);
         if let Some(q) = &f.min_capacity {
@@ -337,6 +367,30 @@ impl Engine {
         if !filters.same_province {
             filter.exclude_provinces.push(ctx.province);
         }
+        if let Some(max) = filters.max_km {
+            let near: Vec<usize> = (0..r.provinces.len())
+                .filter(|&p| r.distance_km(ctx.province, p) <= max)
+                .filter(|p| filter.provinces.is_empty() || filter.provinces.contains(p))
+                .collect();
+            if near.is_empty() {
+                return Ok((0, Vec::new()));
+            }
+            filter.provinces = near;
+        }
+        // Nearest first: rank by the province's place in distance order, then by score
+        // (a step of 10 per place is more than any score spread).
+        let place: Option<Arc<Vec<f32>>> = filters.nearest.then(|| {
+            let mut by_km: Vec<usize> = (0..r.provinces.len()).collect();
+            by_km.sort_by(|a, b| {
+                r.distance_km(ctx.province, *a)
+                    .total_cmp(&r.distance_km(ctx.province, *b))
+            });
+            let mut place = vec![0.0; r.provinces.len()];
+            for (i, p) in by_km.into_iter().enumerate() {
+                place[p] = i as f32;
+            }
+            Arc::new(place)
+        });
         let mode = if ctx.commodities.is_empty() {
             TextMode::Required
         } else {
@@ -345,13 +399,18 @@ impl Engine {
         let scorer = Arc::new(self.scorer(ctx, weights));
         let s = scorer.clone();
         let min = filters.min_amount;
+        let order = place.clone();
         let score: ScoreFn = Arc::new(move |f| {
             if let Some((a, u)) = min
                 && (f.amount_unit != u || f.amount < a)
             {
                 return None;
             }
-            Some(s.score(f))
+            let score = s.score(f);
+            Some(match &order {
+                Some(place) => score - 10.0 * place.get(f.province).copied().unwrap_or(99.0),
+                None => score,
+            })
         });
         // Without a catalog commodity the text must match; with one, text only adds BM25.
         let found = self
@@ -376,9 +435,14 @@ impl Engine {
                         hit.features.province,
                     ));
                 }
+                let score = if place.is_some() {
+                    scorer.score(&hit.features)
+                } else {
+                    hit.score
+                };
                 MatchResult {
                     rank: i + 1,
-                    score: (hit.score * 10_000.0).round() / 10_000.0,
+                    score: (score * 10_000.0).round() / 10_000.0,
                     business: hit.record.business,
                     listing: hit.record.listing,
                     explain: e.explain,
@@ -488,6 +552,7 @@ impl Engine {
         Understood {
             commodities: keys(&u.commodities),
             corrected: keys(&u.fuzzy),
+            families: u.families.clone(),
             province: province.or_else(|| u.province.map(|p| r.provinces[p].code.clone())),
             volume: u.volume.clone(),
             certifications: u.certifications.clone(),
@@ -499,6 +564,19 @@ impl Engine {
 /// What a search adds to the BM25 of a listing whose commodity the text names: more than any
 /// BM25, so the named commodity always ranks first.
 const COMMODITY_BONUS: f32 = 100.0;
+
+/// The best results across groups, each listing once, ranked again.
+fn best_of_groups(groups: &[MatchGroup], limit: usize) -> Vec<MatchResult> {
+    let mut results: Vec<MatchResult> = groups.iter().flat_map(|g| g.results.clone()).collect();
+    results.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut seen = std::collections::HashSet::new();
+    results.retain(|r| seen.insert(r.listing.id.clone()));
+    results.truncate(limit);
+    for (i, r) in results.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
+    results
+}
 
 fn check_limit(limit: Option<usize>) -> Result<usize> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
@@ -540,6 +618,10 @@ pub(super) struct ResolvedFilters {
     pub(super) certs: u64,
     pub(super) min_amount: Option<(f64, u64)>,
     pub(super) same_province: bool,
+    /// Only partners this close (capital to capital, km).
+    pub(super) max_km: Option<f32>,
+    /// Nearest provinces first rather than by score.
+    pub(super) nearest: bool,
     /// The filters exclude each other.
     pub(super) nothing: bool,
 }

@@ -44,7 +44,7 @@ pub use missions::FIXTURE_MISSIONS;
 pub use types::{
     AdvantagesResponse, CorridorCommodity, CorridorParams, CorridorParty, CorridorResponse,
     DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView, MatchFilters, MatchGroup,
-    MatchRequest, MatchResponse, MatchResult, NeedSpec, NetworkView, PartnerView,
+    MatchOrder, MatchRequest, MatchResponse, MatchResult, NeedSpec, NetworkView, PartnerView,
     ProvinceAdvantage, ProvinceTradeView, SearchParams, SearchResponse, SearchResult, Status,
     SupplyModelInfo, SupplyOrigin, SupplyQuery, SupplyResponse, Understood,
 };

@@ -57,6 +57,9 @@ pub struct MatchRequest {
     pub limit: Option<usize>,
     #[serde(default)]
     pub filters: Option<MatchFilters>,
+    /// `score` (default) or `nearest`: the nearest provinces first.
+    #[serde(default)]
+    pub order: MatchOrder,
     /// Feature weights; absent ones keep their defaults.
     #[serde(default)]
     pub weights: Option<Weights>,
@@ -102,13 +105,33 @@ pub struct MatchFilters {
     /// Also partners in the requester's own province (default: only other provinces).
     #[serde(default)]
     pub same_province: bool,
+    /// Only partners whose province's capital is at most this many kilometres from the
+    /// requester's (great-circle), 1 to 10,000.
+    #[serde(default)]
+    pub max_km: Option<f64>,
 }
 
-/// The results for one listing of a business (buyer and seller modes).
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchOrder {
+    /// By score (the default).
+    #[default]
+    Score,
+    /// Nearest province first, by score within a province.
+    Nearest,
+}
+
+/// The results for one listing of a business (buyer and seller modes), or for one of the
+/// commodities a need names (need mode, when it names more than one).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchGroup {
-    /// The need (buyer mode) or offer (seller mode) these results are for.
-    pub listing: ListingView,
+    /// The catalog commodity of the group.
+    pub commodity: String,
+    /// The need (buyer mode) or offer (seller mode) these results are for; absent for the
+    /// commodity groups of a need.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing: Option<ListingView>,
     pub total: usize,
     pub results: Vec<MatchResult>,
 }
@@ -121,6 +144,10 @@ pub struct Understood {
     /// Those of them read through a typo ("bawang mera" → bawang_merah).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub corrected: Vec<String>,
+    /// Family words read as every member ("cabai" → cabai_rawit and cabai_besar): name one
+    /// member to narrow the answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<String>,
     /// The province the request is for.
     pub province: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

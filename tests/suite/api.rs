@@ -923,3 +923,124 @@ async fn a_province_may_be_named_instead_of_coded() {
     .await
     .assert_error(400, "need.province");
 }
+
+#[tokio::test]
+async fn two_commodities_in_one_need_are_answered_per_commodity() {
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"butuh bawang merah dan cabai rawit 5 ton per bulan","province":"Banten"},"limit":10}"#,
+    )
+    .await
+    .json();
+    assert_eq!(
+        v["understood"]["commodities"],
+        json!(["bawang_merah", "cabai_rawit"])
+    );
+    let groups = v["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 2);
+    for (g, key) in groups.iter().zip(["bawang_merah", "cabai_rawit"]) {
+        assert_eq!(g["commodity"], key);
+        let results = g["results"].as_array().expect("results");
+        assert_eq!(results.len(), 10, "{key}");
+        for r in results {
+            assert_eq!(r["listing"]["commodity"], key);
+        }
+    }
+    // The best of both, each listing once.
+    let best = v["results"].as_array().expect("results");
+    assert_eq!(best.len(), 10);
+    assert!(
+        best.iter()
+            .any(|r| r["listing"]["commodity"] == "bawang_merah")
+    );
+    // "bawang" alone covers the onion family; "cabai rawit" stays one commodity.
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang","province":"36"},"limit":5}"#,
+    )
+    .await
+    .json();
+    assert_eq!(v["understood"]["families"], json!(["bawang"]));
+    assert_eq!(
+        v["understood"]["commodities"],
+        json!(["bawang_merah", "bawang_putih", "bawang_bombay"])
+    );
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"cabai rawit","province":"36"},"limit":5}"#,
+    )
+    .await
+    .json();
+    assert!(
+        v["understood"].get("families").is_none(),
+        "{}",
+        v["understood"]
+    );
+    assert!(v["groups"].is_null());
+}
+
+#[tokio::test]
+async fn nearest_first_and_a_distance_limit() {
+    let km = |a: &str, b: &str| {
+        let r = fixture().engine.reference();
+        f64::from(r.distance_km(
+            r.province(a).expect("province"),
+            r.province(b).expect("province"),
+        ))
+    };
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"order":"nearest","limit":30}"#,
+    )
+    .await
+    .json();
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 30);
+    let mut last = (0.0, f64::INFINITY);
+    for r in results {
+        let p = r["business"]["province"].as_str().expect("province");
+        let d = km("36", p);
+        let score = r["score"].as_f64().expect("score");
+        assert!(
+            d >= last.0,
+            "nearest first: {p} at {d} km after {} km",
+            last.0
+        );
+        if d == last.0 {
+            assert!(score <= last.1 + 1e-6, "by score within a province");
+        }
+        // The score shown is the pair's own, and its terms still add up to it.
+        let sum: f64 = r["explain"]
+            .as_object()
+            .expect("explain")
+            .values()
+            .filter_map(Value::as_f64)
+            .sum();
+        assert!((sum - score).abs() < 2e-3, "{sum} vs {score}");
+        last = (d, score);
+    }
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"filters":{"max_km":500},"limit":50}"#,
+    )
+    .await
+    .json();
+    let results = v["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        let p = r["business"]["province"].as_str().expect("province");
+        assert!(km("36", p) <= 500.0, "{p}");
+    }
+    post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"filters":{"max_km":0}}"#,
+    )
+    .await
+    .assert_error(400, "filters.max_km");
+    post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah","province":"36"},"order":"closest"}"#,
+    )
+    .await
+    .assert_error(400, "order");
+}

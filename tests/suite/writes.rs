@@ -424,3 +424,44 @@ async fn a_recorded_deal_raises_the_relationship_in_the_next_match() {
     let missing = get("/v1/intro?from=w-rel-buyer&to=nobody-at-all").await;
     assert_eq!(missing.status, 404);
 }
+
+#[tokio::test]
+async fn a_family_name_asks_for_the_family_not_for_a_company_named_after_it() {
+    // A cabbage seller whose name holds "Cabe": "cabe" is a chili family word, never a name.
+    let body = json!({"id": "w-cabe-berkah", "name": "PD Cabe Berkah", "kind": "umkm",
+                      "province": "32", "city": "Bandung",
+                      "offers": [{"commodity": "kubis", "title": "Kubis segar",
+                                  "capacity": {"qty": 20, "unit": "ton", "per": "month"}}]});
+    let created = put("w-cabe-berkah", body).await;
+    assert!(created.status.is_success(), "{}", created.status);
+    for (text, word) in [
+        ("cabe", "cabe"),
+        ("cabai", "cabai"),
+        ("butuh cabe 2 ton", "cabe"),
+    ] {
+        let v = post_json(
+            "/v1/match",
+            json!({"need": {"text": text, "province": "36"}, "limit": 50}).to_string(),
+        )
+        .await
+        .json();
+        assert_eq!(
+            v["understood"]["families"],
+            json!([word]),
+            "{text}: {}",
+            v["understood"]
+        );
+        let groups: Vec<&str> = v["groups"]
+            .as_array()
+            .expect("groups per member")
+            .iter()
+            .map(|g| g["commodity"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(groups, ["cabai_rawit", "cabai_besar"], "{text}");
+        for r in v["results"].as_array().expect("results") {
+            assert_ne!(r["business"]["id"], "w-cabe-berkah", "{text}");
+            let c = r["listing"]["commodity"].as_str().unwrap_or("");
+            assert!(c.starts_with("cabai_"), "{text}: {c}");
+        }
+    }
+}

@@ -53,6 +53,9 @@ const partnersPage = {
       ['day', 'week', 'month', 'year'].map((p) => h('option', { value: p, selected: p === 'month' }, PERIODS[lang][p])));
     const certBoxes = CERTS.map((c) => h('label', { class: 'choice' },
       h('input', { type: 'checkbox', name: 'cert', value: c, id: `f-cert-${c}` }), CERT_NAMES[lang][c]));
+    const order = h('select', { name: 'order', id: 'f-order' },
+      h('option', { value: '' }, t('order_score')), h('option', { value: 'nearest' }, t('order_nearest')));
+    const maxKm = h('input', { type: 'number', name: 'max_km', id: 'f-max-km', min: '1', max: '10000', step: '50', inputmode: 'numeric', placeholder: '800' });
     const bid = h('input', { type: 'text', name: 'id', id: 'f-id', autocomplete: 'off', spellcheck: 'false', placeholder: 'jt-00042' });
     const form = h('form', { class: 'panel search-form', action: '/partners', method: 'get', role: 'search', 'aria-label': t('partners_h'), novalidate: true },
       h('fieldset', { class: 'modes' }, h('legend', null, t('mode_legend')),
@@ -70,7 +73,9 @@ const partnersPage = {
             h('div', { class: 'row tight' }, field(t('qty'), qtyIn), field(t('unit'), unit), field(t('per'), per))),
           h('fieldset', { class: 'certs' }, h('legend', null, t('certs_legend')),
             h('div', { class: 'choices' }, certBoxes),
-            h('p', { class: 'field-error', hidden: true })))),
+            h('p', { class: 'field-error', hidden: true })),
+          h('fieldset', { class: 'nearness' }, h('legend', null, t('nearness_legend')),
+            h('div', { class: 'row tight' }, field(t('order'), order), field(t('max_km'), maxKm))))),
       h('details', { class: 'by-id' }, h('summary', null, t('by_id')),
         field(t('business_id'), bid, { hint: t('business_id_hint') })));
     form.addEventListener('change', (e) => {
@@ -78,6 +83,8 @@ const partnersPage = {
     });
     submitTo(form, '/partners', (p) => {
       if (!p.get('qty')) { p.delete('unit'); p.delete('per'); }
+      if (!p.get('order')) p.delete('order');
+      if (!p.get('max_km')) p.delete('max_km');
       if (p.get('mode') === 'need') p.delete('mode');
     });
     this.form = form;
@@ -105,9 +112,11 @@ const partnersPage = {
     f.elements.per.value = params.has('per') ? params.get('per') : (params.get('qty') ? '' : 'month');
     const certs = new Set(params.getAll('cert'));
     for (const c of CERTS) f.querySelector(`#f-cert-${c}`).checked = certs.has(c);
+    f.elements.order.value = params.get('order') === 'nearest' ? 'nearest' : '';
+    f.elements.max_km.value = params.get('max_km') ?? '';
     f.elements.id.value = params.get('id') ?? '';
     if (params.get('id')) f.querySelector('details.by-id').open = true;
-    if (params.get('qty') || certs.size) f.querySelector('details.more').open = true;
+    if (params.get('qty') || certs.size || params.get('order') || params.get('max_km')) f.querySelector('details.more').open = true;
   },
 
   async update(params) {
@@ -150,7 +159,11 @@ const partnersPage = {
         }
         const certs = params.getAll('cert');
         if (certs.length) need.certifications = certs;
-        data = await api(`/v1/match?lang=${lang}`, { method: 'POST', body: { need, limit } });
+        const body = { need, limit };
+        if (params.get('order') === 'nearest') body.order = 'nearest';
+        const km = parseFloat(params.get('max_km') ?? '');
+        if (params.get('max_km')) body.filters = { max_km: Number.isFinite(km) ? km : -1 };
+        data = await api(`/v1/match?lang=${lang}`, { method: 'POST', body });
       }
       if (seq !== this.seq) return;
       this.show(data, kind, params, limit);
@@ -173,6 +186,7 @@ const partnersPage = {
     else if (field.startsWith('need.volume')) el = f.elements.qty;
     else if (field.startsWith('need.certifications') || field === 'cert') el = f.querySelector('#f-cert-halal');
     else if (field.startsWith('need.province') || field === 'province') el = f.elements.province;
+    else if (field === 'filters.max_km') el = f.elements.max_km;
     else if (field === 'buyer' || field === 'seller') el = f.elements.id;
     else if (field.startsWith('need') || field === 'q') el = f.elements.text;
     if (el && el.id === 'f-id') f.querySelector('details.by-id').open = true;
@@ -205,7 +219,9 @@ const partnersPage = {
       if (data.groups) {
         for (const g of data.groups) {
           nodes.push(h('section', { class: 'group' },
-            h('h3', null, t('group_for', `${g.listing.title} (${commodityName(g.listing.commodity)})`)),
+            h('h3', null, g.listing
+              ? t('group_for', `${g.listing.title} (${commodityName(g.listing.commodity)})`)
+              : t('group_for', commodityName(g.commodity))),
             g.results.length ? h('ol', { class: 'cards' }, g.results.map((r) => resultCard(r, scale))) : status(t('results_empty'))));
         }
       } else {
@@ -231,6 +247,7 @@ function understoodLine(u, took) {
     h('span', { class: 'label' }, `${t('understood')}:`),
     h('ul', { class: 'chips' }, chips),
     u.corrected && u.corrected.length ? h('span', { class: 'muted' }, `(${u.corrected.map((c) => commodityName(c)).join(', ')}: ${t('understood_corrected')})`) : null,
+    u.families && u.families.length ? h('span', { class: 'muted family-note' }, t('understood_family', u.families.join(', '))) : null,
     took !== undefined ? h('span', { class: 'muted took' }, t('took', num(took, 1))) : null);
 }
 
