@@ -144,16 +144,29 @@ fn split_number_unit(word: &str) -> Option<(f64, &'static str)> {
 /// Reads free text against the reference data.
 pub fn understand(reference: &Reference, text: &str) -> Understanding {
     let words = words(text);
+    // What is needed comes before what it is for: "kentang untuk pabrik keripik" asks for
+    // potatoes, not chips; "cengkeh buat pabrik rokok" for cloves. The part after the first
+    // purpose word counts only when the part before names nothing.
+    let head = match words.iter().position(|w| PURPOSE.contains(&w.as_str())) {
+        Some(i) if i > 0 => {
+            let head = words[..i].join(" ");
+            let named = !reference.commodities_in_text(&head).is_empty()
+                || !reference.families_in_text(&head, &[]).is_empty();
+            if named { head } else { text.to_string() }
+        }
+        _ => text.to_string(),
+    };
+    let head_words = self::words(&head);
     let mut u = Understanding {
-        commodities: reference.commodities_in_text(text),
+        commodities: reference.commodities_in_text(&head),
         ..Understanding::default()
     };
     if u.commodities.is_empty() {
-        u.fuzzy = fuzzy_commodities(reference, &words);
+        u.fuzzy = fuzzy_commodities(reference, &head_words);
         u.commodities = u.fuzzy.clone();
     }
     // Family words not part of a name found above ("bawang" in "bawang mera" is not).
-    for (word, members) in reference.families_in_text(text, &u.commodities) {
+    for (word, members) in reference.families_in_text(&head, &u.commodities) {
         for c in members {
             if !u.commodities.contains(&c) {
                 u.commodities.push(c);
@@ -230,6 +243,17 @@ fn province_in(reference: &Reference, words: &[String]) -> Option<ProvinceIx> {
 
 /// Catalog names within one edit of a run of words (five letters or more), when exactly
 /// one commodity is that close.
+/// Words that say what a need is for; see [`understand`].
+const PURPOSE: &[&str] = &["untuk", "utk", "buat", "bagi", "guna", "for"];
+
+/// Everyday words of a request that sit one letter from a catalog name ("segar", fresh, is
+/// not a typo of "sugar"): never read as a typo.
+const NOT_TYPOS: &[&str] = &[
+    "segar", "kering", "beku", "basah", "mentah", "murah", "halus", "kasar", "super", "lokal",
+    "curah", "grosir", "rutin", "kirim", "pasar", "harga", "stok", "siap", "panen", "bulan",
+    "minggu", "hari", "tahun", "fresh", "dried", "frozen",
+];
+
 fn fuzzy_commodities(reference: &Reference, words: &[String]) -> Vec<CommodityIx> {
     let mut found = Vec::new();
     let names = reference.commodity_names();
@@ -241,7 +265,12 @@ fn fuzzy_commodities(reference: &Reference, words: &[String]) -> Vec<CommodityIx
                 continue;
             }
             let window = words[i..i + n].join(" ");
-            if window.chars().count() < 5 || window.chars().any(|c| c.is_ascii_digit()) {
+            if window.chars().count() < 5
+                || window.chars().any(|c| c.is_ascii_digit())
+                || words[i..i + n]
+                    .iter()
+                    .any(|w| NOT_TYPOS.contains(&w.as_str()))
+            {
                 continue;
             }
             let mut hits: Vec<CommodityIx> = Vec::new();
@@ -336,6 +365,22 @@ mod tests {
         assert_eq!(k("daging"), ["daging_sapi", "daging_ayam", "daging_kerbau"]);
         assert_eq!(understand(&r, "cabe").families, ["cabe"]);
         assert!(understand(&r, "cabai rawit").families.is_empty());
+    }
+
+    #[test]
+    fn the_need_comes_before_what_it_is_for() {
+        let r = Reference::embedded().unwrap();
+        let k = |t: &str| keys(&r, &understand(&r, t).commodities);
+        assert_eq!(k("kentang granola untuk pabrik keripik"), ["kentang"]);
+        assert_eq!(k("cengkeh kering buat pabrik rokok kretek"), ["cengkeh"]);
+        assert_eq!(
+            k("beras dan minyak goreng untuk paket sembako"),
+            ["beras", "minyak_goreng"]
+        );
+        // Nothing named before it: the whole text counts.
+        assert_eq!(k("untuk pabrik keripik"), ["makanan_ringan"]);
+        // "segar" (fresh) is no typo of "sugar".
+        assert_eq!(k("tomatt segar 3 ton"), ["tomat"]);
     }
 
     #[test]
