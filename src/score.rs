@@ -536,18 +536,19 @@ impl Scorer {
                 Direction::Suppliers => (l.amount, amount),
                 Direction::Markets => (amount, l.amount),
             };
-            let (s, d) = (fmt_amount(supply, u), fmt_amount(demand, u));
-            let pct = 100.0 * supply / demand;
+            let lang = self.ctx.lang;
+            let (s, d) = (fmt_amount(supply, u, lang), fmt_amount(demand, u, lang));
+            let pct = self.ctx.lang.number(100.0 * supply / demand, 0);
             reasons.push(match (id, supply >= demand) {
                 (false, true) => format!("A supply of {s} a month covers the {d} needed"),
                 (false, false) => {
-                    format!("A supply of {s} a month covers {pct:.0}% of the {d} needed")
+                    format!("A supply of {s} a month covers {pct}% of the {d} needed")
                 }
                 (true, true) => {
                     format!("Pasokan {s} per bulan mencukupi kebutuhan {d}")
                 }
                 (true, false) => {
-                    format!("Pasokan {s} per bulan memenuhi {pct:.0}% dari kebutuhan {d}")
+                    format!("Pasokan {s} per bulan memenuhi {pct}% dari kebutuhan {d}")
                 }
             });
         }
@@ -586,6 +587,17 @@ pub fn supply_reasons(
     };
     let id = lang == Lang::Id;
     let cname = reference.commodities[c].name_id.to_lowercase();
+    let table_name = reference
+        .commodity(&s.table.key)
+        .map_or(s.table.key.replace('_', " "), |k| {
+            reference.commodities[k].name_id.to_lowercase()
+        });
+    // Tons are of the table's product: for a proxy, its input (tobacco for cigarettes).
+    let tname = if s.table.basis == crate::supply::Basis::Proxy {
+        table_name.clone()
+    } else {
+        cname.clone()
+    };
     let (op, dp) = (&reference.provinces[o], &reference.provinces[d]);
     let (on, dn) = (&op.name, &dp.name);
     let year = s.table.year;
@@ -641,15 +653,15 @@ pub fn supply_reasons(
     let allocated = s.figure(o) == crate::supply::Figure::Allocated;
     match (s.tons(o), s.ratio(o)) {
         (Some(x), _) if x <= 0.0 => out.push(if id {
-            format!("{on} tidak menghasilkan {cname} ({src})")
+            format!("{on} tidak menghasilkan {tname} ({src})")
         } else {
-            format!("{on} produces no {cname} ({src})")
+            format!("{on} produces no {tname} ({src})")
         }),
         (Some(x), ratio) => {
             let mut line = if id {
-                format!("{on} menghasilkan {} t {cname} ({src})", t(x))
+                format!("{on} menghasilkan {} t {tname} ({src})", t(x))
             } else {
-                format!("{on} produced {} t of {cname} ({src})", t(x))
+                format!("{on} produced {} t of {tname} ({src})", t(x))
             };
             if let Some(r) = ratio {
                 line.push_str(&if id {
@@ -675,26 +687,24 @@ pub fn supply_reasons(
     {
         out.push(if id {
             format!(
-                "{dn} hanya memenuhi {} kebutuhan {cname}-nya dan mendatangkan sekitar {} t per tahun ({src})",
+                "{dn} hanya memenuhi {} kebutuhan {tname} sendiri dan mendatangkan sekitar {} t per tahun ({src})",
                 lang.percent(selfd),
                 t(deficit)
             )
         } else {
             format!(
-                "{dn} grows {} of the {cname} it consumes and buys in about {} t a year ({src})",
+                "{dn} grows {} of the {tname} it consumes and buys in about {} t a year ({src})",
                 lang.percent(selfd),
                 t(deficit)
             )
         });
     }
-    let table_name = reference
-        .commodity(&s.table.key)
-        .map_or(s.table.key.replace('_', " "), |k| {
-            reference.commodities[k].name_id.to_lowercase()
-        });
     match s.table.basis {
         crate::supply::Basis::Proxy => out.push(if id {
-            format!("Diperkirakan dari produksi {table_name}: {}", s.table.note)
+            format!(
+                "Diperkirakan dari produksi {table_name}: {}",
+                s.table.note_id
+            )
         } else {
             format!("Estimated from {table_name} production: {}", s.table.note)
         }),
@@ -719,17 +729,22 @@ fn round4(x: f32) -> f32 {
 }
 
 /// An amount in its base unit, in tons when it is mass of a ton or more.
-fn fmt_amount(base: f64, unit: &str) -> String {
+fn fmt_amount(base: f64, unit: &str, lang: Lang) -> String {
     if unit == "kg" && base >= 1000.0 {
-        format!("{} t", trim(base / 1000.0))
+        format!("{} t", trim(base / 1000.0, lang))
     } else {
-        format!("{} {unit}", trim(base))
+        format!("{} {unit}", trim(base, lang))
     }
 }
 
-fn trim(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+/// One decimal, none when it is zero, written as the language writes numbers.
+fn trim(x: f64, lang: Lang) -> String {
+    let decimals = if (x * 10.0).round() % 10.0 == 0.0 {
+        0
+    } else {
+        1
+    };
+    lang.number(x, decimals)
 }
 
 #[cfg(test)]

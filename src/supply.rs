@@ -105,6 +105,9 @@ pub struct Table {
     /// Why the table stands for the commodity (for `same`, `derived`, `proxy`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The same in Indonesian.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note_id: String,
     /// The table's source as `fixtures/production.csv` records it.
     pub source: String,
     /// Provinces with a figure (measured, zero or allocated).
@@ -212,6 +215,7 @@ pub struct SupplyRow {
     pub factor: f64,
     pub kind: String,
     pub note: String,
+    pub note_id: String,
 }
 
 /// A row of `fixtures/national_totals.csv`: a national figure a source states for a partial
@@ -282,7 +286,7 @@ pub fn build(
     params: &SupplyParams,
 ) -> Option<CommoditySupply> {
     let np = provinces.len();
-    let (table_key, factor, basis, note) = match mapping {
+    let (table_key, factor, basis, note, note_id) = match mapping {
         Some(m) => (
             m.table.as_str(),
             m.factor,
@@ -292,8 +296,9 @@ pub fn build(
                 _ => Basis::Proxy,
             },
             m.note.clone(),
+            m.note_id.clone(),
         ),
-        None => (key, 1.0, Basis::Direct, String::new()),
+        None => (key, 1.0, Basis::Direct, String::new(), String::new()),
     };
     let (year, full, rows) = choose_table(production, table_key)?;
     let mut tons: Vec<Option<f64>> = vec![None; np];
@@ -424,6 +429,7 @@ pub fn build(
             basis,
             factor,
             note,
+            note_id,
             source,
             provinces_known: figure.iter().filter(|f| **f != Figure::Unknown).count(),
             provinces_measured: figure.iter().filter(|f| **f == Figure::Measured).count(),

@@ -479,25 +479,58 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
     b.screenshot(&shots, "partners-phone.png");
     b.cdp("Emulation.clearDeviceMetricsOverride", json!({}));
 
-    // 5. Provinces: East Java's advantages and the corridor to Banten.
+    // 5. Provinces: East Java's advantages, the corridor to Banten, and where Banten buys
+    // its shallots (the supply model).
     b.goto(&base, "/provinces?code=35&from=35&to=36");
     assert!(b.wait_for(".lq-row", 1) >= 3);
     b.wait_for(".corridor-item", 1);
     b.assert_labelled("provinces");
-    let shallots = b.js(
-        "const e = document.querySelector('.corridor-item[data-commodity=\"bawang_merah\"]');
+    let chili = b.js(
+        "const e = document.querySelector('.corridor-item[data-commodity=\"cabai_rawit\"]');
          return e ? e.textContent.toLowerCase() : '';",
         json!([]),
     );
     assert!(
-        shallots
-            .as_str()
-            .unwrap_or_default()
-            .contains("bawang merah"),
-        "shallots are in the Jatim → Banten corridor"
+        chili.as_str().unwrap_or_default().contains("cabai rawit"),
+        "bird's-eye chili is in the Jatim → Banten corridor"
     );
     assert_eq!(b.count(".lq-row[data-commodity='bawang_merah']"), 1);
+    assert!(
+        b.wait_for(".supply-row", 1) >= 5,
+        "the origins of Banten's shallots"
+    );
+    let first = b.js(
+        "return document.querySelector('.supply-row').dataset.province;",
+        json!([]),
+    );
+    assert_eq!(first, "33", "Central Java first for Banten's shallots");
     b.screenshot(&shots, "provinces.png");
+    // Another commodity and buyer from the form: rice into Jakarta, West Java first.
+    b.goto(
+        &base,
+        "/provinces?code=35&from=35&to=36&commodity=beras&buyer=31",
+    );
+    b.wait_for(".supply-row[data-province='32']", 1);
+    let first = b.js(
+        "return document.querySelector('.supply-row').dataset.province;",
+        json!([]),
+    );
+    assert_eq!(first, "32", "West Java first for Jakarta's rice");
+    b.screenshot(&shots, "provinces-supply.png");
+
+    // Nearest first on the partners page.
+    b.goto(
+        &base,
+        "/partners?text=bawang+merah&province=36&order=nearest",
+    );
+    b.wait_for(".result-card", 1);
+    assert_eq!(
+        b.js(
+            "return document.querySelector('#f-order').value;",
+            json!([])
+        ),
+        "nearest"
+    );
 
     // 6. The mission planner: the shipped Jatim–Banten mission.
     b.goto(&base, "/planner");

@@ -262,6 +262,6 @@ function supplyView(data) {
   const tb = data.table;
   out.push(h('p', { class: 'muted small' },
     t('supply_source', tb.coverage === 'full' ? 'BPS' : t('partial'), String(tb.year), num(tb.provinces_measured)),
-    tb.note ? ` ${tb.note}.` : '', ' ', sourceLink(tb.source)));
+    (lang === 'id' ? tb.note_id : tb.note) ? ` ${lang === 'id' ? tb.note_id : tb.note}.` : '', ' ', sourceLink(tb.source)));
   return out;
 }
