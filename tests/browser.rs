@@ -471,9 +471,24 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
             "return Math.max(document.documentElement.scrollWidth, window.innerWidth) - 390;",
             json!([]),
         );
+        // What sticks out: the innermost elements wider than the screen.
+        let culprit = b.js(
+            "const out = [];
+             const right = (e) => {
+               const b = e.getBoundingClientRect();
+               return Math.max(b.right, b.left + e.scrollWidth);
+             };
+             for (const e of document.body.querySelectorAll('*')) {
+               const r = right(e);
+               if (r > 390 && ![...e.children].some((c) => right(c) > 390))
+                 out.push(`${e.tagName.toLowerCase()}.${e.className}#${e.id} (${Math.round(r)}px)`);
+             }
+             return out.slice(0, 5).join(', ');",
+            json!([]),
+        );
         assert!(
             overflow.as_i64().unwrap_or(1) <= 0,
-            "{path} scrolls sideways at 390 px by {overflow} px"
+            "{path} scrolls sideways at 390 px by {overflow} px: {culprit}"
         );
     }
     b.screenshot(&shots, "partners-phone.png");

@@ -154,8 +154,8 @@ function advantagesView(data) {
     bar.style.width = `${Math.max(Math.abs(xv - one), 0.6)}%`;
     const mark = h('span', { class: 'axis one' });
     mark.style.left = `${one}%`;
-    const value = a.lq > 0 ? `${num(a.lq, a.lq < 0.1 ? 3 : 2)}×` : `0 (${t('zero_prod')})`;
-    const meta = [a.lq >= 1 ? t('surplus') : t('deficit')];
+    const value = a.lq > 0 ? `${num(a.lq, a.lq < 0.1 ? 3 : 2)}×` : '0×';
+    const meta = [a.lq > 0 ? (a.lq >= 1 ? t('surplus') : t('deficit')) : t('zero_prod')];
     if (a.year) meta.push(`BPS ${a.year}`);
     if (a.rca_deals !== null && a.rca_deals !== undefined) meta.push(t('rca_deals', num(a.rca_deals, 2)));
     return h('li', { class: `lq-row ${a.lq >= 1 ? 'is-pos' : 'is-neg'}`, 'data-commodity': a.commodity },
@@ -197,7 +197,8 @@ function corridorView(data) {
     out.push(h('p', { class: 'muted' }, t('complementarity', num(data.complementarity, 1))));
   }
   if (!data.commodities.length) return [...out, status(t('corridor_none', fromN, toN))];
-  const max = Math.max(...data.commodities.map((c) => c.opportunity), 1e-9);
+  const sharePart = (c) => (c.expected_share === null || c.expected_share === undefined ? null : c.expected_share);
+  const max = Math.max(...data.commodities.map((c) => sharePart(c) ?? 0), 1e-9);
   const items = data.commodities.map((c, i) => {
     const name = commodityName(c.commodity, c.name);
     const bar = h('span', { class: 'bar pos' });
