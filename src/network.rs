@@ -822,6 +822,8 @@ mod tests {
             certifications: vec![],
             offers: vec![],
             needs: vec![],
+            contacts: None,
+            publish_contacts: false,
         }
     }
 

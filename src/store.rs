@@ -20,7 +20,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result};
-use crate::model::{Business, Deal};
+use crate::model::{Business, Contacts, Deal};
 
 /// Numbered schema migrations; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -51,6 +51,18 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 2: deals by change sequence, for catching the deal network up from a snapshot.
     "CREATE INDEX deals_seq ON deals(seq);",
+    // 3: contacts (personal data) apart from the business document, which the index, the
+    // deal network and every listing of businesses read: only `get_business` joins them.
+    "CREATE TABLE contacts (
+        business_id TEXT PRIMARY KEY,
+        contact_person TEXT,
+        phone TEXT,
+        whatsapp TEXT,
+        email TEXT,
+        address TEXT,
+        website TEXT,
+        publish INTEGER NOT NULL DEFAULT 0
+    );",
 ];
 
 /// Which kind of record a change touched.
@@ -207,7 +219,8 @@ impl Store {
         Ok(self.get_business_keyed(id)?.map(|(_, b)| b))
     }
 
-    /// A business with its stable numeric key (the SQLite rowid, which survives updates).
+    /// A business with its stable numeric key (the SQLite rowid, which survives updates),
+    /// with its contacts.
     pub fn get_business_keyed(&self, id: &str) -> Result<Option<(u64, Business)>> {
         let conn = self.conn();
         let row: Option<(i64, String)> = conn
@@ -217,7 +230,34 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        row.map(|(k, d)| Ok((k as u64, parse_doc(&d)?))).transpose()
+        let Some((key, doc)) = row else {
+            return Ok(None);
+        };
+        let mut b: Business = parse_doc(&doc)?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT contact_person, phone, whatsapp, email, address, website, publish
+             FROM contacts WHERE business_id = ?1",
+        )?;
+        let contacts = stmt
+            .query_row([id], |r| {
+                Ok((
+                    Contacts {
+                        contact_person: r.get(0)?,
+                        phone: r.get(1)?,
+                        whatsapp: r.get(2)?,
+                        email: r.get(3)?,
+                        address: r.get(4)?,
+                        website: r.get(5)?,
+                    },
+                    r.get::<_, i64>(6)? != 0,
+                ))
+            })
+            .optional()?;
+        if let Some((c, publish)) = contacts {
+            b.contacts = Some(c).filter(|c| !c.is_empty());
+            b.publish_contacts = publish;
+        }
+        Ok(Some((key as u64, b)))
     }
 
     /// The numeric key of a business.
@@ -265,7 +305,8 @@ impl Store {
     }
 
     /// Calls `f` on every business with its key, in key order, in batches so memory stays
-    /// flat.
+    /// flat. Without contacts: what is read here feeds the index and listings, never a
+    /// business's own page.
     pub fn for_each_business(&self, mut f: impl FnMut(u64, Business) -> Result<()>) -> Result<()> {
         let mut after: i64 = 0;
         loop {
@@ -449,7 +490,17 @@ impl Writer<'_> {
     pub fn put_business(&mut self, b: &Business) -> Result<(u64, bool)> {
         let existed = self.business_exists(&b.id)?;
         let seq = self.change(Entity::Business, &b.id)?;
-        let doc = to_doc(b)?;
+        self.put_contacts(b)?;
+        // The contacts live in their own table (migration 3), never in the document.
+        let doc = if b.contacts.is_some() || b.publish_contacts {
+            to_doc(&Business {
+                contacts: None,
+                publish_contacts: false,
+                ..b.clone()
+            })?
+        } else {
+            to_doc(b)?
+        };
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO businesses (id, province, doc, seq) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(id) DO UPDATE SET province = excluded.province,
@@ -459,8 +510,40 @@ impl Writer<'_> {
         Ok((seq, existed))
     }
 
-    /// Deletes a business; its deals stay as history. Returns the change sequence, or
-    /// `None` when there was no such business.
+    fn put_contacts(&mut self, b: &Business) -> Result<()> {
+        let Some(c) = b.contacts.as_ref().filter(|c| !c.is_empty()) else {
+            let mut stmt = self
+                .tx
+                .prepare_cached("DELETE FROM contacts WHERE business_id = ?1")?;
+            stmt.execute([&b.id])?;
+            if b.publish_contacts {
+                let mut stmt = self
+                    .tx
+                    .prepare_cached("INSERT INTO contacts (business_id, publish) VALUES (?1, 1)")?;
+                stmt.execute([&b.id])?;
+            }
+            return Ok(());
+        };
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO contacts
+                 (business_id, contact_person, phone, whatsapp, email, address, website, publish)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        stmt.execute(params![
+            b.id,
+            c.contact_person,
+            c.phone,
+            c.whatsapp,
+            c.email,
+            c.address,
+            c.website,
+            i64::from(b.publish_contacts)
+        ])?;
+        Ok(())
+    }
+
+    /// Deletes a business and its contacts; its deals stay as history. Returns the change
+    /// sequence, or `None` when there was no such business.
     pub fn delete_business(&mut self, id: &str) -> Result<Option<u64>> {
         let n = self
             .tx
@@ -468,6 +551,8 @@ impl Writer<'_> {
         if n == 0 {
             return Ok(None);
         }
+        self.tx
+            .execute("DELETE FROM contacts WHERE business_id = ?1", [id])?;
         Ok(Some(self.change(Entity::Business, id)?))
     }
 
@@ -554,6 +639,8 @@ mod tests {
             certifications: vec![],
             offers: vec![],
             needs: vec![],
+            contacts: None,
+            publish_contacts: false,
         }
     }
 
@@ -570,6 +657,35 @@ mod tests {
         assert_eq!(changed, ["a"]);
         assert_eq!(upto, seq2);
         assert!(s.businesses_changed_since(seq2).unwrap().0.is_empty());
+    }
+
+    #[test]
+    fn contacts_are_kept_apart_and_joined_on_read() {
+        let s = Store::open_temporary().unwrap();
+        let mut b = business("c");
+        b.contacts = Some(Contacts {
+            phone: Some("+628123456789".into()),
+            ..Contacts::default()
+        });
+        s.write(|w| w.put_business(&b)).unwrap();
+        assert_eq!(s.get_business("c").unwrap(), Some(b.clone()));
+        let mut docs = Vec::new();
+        s.for_each_business(|_, b| {
+            docs.push(b);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(docs[0].contacts, None, "the document has no personal data");
+        b.contacts = None;
+        b.publish_contacts = true;
+        s.write(|w| w.put_business(&b)).unwrap();
+        assert_eq!(s.get_business("c").unwrap(), Some(b));
+        s.write(|w| w.delete_business("c")).unwrap();
+        let left: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
     }
 
     #[test]

@@ -123,6 +123,22 @@ impl axum::extract::FromRef<Shared> for Arc<Engine> {
     }
 }
 
+impl axum::extract::FromRef<Shared> for ApiConfig {
+    fn from_ref(s: &Shared) -> ApiConfig {
+        s.config.clone()
+    }
+}
+
+/// Whether a request carries the write token: the one principal who may see contacts that a
+/// business does not publish.
+fn has_write_token(headers: &axum::http::HeaderMap, config: &ApiConfig) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| same_token(t.trim().as_bytes(), config.token.as_bytes()))
+}
+
 /// Compares in time independent of where the first difference is.
 fn same_token(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -197,7 +197,13 @@ fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
             "title": "Bawang merah Probolinggo",
             "capacity": {"qty": 40, "unit": "ton", "per": "month"}
         }],
-        "needs": [{"commodity": "pupuk", "title": "Pupuk NPK"}]
+        "needs": [{"commodity": "pupuk", "title": "Pupuk NPK"}],
+        "contacts": {
+            "contact_person": "Pak Slamet",
+            "phone": "0812-3456-7890",
+            "email": "kud.sumbermakmur@example.id"
+        },
+        "publish_contacts": false
     });
     Some(match (method, path) {
         ("put", "/v1/businesses/{id}") => business,

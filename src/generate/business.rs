@@ -320,6 +320,8 @@ pub(super) fn make_business(
         certifications,
         offers,
         needs,
+        contacts: None,
+        publish_contacts: false,
     }
 }
 

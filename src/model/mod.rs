@@ -6,6 +6,7 @@
 //! (ids, dates, numbers) lives here too; checks against the catalog (province and commodity
 //! codes) live in `reference`. No IO.
 
+pub mod contact;
 pub mod dates;
 pub mod json;
 pub mod lang;
@@ -14,6 +15,7 @@ pub mod units;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use contact::Contacts;
 pub use dates::{format_date, parse_date};
 pub use lang::Lang;
 
@@ -290,6 +292,13 @@ pub struct Business {
     pub offers: Vec<Listing>,
     #[serde(default)]
     pub needs: Vec<Listing>,
+    /// How to reach the business: personal data, shown only to callers with the write token
+    /// unless `publish_contacts` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Contacts>,
+    /// Show the contacts to everyone (default false: only to callers with the write token).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub publish_contacts: bool,
 }
 
 /// The limits on what one business may carry; far above real use, low enough that one
@@ -337,6 +346,12 @@ impl Business {
         }
         if let Some(d) = &self.description {
             validate_text("description", d, false)?;
+        }
+        if let Some(c) = &mut self.contacts {
+            c.normalize("contacts")?;
+            if c.is_empty() {
+                self.contacts = None;
+            }
         }
         self.certifications.sort();
         self.certifications.dedup();
@@ -399,6 +414,15 @@ impl Business {
             }
         }
         Ok(())
+    }
+
+    /// The business as an anonymous caller may see it: without its contacts unless it
+    /// publishes them.
+    pub fn public_view(mut self) -> Business {
+        if !self.publish_contacts {
+            self.contacts = None;
+        }
+        self
     }
 
     /// Every listing with its kind.

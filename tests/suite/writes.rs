@@ -465,3 +465,55 @@ async fn a_family_name_asks_for_the_family_not_for_a_company_named_after_it() {
         }
     }
 }
+
+/// Contacts are personal data: an anonymous caller sees them only when the business
+/// publishes them (never in search or match results), the write token always; a malformed
+/// phone is a 400 naming the field.
+#[tokio::test]
+async fn contacts_are_shown_only_with_the_token_or_when_published() {
+    let mut b = json!({"id": "w-contact", "name": "UD Kopi Kontak Rahasia", "kind": "umkm",
+        "province": "52", "offers": [{"commodity": "kopi", "title": "Kopi kontakrahasia"}],
+        "contacts": {"contact_person": "Ibu Sari", "phone": "0812-3456-7890",
+                     "email": "sari@kopi.example.id", "website": "https://kopi.example.id"}});
+    assert_eq!(put("w-contact", b.clone()).await.status, 201);
+    let anonymous = get("/v1/businesses/w-contact").await.json();
+    assert!(anonymous.get("contacts").is_none(), "{anonymous}");
+    let with_token = send(authed("GET", "/v1/businesses/w-contact", "", "text/plain"))
+        .await
+        .json();
+    assert_eq!(with_token["contacts"]["phone"], "+6281234567890");
+    assert_eq!(with_token["contacts"]["contact_person"], "Ibu Sari");
+    for uri in ["/v1/search?q=kontakrahasia"] {
+        let body = String::from_utf8_lossy(&get(uri).await.body).into_owned();
+        assert!(body.contains("w-contact"), "{body}");
+        assert!(!body.contains("3456") && !body.contains("Sari"), "{body}");
+    }
+    let matched = post_json(
+        "/v1/match",
+        r#"{"need": {"text": "kopi kontakrahasia", "province": "36"}, "limit": 200}"#,
+    )
+    .await;
+    let body = String::from_utf8_lossy(&matched.body).into_owned();
+    assert!(!body.contains("3456") && !body.contains("Sari"), "{body}");
+
+    b["publish_contacts"] = json!(true);
+    assert_eq!(put("w-contact", b.clone()).await.status, 200);
+    let anonymous = get("/v1/businesses/w-contact").await.json();
+    assert_eq!(anonymous["contacts"]["email"], "sari@kopi.example.id");
+    assert_eq!(anonymous["publish_contacts"], true);
+
+    b["contacts"]["phone"] = json!("12345");
+    put("w-contact", b.clone())
+        .await
+        .assert_error(400, "contacts.phone");
+    b["contacts"]["phone"] = json!("0812-3456-7890");
+    b["contacts"]["website"] = json!("ftp://kopi.example.id");
+    put("w-contact", b)
+        .await
+        .assert_error(400, "contacts.website");
+    let kept = get("/v1/businesses/w-contact").await.json();
+    assert_eq!(
+        kept["contacts"]["website"], "https://kopi.example.id",
+        "nothing lost"
+    );
+}

@@ -2,22 +2,31 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
-use crate::api::{AppState, blocking, query};
+use crate::api::{ApiConfig, AppState, blocking, has_write_token, query};
 use crate::model::Business;
 
-/// A business profile with its offers and needs.
+/// A business profile with its offers and needs. Its `contacts` are shown only with the
+/// write token (`Authorization: Bearer <token>`) or when the business sets
+/// `publish_contacts`.
 #[utoipa::path(get, path = "/v1/businesses/{id}",
     params(("id" = String, Path, description = "business id, e.g. jt-00042")),
     responses((status = 200, body = Business), (status = 404, body = ErrorBody)))]
 pub(crate) async fn get_business(
     State(engine): State<AppState>,
+    State(config): State<ApiConfig>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Business>> {
-    Ok(Json(query(move || engine.get_business(&id)).await?))
+    let b = query(move || engine.get_business(&id)).await?;
+    Ok(Json(if has_write_token(&headers, &config) {
+        b
+    } else {
+        b.public_view()
+    }))
 }
 
 /// Creates or replaces a business with its listings (listing ids are assigned when absent).
