@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod generate;
 pub mod graph;
+pub mod import;
 pub mod model;
 pub mod network;
 pub mod plan;

@@ -1,0 +1,398 @@
+//! One row of a business sheet → one [`Business`], every bad cell reported with what would
+//! be accepted.
+
+use super::columns::key;
+use super::{CellError, Column, ColumnMap, Row};
+use crate::model::contact::{normalize_email, normalize_phone};
+use crate::model::{
+    Business, BusinessKind, Certification, Contacts, Listing, ListingKind, Quantity, units,
+};
+use crate::reference::{ProvinceIx, Reference};
+use crate::understand::{edit_distance, understand, words};
+
+/// Reads one row. `Err` lists every bad cell of it.
+pub fn business_from_row(
+    reference: &Reference,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<Business, Vec<CellError>> {
+    let cell = |c: Column| map.cell(&row.cells, c);
+    let mut errors = Vec::new();
+    let mut fail = |c: Column, message: String| errors.push(CellError::new(map.header(c), message));
+
+    let name = cell(Column::Name);
+    if name.is_empty() {
+        fail(Column::Name, "is empty; every business needs a name".into());
+    }
+    let kind = match kind_named(cell(Column::Kind)) {
+        Some(k) => k,
+        None => {
+            fail(
+                Column::Kind,
+                format!(
+                    "unknown kind {:?}; use UMKM, Koperasi, BUMD, Asosiasi or Perusahaan (PT, CV)",
+                    cell(Column::Kind)
+                ),
+            );
+            BusinessKind::Umkm
+        }
+    };
+    let province_text = cell(Column::Province);
+    let province = match reference.province_named(province_text) {
+        Some(p) => Some(reference.provinces[p].code.clone()),
+        None => {
+            let message = if province_text.is_empty() {
+                "is empty; give the province's name, abbreviation, capital or code".to_string()
+            } else {
+                let hint = nearest_province(reference, province_text)
+                    .map(|p| format!("did you mean {}? ", reference.provinces[p].name))
+                    .unwrap_or_default();
+                format!(
+                    "unknown province {province_text:?}; {hint}give a name, abbreviation, \
+                     capital or two-digit code (see GET /v1/provinces)"
+                )
+            };
+            fail(Column::Province, message);
+            None
+        }
+    };
+    let text = |c: Column| Some(cell(c).to_string()).filter(|s| !s.is_empty());
+    let city = text(Column::City);
+    let description = text(Column::Description);
+
+    let mut certifications = Vec::new();
+    for part in split_list(cell(Column::Certifications), &[';', ',', '/']) {
+        match certification_named(part) {
+            Some(c) => certifications.push(c),
+            None => fail(
+                Column::Certifications,
+                format!(
+                    "unknown certification {part:?}; use Halal, BPOM, SNI, PIRT, Organik, HACCP or GAP"
+                ),
+            ),
+        }
+    }
+
+    let mut listings = [Vec::new(), Vec::new()];
+    for (slot, (column, kind)) in [
+        (Column::Offers, ListingKind::Offer),
+        (Column::Needs, ListingKind::Need),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for item in split_list(cell(column), &[';', '\n']) {
+            match listing(reference, item, kind) {
+                Ok(l) => listings[slot].push(l),
+                Err(m) => fail(column, m),
+            }
+        }
+    }
+    let [offers, needs] = listings;
+
+    let mut contacts = Contacts {
+        contact_person: text(Column::ContactPerson),
+        address: text(Column::Address),
+        website: text(Column::Website),
+        ..Contacts::default()
+    };
+    for (column, slot) in [(Column::Phone, 0), (Column::Whatsapp, 1)] {
+        let Some(t) = text(column) else { continue };
+        match normalize_phone(&t) {
+            Ok(p) if slot == 0 => contacts.phone = Some(p),
+            Ok(p) => contacts.whatsapp = Some(p),
+            Err(m) => fail(column, m),
+        }
+    }
+    if let Some(e) = text(Column::Email) {
+        match normalize_email(&e) {
+            Ok(e) => contacts.email = Some(e),
+            Err(m) => fail(Column::Email, m),
+        }
+    }
+    let publish_contacts = match yes_no(cell(Column::PublishContacts)) {
+        Some(b) => b,
+        None => {
+            fail(
+                Column::PublishContacts,
+                format!(
+                    "{:?} is neither yes nor no; write ya or tidak",
+                    cell(Column::PublishContacts)
+                ),
+            );
+            false
+        }
+    };
+
+    let id = match text(Column::Id) {
+        Some(id) => id,
+        None => derive_id(
+            province.as_deref().unwrap_or(""),
+            name,
+            city.as_deref().unwrap_or(""),
+        ),
+    };
+    let Some(province) = province else {
+        return Err(errors);
+    };
+    let mut b = Business {
+        id,
+        name: name.to_string(),
+        kind,
+        province,
+        city,
+        description,
+        certifications,
+        offers,
+        needs,
+        contacts: Some(contacts),
+        publish_contacts,
+    };
+    if errors.is_empty() {
+        // What the model checks beyond the cells (ids, lengths, the website's shape).
+        if let Err(e) = b.normalize() {
+            errors.push(CellError::new(column_of_field(map, &e.field), e.message));
+        }
+    }
+    if errors.is_empty() {
+        Ok(b)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The header of the column a model field (`contacts.website`, `offers[2].title`) came from.
+pub(crate) fn column_of_field(map: &ColumnMap, field: &str) -> String {
+    let head = field.split(['.', '[']).next().unwrap_or("");
+    let last = field.rsplit('.').next().unwrap_or("");
+    let column = match head {
+        "id" => Column::Id,
+        "name" => Column::Name,
+        "kind" => Column::Kind,
+        "province" => Column::Province,
+        "city" => Column::City,
+        "description" => Column::Description,
+        "certifications" => Column::Certifications,
+        "offers" => Column::Offers,
+        "needs" => Column::Needs,
+        "contacts" => match last {
+            "phone" => Column::Phone,
+            "whatsapp" => Column::Whatsapp,
+            "email" => Column::Email,
+            "address" => Column::Address,
+            "website" => Column::Website,
+            _ => Column::ContactPerson,
+        },
+        _ => return "-".to_string(),
+    };
+    if column == Column::Id && !map.has(Column::Id) {
+        return "-".to_string();
+    }
+    map.header(column)
+}
+
+/// The id of a row without one: the province code, the name in lower-case ASCII letters and
+/// digits joined by `-` (at most 40 characters), and 8 hex digits of the 64-bit FNV-1a hash
+/// of the name, province code and city (lower-cased, spaces collapsed). The same business
+/// imported again gets the same id, so it is replaced rather than duplicated.
+/// `("52", "KUB Kopi Sembalun", "Lombok Timur")` → `52-kub-kopi-sembalun-xxxxxxxx`.
+pub fn derive_id(province: &str, name: &str, city: &str) -> String {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in format!("{}\u{1f}{}\u{1f}{}", norm(name), province, norm(city)).bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut slug = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let mut id = String::new();
+    for part in [province, slug] {
+        if !part.is_empty() {
+            id.push_str(part);
+            id.push('-');
+        }
+    }
+    id.push_str(&format!("{:08x}", hash >> 32));
+    id
+}
+
+fn split_list<'a>(cell: &'a str, separators: &'a [char]) -> impl Iterator<Item = &'a str> + 'a {
+    cell.split(separators)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn kind_named(text: &str) -> Option<BusinessKind> {
+    let k = key(text);
+    let kind = match k.as_str() {
+        "" | "umkm" | "ukm" | "umk" | "usahamikro" | "usahakecil" | "usahamenengah" | "ud"
+        | "msme" | "sme" | "micro" => BusinessKind::Umkm,
+        "koperasi" | "kud" | "kop" | "cooperative" | "coop" => BusinessKind::Cooperative,
+        "bumd" | "perumda" | "perusahaandaerah" | "bumdes" | "bumdesa" => BusinessKind::Bumd,
+        "asosiasi" | "association" | "gapoktan" | "poktan" | "kelompoktani" => {
+            BusinessKind::Association
+        }
+        "perusahaan" | "pt" | "cv" | "corporate" | "company" | "firma" | "pttbk" | "tbk" => {
+            BusinessKind::Corporate
+        }
+        _ => return BusinessKind::ALL.into_iter().find(|b| b.as_str() == k),
+    };
+    Some(kind)
+}
+
+fn certification_named(text: &str) -> Option<Certification> {
+    let c = match key(text).as_str() {
+        "halal" | "halalmui" | "bpjph" => Certification::Halal,
+        "bpom" | "bpomri" | "md" | "ml" => Certification::Bpom,
+        "sni" => Certification::Sni,
+        "pirt" | "sppirt" => Certification::Pirt,
+        "organik" | "organic" => Certification::Organic,
+        "haccp" => Certification::Haccp,
+        "gap" | "cbib" => Certification::Gap,
+        _ => return None,
+    };
+    Some(c)
+}
+
+fn yes_no(text: &str) -> Option<bool> {
+    match key(text).as_str() {
+        "ya" | "y" | "yes" | "true" | "1" | "iya" | "benar" => Some(true),
+        "" | "tidak" | "t" | "no" | "n" | "false" | "0" | "tdk" | "bukan" => Some(false),
+        _ => None,
+    }
+}
+
+/// The province whose name, abbreviation or capital is nearest the text (at most three
+/// edits), for "did you mean".
+fn nearest_province(reference: &Reference, text: &str) -> Option<ProvinceIx> {
+    let wanted = text.trim().to_lowercase();
+    let mut best: Option<(usize, ProvinceIx)> = None;
+    for (i, p) in reference.provinces.iter().enumerate() {
+        for n in p.names() {
+            let d = edit_distance(&wanted, &n.to_lowercase(), 3);
+            if d <= 3 && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, i));
+            }
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+/// One product of a cell: "Kopi arabika 5 ton/bulan" → coffee, 5 t a month.
+fn listing(reference: &Reference, item: &str, kind: ListingKind) -> Result<Listing, String> {
+    let found = reference.commodities_in_text(item);
+    let commodity = match found.as_slice() {
+        [c] => *c,
+        [] => {
+            let u = understand(reference, item);
+            match (u.fuzzy.as_slice(), u.families.is_empty()) {
+                ([c], true) => *c,
+                _ if !u.families.is_empty() => {
+                    let names: Vec<&str> = u
+                        .commodities
+                        .iter()
+                        .map(|c| reference.commodities[*c].name_id.as_str())
+                        .collect();
+                    return Err(format!(
+                        "{item:?} stands for several products ({}); name one",
+                        names.join(", ")
+                    ));
+                }
+                _ => {
+                    let hint = nearest_commodity(reference, item)
+                        .map(|n| format!("did you mean {n:?}? "))
+                        .unwrap_or_default();
+                    return Err(format!(
+                        "no catalog product in {item:?}; {hint}name products as the catalog \
+                         does (GET /v1/commodities), separated by ';'"
+                    ));
+                }
+            }
+        }
+        several => {
+            let names: Vec<&str> = several
+                .iter()
+                .map(|c| reference.commodities[*c].name_id.as_str())
+                .collect();
+            return Err(format!(
+                "{item:?} names several products ({}); separate them with ';'",
+                names.join(", ")
+            ));
+        }
+    };
+    let amount = understand(reference, item).volume;
+    if amount.is_none()
+        && words(item)
+            .iter()
+            .any(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return Err(format!(
+            "cannot read the amount in {item:?}; write it like \"5 ton/bulan\" with a unit \
+             ({}) and optionally a period (hari, minggu, bulan, tahun)",
+            units::unit_list()
+        ));
+    }
+    let c = &reference.commodities[commodity];
+    // The title is the product as written, without its amount.
+    let cut = item
+        .char_indices()
+        .find(|(i, ch)| {
+            ch.is_ascii_digit() && (*i == 0 || item[..*i].ends_with(char::is_whitespace))
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(item.len());
+    let title = item[..cut].trim().trim_end_matches([',', '-', ':']).trim();
+    let title = if title.is_empty() {
+        c.name_id.clone()
+    } else {
+        title.to_string()
+    };
+    let (capacity, volume): (Option<Quantity>, Option<Quantity>) = match kind {
+        ListingKind::Offer => (amount, None),
+        ListingKind::Need => (None, amount),
+    };
+    Ok(Listing {
+        id: None,
+        commodity: c.key.clone(),
+        title,
+        description: None,
+        capacity,
+        volume,
+        price: None,
+    })
+}
+
+/// The catalog name nearest the text's words before any amount (at most two edits).
+fn nearest_commodity(reference: &Reference, item: &str) -> Option<String> {
+    let head: Vec<String> = words(item)
+        .into_iter()
+        .take_while(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    let text = head.join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for (name, _) in reference.commodity_names() {
+        let d = edit_distance(&text, name, 2);
+        if d <= 2 && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, name));
+        }
+    }
+    best.map(|(_, n)| n.to_string())
+}
