@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use jalin::engine::{Engine, MatchFilters, MatchRequest, NeedSpec};
+use jalin::engine::{EmptyStart, Engine, MatchFilters, MatchRequest, NeedSpec};
 use jalin::model::Quantity;
 use jalin::model::json::parse_json;
 use jalin::plan::export::PlanFormat;
@@ -42,6 +42,28 @@ struct DataArg {
     /// A JSON config file ({"token": …, "weights": {…}}); default DATA/config.json if present.
     #[arg(long, env = "JALIN_CONFIG")]
     config: Option<PathBuf>,
+    /// Start an empty data directory with the reference data only, without the sample
+    /// businesses and deals (also JALIN_SAMPLE=0).
+    #[arg(long)]
+    no_sample: bool,
+}
+
+impl DataArg {
+    /// What an empty store starts with: `--no-sample` or `JALIN_SAMPLE=0` (or `false`,
+    /// `no`) start it with nothing.
+    fn empty_start(&self) -> EmptyStart {
+        let env_off = std::env::var("JALIN_SAMPLE").is_ok_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "0" | "false" | "no" | "off"
+            )
+        });
+        if self.no_sample || env_off {
+            EmptyStart::Nothing
+        } else {
+            EmptyStart::Sample
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -172,7 +194,12 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
     let data = &args.data;
     let config = jalin::config::Config::load(args.config.as_deref(), data)?;
     let mut progress = progress_bar();
-    let (mut engine, report) = Engine::open(data, &mut progress)?;
+    let (mut engine, report) = Engine::open_starting_with(
+        data,
+        jalin::engine::EngineOptions::default(),
+        args.empty_start(),
+        &mut progress,
+    )?;
     if let Some(w) = config.weights {
         engine.set_default_weights(w);
     }

@@ -96,6 +96,16 @@ impl Default for EngineOptions {
     }
 }
 
+/// What an empty store starts with: the sample businesses and deals (the default, for a
+/// demonstration), or nothing but the reference data (for real use: `jalin serve
+/// --no-sample`, `JALIN_SAMPLE=0`). Asked each time the store is opened empty.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EmptyStart {
+    #[default]
+    Sample,
+    Nothing,
+}
+
 /// What opening a data directory did.
 #[derive(Debug, Clone, Default)]
 pub struct OpenReport {
@@ -130,6 +140,16 @@ impl Engine {
     pub fn open_with(
         dir: &Path,
         options: EngineOptions,
+        progress: Progress<'_>,
+    ) -> Result<(Engine, OpenReport)> {
+        Engine::open_starting_with(dir, options, EmptyStart::Sample, progress)
+    }
+
+    /// [`Engine::open_with`], saying what an empty store starts with.
+    pub fn open_starting_with(
+        dir: &Path,
+        options: EngineOptions,
+        start: EmptyStart,
         progress: Progress<'_>,
     ) -> Result<(Engine, OpenReport)> {
         std::fs::create_dir_all(dir)
@@ -191,7 +211,7 @@ impl Engine {
         } else {
             report.caught_up = engine.sync_index()?;
         }
-        if empty {
+        if empty && start == EmptyStart::Sample {
             report.fixtures_loaded = Some(engine.load_fixtures(progress)?);
         }
         report.seconds = started.elapsed().as_secs_f64();

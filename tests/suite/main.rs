@@ -10,12 +10,14 @@
 //! - `network_snapshot`: restarts from the deal network's snapshot.
 //! - `cli`: the `jalin` binary as a user runs it, and the store/index invariants.
 //! - `supply`: the supply model against real trade statements and recorded missions.
+//! - `imports`: an empty start.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod api;
 mod cli;
+mod imports;
 mod network_snapshot;
 mod relevance;
 mod robustness;
