@@ -19,6 +19,10 @@ pub enum Error {
         field: String,
         message: String,
     },
+    /// Rows of an import were bad (every one, up to [`MAX_ROW_ERRORS`]; `more` counts the
+    /// rest); nothing of that import was kept.
+    #[error("{}", rows_text(rows, *more))]
+    Rows { rows: Vec<RowError>, more: u64 },
     #[error("{what} {id:?} not found")]
     NotFound { what: &'static str, id: String },
     #[error("store: {0}")]
@@ -52,9 +56,44 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Error::Invalid(_) | Error::Import { .. } | Error::NotFound { .. }
+            Error::Invalid(_) | Error::Import { .. } | Error::Rows { .. } | Error::NotFound { .. }
         )
     }
+}
+
+/// The most bad rows one answer lists; the rest are counted.
+pub const MAX_ROW_ERRORS: usize = 200;
+
+/// One bad row (or line) of an import: where, which column, what is wrong and what would
+/// be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// The file's name (`body` for an HTTP import).
+    pub file: String,
+    /// The row (line) number as the user sees it: the header is row 1 of a spreadsheet.
+    pub row: u64,
+    /// The column's header as written in the file, a JSON path for JSONL, `-` for the
+    /// whole row.
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.row, self.column, self.message
+        )
+    }
+}
+
+fn rows_text(rows: &[RowError], more: u64) -> String {
+    let mut out: Vec<String> = rows.iter().map(RowError::to_string).collect();
+    if more > 0 {
+        out.push(format!("… and {more} more bad rows"));
+    }
+    out.join("\n")
 }
 
 impl From<FieldError> for Error {

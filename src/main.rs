@@ -2,7 +2,7 @@
 //! engine (or the API server), prints, and returns an exit code: 0 on success, 2 when the
 //! input was wrong (with a message naming it), 1 when something else failed.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +11,10 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use jalin::engine::{EmptyStart, Engine, MatchFilters, MatchRequest, NeedSpec};
+use jalin::engine::{
+    EmptyStart, Engine, ImportFormat, ImportOptions, ImportSource, ImportStats, MatchFilters,
+    MatchRequest, NeedSpec,
+};
 use jalin::model::Quantity;
 use jalin::model::json::parse_json;
 use jalin::plan::export::PlanFormat;
@@ -76,13 +79,25 @@ enum Command {
         #[arg(long, env = "JALIN_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
     },
-    /// Load businesses and deals from JSONL files, in one transaction.
+    /// Load businesses and deals in one transaction: JSONL files (each line a business or a
+    /// deal), or spreadsheets of businesses (.csv, .xlsx, .xls, .ods; one row per business,
+    /// headers as in GET /v1/templates/businesses.csv). Every bad row is printed as
+    /// FILE:ROW: COLUMN: MESSAGE and nothing is imported (exit code 2).
     Import {
         #[command(flatten)]
         data: DataArg,
-        /// JSONL files: each line a business or a deal.
+        /// The files; the format is taken from the extension (anything but .csv, .xlsx,
+        /// .xls, .xlsm and .ods is read as JSONL).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the good rows; write the bad ones beside each file as
+        /// NAME.skipped.csv (spreadsheets, with the error in a last column) or
+        /// NAME.skipped.jsonl, and print why.
+        #[arg(long)]
+        skip_invalid: bool,
     },
     /// Rebuild the search index from the store.
     Reindex {
@@ -162,6 +177,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Rows { rows, more }) => {
+            // Every bad row of an import, one a line, as FILE:ROW: COLUMN: MESSAGE.
+            let mut err = std::io::stderr().lock();
+            for r in &rows {
+                let _ = writeln!(err, "{r}");
+            }
+            if more > 0 {
+                let _ = writeln!(err, "… and {more} more");
+            }
+            let _ = writeln!(
+                err,
+                "nothing was imported: fix these rows, or import the good ones with --skip-invalid"
+            );
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             if e.is_user_error() {
@@ -289,29 +319,35 @@ fn run(cli: Cli) -> Result<(), Error> {
                 engine.save_network()
             })
         }
-        Command::Import { data, files } => {
+        Command::Import {
+            data,
+            files,
+            dry_run,
+            skip_invalid,
+        } => {
             let engine = open(&data)?;
-            let mut sources: Vec<(String, Box<dyn BufRead>)> = Vec::new();
+            let mut sources = Vec::new();
             for f in &files {
                 let file = std::fs::File::open(f)
                     .map_err(|e| Error::invalid("file", format!("{}: {e}", f.display())))?;
-                sources.push((f.display().to_string(), Box::new(BufReader::new(file))));
+                sources.push(ImportSource {
+                    name: f.display().to_string(),
+                    format: ImportFormat::of_path(f),
+                    reader: Box::new(BufReader::new(file)),
+                });
             }
+            let options = ImportOptions {
+                dry_run,
+                skip_invalid,
+            };
             let mut progress = progress_bar();
-            let stats = engine.import(sources, &mut progress)?;
-            println!(
-                "imported {} businesses ({} listings) and {} deals in {:.1} s ({:.0} listings/s): \
-                 store {:.1} s, index {:.1} s, deal network {:.1} s",
-                stats.businesses,
-                stats.listings,
-                stats.deals,
-                stats.seconds,
-                stats.listings as f64 / stats.seconds.max(1e-9),
-                stats.store_seconds,
-                stats.index_seconds,
-                stats.network_seconds,
-            );
-            Ok(())
+            let stats = engine.import_sources(
+                sources,
+                options,
+                &mut progress,
+                &std::sync::atomic::AtomicBool::new(false),
+            )?;
+            report_import(&stats, skip_invalid)
         }
         Command::Generate {
             businesses,
@@ -444,6 +480,80 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// Prints what an import did, and saves the rows it skipped beside their files.
+fn report_import(stats: &ImportStats, skip_invalid: bool) -> Result<(), Error> {
+    for c in &stats.ignored_columns {
+        eprintln!("ignored column {c}");
+    }
+    let verb = if stats.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    println!(
+        "{verb} {} businesses ({} listings) and {} deals in {:.1} s ({:.0} listings/s): \
+         store {:.1} s, index {:.1} s, deal network {:.1} s",
+        stats.businesses,
+        stats.listings,
+        stats.deals,
+        stats.seconds,
+        stats.listings as f64 / stats.seconds.max(1e-9),
+        stats.store_seconds,
+        stats.index_seconds,
+        stats.network_seconds,
+    );
+    if !skip_invalid || stats.skipped == 0 {
+        return Ok(());
+    }
+    for r in &stats.rows {
+        eprintln!("{r}");
+    }
+    if stats.more > 0 {
+        eprintln!("… and {} more", stats.more);
+    }
+    // One file of skipped rows per input file, in the input's order.
+    let mut files: Vec<(&str, Vec<&jalin::engine::SkippedRecord>)> = Vec::new();
+    for r in &stats.skipped_records {
+        match files.iter_mut().find(|(f, _)| *f == r.file) {
+            Some((_, list)) => list.push(r),
+            None => files.push((&r.file, vec![r])),
+        }
+    }
+    let mut written = Vec::new();
+    for (file, records) in files {
+        let sheet = records.first().and_then(|r| r.header.as_ref());
+        let path = Path::new(file).with_extension(if sheet.is_some() {
+            "skipped.csv"
+        } else {
+            "skipped.jsonl"
+        });
+        let mut text = String::new();
+        if let Some(h) = sheet {
+            text.push('\u{feff}');
+            text.push_str(h);
+            text.push('\n');
+        }
+        for r in records {
+            text.push_str(&r.text);
+            text.push('\n');
+        }
+        std::fs::write(&path, text)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+        written.push(path.display().to_string());
+    }
+    println!(
+        "{} skipped {} bad rows{}",
+        if stats.dry_run { "would have" } else { "" },
+        stats.skipped,
+        if written.is_empty() {
+            String::new()
+        } else {
+            format!(", written to {}", written.join(", "))
+        }
+    );
+    Ok(())
 }
 
 fn generate(businesses: usize, deals: usize, seed: u64, out: &Path) -> Result<(), Error> {

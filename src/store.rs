@@ -209,6 +209,24 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs `f` in one transaction and commits only when it returns `Ok((_, true))`; with
+    /// `false` (a dry run, an import with bad rows) everything it wrote is rolled back.
+    pub fn write_or_roll_back<T>(
+        &self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>,
+    ) -> Result<T> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        let mut w = Writer { tx };
+        let (out, commit) = f(&mut w)?;
+        if commit {
+            w.tx.commit()?;
+        } else {
+            w.tx.rollback()?;
+        }
+        Ok(out)
+    }
+
     /// Copies the WAL into the database and truncates it (after a bulk import). Waits for
     /// readers that hold an older snapshot; harmless to call at any time.
     pub fn checkpoint(&self) -> Result<()> {

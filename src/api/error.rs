@@ -12,13 +12,20 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::Error;
+use crate::error::{Error, RowError};
 use crate::model::FieldError;
 
-/// An error as the API returns it.
+/// An error as the API returns it. An import with bad rows adds every bad row (`rows`, at
+/// most 200) and how many more there were (`more`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub rows: Option<Vec<RowError>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub more: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,6 +45,8 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     field: Option<String>,
+    /// An import's bad rows, and how many more there were.
+    rows: Option<(Vec<RowError>, u64)>,
 }
 
 impl ApiError {
@@ -51,6 +60,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            rows: None,
         }
     }
 
@@ -86,6 +96,22 @@ impl From<Error> for ApiError {
                 format!("{file}:{line}: {field}: {message}"),
             )
             .field(field),
+            Error::Rows { rows, more } => {
+                let total = rows.len() as u64 + more;
+                let (message, field) = match rows.first() {
+                    Some(first) if total == 1 => (first.to_string(), first.column.clone()),
+                    Some(first) => (
+                        format!(
+                            "{total} problems in the import; nothing was imported. First: {first}"
+                        ),
+                        first.column.clone(),
+                    ),
+                    None => ("the import has bad rows".to_string(), "body".to_string()),
+                };
+                let mut e = ApiError::new(StatusCode::BAD_REQUEST, "invalid", message).field(field);
+                e.rows = Some((rows, more));
+                e
+            }
             Error::NotFound { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
@@ -115,6 +141,8 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 field: self.field,
             },
+            more: self.rows.as_ref().map(|(_, more)| *more),
+            rows: self.rows.map(|(rows, _)| rows),
         };
         (self.status, Json(body)).into_response()
     }
@@ -186,6 +214,7 @@ pub(super) async fn json_errors(req: Request, next: axum::middleware::Next) -> R
         code,
         message,
         field,
+        rows: None,
     }
     .into_response();
     parts.headers.remove(header::CONTENT_TYPE);

@@ -20,7 +20,7 @@ use super::routes::businesses::{__path_delete_business, __path_get_business, __p
 use super::routes::corridors::__path_corridors;
 use super::routes::deals::{__path_get_deal, __path_post_deal};
 use super::routes::health::__path_healthz;
-use super::routes::imports::__path_import;
+use super::routes::imports::{__path_import, __path_template_csv, __path_template_xlsx};
 use super::routes::matching::__path_match_;
 use super::routes::missions::{__path_mission, __path_missions, __path_plan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
@@ -37,9 +37,9 @@ use super::routes::search::__path_search;
     ),
     paths(healthz, provinces, advantages, commodities, supply, search, match_, corridors, get_business,
         missions, mission, plan_mission, business_network, intro, flows,
-        put_business, delete_business, post_deal, get_deal, import),
+        put_business, delete_business, post_deal, get_deal, import, template_csv, template_xlsx),
     modifiers(&BearerAuth, &StandardResponses),
-    components(schemas(ErrorBody, ErrorDetail))
+    components(schemas(ErrorBody, ErrorDetail, crate::error::RowError))
 )]
 pub struct ApiDoc;
 
@@ -155,11 +155,12 @@ impl utoipa::Modify for StandardResponses {
                 if let Some(RefOr::T(body)) = op.request_body.as_mut()
                     && let Some(example) = request_example(method, path)
                 {
-                    for content in body.content.values_mut() {
+                    for (ty, content) in body.content.iter_mut() {
                         if let RefOr::T(content) = content
                             && content.example.is_none()
                         {
-                            content.example = Some(example.clone());
+                            content.example =
+                                Some(typed_example(ty).unwrap_or_else(|| example.clone()));
                         }
                     }
                 }
@@ -177,6 +178,24 @@ fn response_example(method: &str, path: &str) -> Option<serde_json::Value> {
     match (method, path) {
         ("post", "/v1/missions/plan") => serde_json::from_str(PLAN_RESPONSE).ok(),
         ("get", "/v1/missions/{name}") => request_example("post", "/v1/missions/plan"),
+        _ => None,
+    }
+}
+
+/// The example body of a content type that is not JSON (a spreadsheet import).
+fn typed_example(content_type: &str) -> Option<serde_json::Value> {
+    match content_type {
+        "text/csv" => {
+            let csv = crate::import::template_csv();
+            let text = String::from_utf8_lossy(&csv);
+            Some(serde_json::Value::String(
+                text.trim_start_matches('\u{feff}').to_string(),
+            ))
+        }
+        super::routes::imports::XLSX => Some(serde_json::Value::String(
+            "(the bytes of an XLSX workbook, e.g. GET /v1/templates/businesses.xlsx filled in)"
+                .into(),
+        )),
         _ => None,
     }
 }
@@ -290,5 +309,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The import takes JSONL, CSV and XLSX, each with an example; its 400 lists the bad
+    /// rows; the templates are documented with their content types.
+    #[test]
+    fn imports_and_templates_are_documented() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let import = &doc["paths"]["/v1/import"]["post"];
+        let body = import["requestBody"]["content"].as_object().unwrap();
+        for ty in [
+            "application/x-ndjson",
+            "text/csv",
+            super::super::routes::imports::XLSX,
+        ] {
+            assert!(body[ty]["example"].is_string(), "{ty}: {}", body[ty]);
+        }
+        let params: Vec<&str> = import["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(params, ["dry_run", "skip_invalid"]);
+        let error = &doc["components"]["schemas"]["ErrorBody"]["properties"];
+        assert!(
+            error["rows"].is_object() && error["more"].is_object(),
+            "{error}"
+        );
+        let csv = &doc["paths"]["/v1/templates/businesses.csv"]["get"]["responses"]["200"];
+        assert!(csv["content"]["text/csv"].is_object(), "{csv}");
+        let xlsx = &doc["paths"]["/v1/templates/businesses.xlsx"]["get"]["responses"]["200"];
+        assert!(
+            xlsx["content"][super::super::routes::imports::XLSX].is_object(),
+            "{xlsx}"
+        );
     }
 }

@@ -21,6 +21,7 @@
 //! holds the request and response types.
 
 mod corridors;
+mod imports;
 mod matching;
 mod missions;
 mod network_views;
@@ -40,7 +41,9 @@ use crate::score::{ScorerTables, Weights};
 use crate::search::{Analysis, SearchIndex};
 use crate::store::{Counts, Store};
 
+pub use imports::{ImportFormat, ImportOptions, ImportSource};
 pub use missions::FIXTURE_MISSIONS;
+pub use types::SkippedRecord;
 pub use types::{
     AdvantagesResponse, CorridorCommodity, CorridorParams, CorridorParty, CorridorResponse,
     DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView, MatchFilters, MatchGroup,

@@ -12,7 +12,7 @@ use crate::model::{
 use crate::reference::Province;
 use crate::score::Weights;
 
-/// What an import loaded.
+/// What an import loaded (or, for a dry run, would load).
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ImportStats {
     pub businesses: u64,
@@ -24,6 +24,28 @@ pub struct ImportStats {
     pub store_seconds: f64,
     pub index_seconds: f64,
     pub network_seconds: f64,
+    /// True when nothing was written: the counts say what would have been.
+    pub dry_run: bool,
+    /// Bad rows left out (`skip_invalid`), every one counted.
+    pub skipped: u64,
+    /// The rows left out and why (at most 200; `more` counts the rest).
+    pub rows: Vec<crate::error::RowError>,
+    pub more: u64,
+    /// Spreadsheet headers that name no column, as `file: header`; their cells were not read.
+    pub ignored_columns: Vec<String>,
+    /// The rows left out as they were written, for the CLI to save (not sent by the API).
+    #[serde(skip)]
+    pub skipped_records: Vec<SkippedRecord>,
+}
+
+/// A row left out of an import, as it was written: a JSONL line, or a spreadsheet row as
+/// CSV with its error in a last column (and the header it belongs under).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SkippedRecord {
+    pub file: String,
+    /// For spreadsheet rows: the CSV header line (the file's headers and `Kesalahan`).
+    pub header: Option<String>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -1,19 +1,14 @@
-//! Writes: businesses and deals, one at a time or imported from JSONL, each validated
-//! against the reference data and committed to the store before the index and the deal
-//! network learn it.
+//! Writes: businesses and deals one at a time, each validated against the reference data
+//! and committed to the store before the index and the deal network learn it. (Imports,
+//! many at once, are `imports`.)
 //!
 //! Invariant: a write is acknowledged only once the store has committed it, the index
 //! holds its change sequence (`index_up_to`), and — for a deal — the network has it in
-//! place; an import is one transaction, the first bad line aborting all of it.
+//! place.
 
-use std::collections::HashSet;
-use std::io::BufRead;
-use std::time::Instant;
-
-use super::{Engine, ImportStats, Progress};
+use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::{Business, Deal, FieldError};
-use crate::network::Network;
 
 impl Engine {
     /// Checks a business against the reference data and normalises it.
@@ -29,7 +24,7 @@ impl Engine {
         Ok(())
     }
 
-    fn validate_deal(&self, d: &Deal) -> Result<(), FieldError> {
+    pub(super) fn validate_deal(&self, d: &Deal) -> Result<(), FieldError> {
         d.validate()?;
         self.reference
             .require_commodity("commodity", &d.commodity)?;
@@ -102,149 +97,5 @@ impl Engine {
         self.network_mut()
             .add_deal(&self.reference, &deal, seq, &provinces[0], &provinces[1]);
         Ok(deal)
-    }
-
-    /// Imports JSONL sources in one transaction: each line a business or a deal (a deal has
-    /// a `buyer`). The first bad line aborts the whole import and names `file:line: field`.
-    pub fn import(
-        &self,
-        sources: Vec<(String, Box<dyn BufRead + '_>)>,
-        progress: Progress<'_>,
-    ) -> Result<ImportStats> {
-        self.import_checked(
-            sources,
-            progress,
-            &std::sync::atomic::AtomicBool::new(false),
-        )
-    }
-
-    /// [`Engine::import`] that rolls back instead of committing when `abandoned` is set by
-    /// then (the HTTP request that carried it is gone).
-    pub fn import_checked(
-        &self,
-        sources: Vec<(String, Box<dyn BufRead + '_>)>,
-        progress: Progress<'_>,
-        abandoned: &std::sync::atomic::AtomicBool,
-    ) -> Result<ImportStats> {
-        let started = Instant::now();
-        let mut stats = ImportStats::default();
-        // Businesses known to exist: those this import wrote, and those a deal found in the
-        // store; a deal's two parties are then checked without a query each.
-        let mut known: HashSet<String> = HashSet::new();
-        self.store.write(|w| {
-            for (name, reader) in sources {
-                let mut lines = 0u64;
-                for (i, line) in reader.lines().enumerate() {
-                    let lineno = i as u64 + 1;
-                    let fail = |field: &str, message: String| Error::Import {
-                        file: name.clone(),
-                        line: lineno,
-                        field: field.to_string(),
-                        message,
-                    };
-                    let line = line.map_err(|e| fail("-", format!("cannot read: {e}")))?;
-                    if line.trim().is_empty() {
-                        continue;
-                    }
-                    match parse_record(&line) {
-                        Err((field, message)) => return Err(fail(&field, message)),
-                        Ok(Record::Business(mut b)) => {
-                            self.validate_business(&mut b)
-                                .map_err(|e| fail(&e.field, e.message))?;
-                            stats.listings += (b.offers.len() + b.needs.len()) as u64;
-                            w.put_business(&b)?;
-                            known.insert(b.id);
-                            stats.businesses += 1;
-                        }
-                        Ok(Record::Deal(d)) => {
-                            self.validate_deal(&d)
-                                .map_err(|e| fail(&e.field, e.message))?;
-                            for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
-                                if known.contains(id) {
-                                    continue;
-                                }
-                                if !w.business_exists(id)? {
-                                    return Err(fail(field, format!("unknown business {id:?}")));
-                                }
-                                known.insert(id.clone());
-                            }
-                            w.put_deal(&d)?;
-                            stats.deals += 1;
-                        }
-                    }
-                    lines += 1;
-                    if lines.is_multiple_of(5000) {
-                        progress(&format!("importing {name}"), lines, 0);
-                    }
-                }
-                progress(&format!("importing {name}"), lines, lines);
-            }
-            if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
-                return Err(Error::invalid(
-                    "body",
-                    "the request was abandoned before the import finished; nothing was imported",
-                ));
-            }
-            Ok(())
-        })?;
-        if stats.businesses + stats.deals >= 10_000 {
-            self.store.checkpoint()?;
-        }
-        stats.store_seconds = started.elapsed().as_secs_f64();
-        let phase = Instant::now();
-        progress("indexing", 0, stats.businesses);
-        let seq = self.store.last_seq()?;
-        self.index_up_to(seq)?;
-        progress("indexing", stats.businesses, stats.businesses);
-        stats.index_seconds = phase.elapsed().as_secs_f64();
-        let phase = Instant::now();
-        progress("building the deal network", 0, stats.deals);
-        // A few deals go into the graph in place; many (more than a fifth of what it holds)
-        // are faster to build from scratch, sorted.
-        let in_place = (stats.deals as usize) * 5 < self.network().graph().deal_count();
-        if in_place {
-            let mut net = self.network_mut();
-            net.refresh_businesses(&self.reference, &self.store)?;
-            net.catch_up(&self.reference, &self.store)?;
-        } else {
-            let rebuilt = Network::build(&self.reference, &self.store)?;
-            *self.network_mut() = rebuilt;
-        }
-        if stats.deals > 0 {
-            self.save_network()?;
-        }
-        progress("building the deal network", stats.deals, stats.deals);
-        stats.network_seconds = phase.elapsed().as_secs_f64();
-        stats.seconds = started.elapsed().as_secs_f64();
-        Ok(stats)
-    }
-}
-
-enum Record {
-    Business(Business),
-    Deal(Deal),
-}
-
-/// Parses one JSONL line into a business or a deal, naming the failing field.
-fn parse_record(line: &str) -> std::result::Result<Record, (String, String)> {
-    let value: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| ("-".to_string(), format!("not JSON: {e}")))?;
-    let Some(obj) = value.as_object() else {
-        return Err(("-".into(), "each line must be a JSON object".into()));
-    };
-    let is_deal = obj.contains_key("buyer") || obj.contains_key("seller");
-    let named = |e: serde_path_to_error::Error<serde_json::Error>| {
-        let path = e.path().to_string();
-        let field = if path == "." { "-".to_string() } else { path };
-        (field, e.into_inner().to_string())
-    };
-    if is_deal {
-        serde_path_to_error::deserialize(value)
-            .map(Record::Deal)
-            .map_err(named)
-    } else {
-        serde_path_to_error::deserialize(value)
-            .map(Record::Business)
-            .map_err(named)
     }
 }

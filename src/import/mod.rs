@@ -19,6 +19,7 @@ mod row;
 mod table;
 
 pub use columns::{Column, ColumnMap, template_csv, template_xlsx};
+pub(crate) use row::column_of_field;
 pub use row::{business_from_row, derive_id};
 pub use table::{Row, Table, TableFormat, read_table};
 

@@ -10,7 +10,8 @@
 //! - `network_snapshot`: restarts from the deal network's snapshot.
 //! - `cli`: the `jalin` binary as a user runs it, and the store/index invariants.
 //! - `supply`: the supply model against real trade statements and recorded missions.
-//! - `imports`: an empty start.
+//! - `imports`: spreadsheet imports (CLI and API), every bad row in one answer, dry runs,
+//!   the templates, an empty start.
 
 #[path = "../common/mod.rs"]
 mod common;

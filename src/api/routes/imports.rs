@@ -1,17 +1,64 @@
-//! `POST /v1/import` (token-guarded): JSONL streamed from the request body into one
-//! transaction on the blocking pool. Invariant: a body cut short, too large or abandoned
-//! (timeout, client gone) imports nothing.
+//! `POST /v1/import` (token-guarded): JSONL, CSV or a spreadsheet workbook (by
+//! `Content-Type`) streamed from the request body into one transaction on the blocking
+//! pool; `?dry_run=true` validates and writes nothing, `?skip_invalid=true` commits the
+//! good rows. The templates (`GET /v1/templates/businesses.csv`, `.xlsx`) are here too.
+//! Invariant: a body cut short, too large or abandoned (timeout, client gone) imports
+//! nothing.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::ApiQuery;
 use crate::api::{AppState, MAX_IMPORT};
-use crate::engine::ImportStats;
+use crate::engine::{ImportFormat, ImportOptions, ImportSource, ImportStats};
+
+/// The content type of an XLSX workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The bytes of an XLSX workbook, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub(crate) struct XlsxBytes(#[allow(dead_code)] Vec<u8>);
+
+/// `?dry_run=&skip_invalid=` of an import.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// Validate everything and write nothing; the answer counts what would be written.
+    pub dry_run: Option<bool>,
+    /// Commit the good rows and list the bad ones in the answer (`skipped`, `rows`),
+    /// instead of committing nothing when a row is bad.
+    pub skip_invalid: Option<bool>,
+}
+
+/// The format a request's `Content-Type` names: `text/csv`, an XLSX/XLS/ODS workbook, or
+/// (anything else, as before spreadsheets were accepted) JSONL.
+fn format_of(req: &Request) -> ImportFormat {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match ct.as_str() {
+        "text/csv" => ImportFormat::Csv,
+        XLSX | "application/vnd.ms-excel" | "application/vnd.oasis.opendocument.spreadsheet" => {
+            ImportFormat::Workbook
+        }
+        _ => ImportFormat::Jsonl,
+    }
+}
 
 /// What the async side sends the blocking import.
 enum Chunk {
@@ -54,16 +101,30 @@ impl std::io::Read for ChannelReader {
     }
 }
 
-/// Imports JSONL (each line a business or a deal), streamed, in one transaction: the first
-/// bad line aborts it and is named.
-#[utoipa::path(post, path = "/v1/import", request_body(content = String, content_type = "application/x-ndjson"),
+/// Imports businesses and deals in one transaction: JSONL in jalin's schema (each line a
+/// business or a deal), or a spreadsheet of businesses (`text/csv`, or an XLSX, XLS or ODS
+/// workbook; one row per business, headers as in `GET /v1/templates/businesses.csv`).
+/// Every bad row is reported in one 400 answer (`rows`, at most 200, `more` for the rest)
+/// and nothing is committed — unless `skip_invalid` is set, when the good rows are.
+#[utoipa::path(post, path = "/v1/import", params(ImportParams),
+    request_body(content(
+        (String = "application/x-ndjson"),
+        (String = "text/csv"),
+        (XlsxBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )),
     security(("bearer" = [])),
     responses((status = 200, body = ImportStats), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub(crate) async fn import(
     State(engine): State<AppState>,
+    ApiQuery(params): ApiQuery<ImportParams>,
     req: Request,
 ) -> ApiResult<Json<ImportStats>> {
+    let format = format_of(&req);
+    let options = ImportOptions {
+        dry_run: params.dry_run.unwrap_or(false),
+        skip_invalid: params.skip_invalid.unwrap_or(false),
+    };
     use http_body_util::BodyExt;
     // If this handler is dropped (timeout, client gone) the import must not commit: the
     // guard raises the flag the import checks just before its commit.
@@ -84,8 +145,13 @@ pub(crate) async fn import(
             current: Bytes::new(),
             ended: false,
         });
-        engine.import_checked(
-            vec![("body".to_string(), Box::new(reader))],
+        engine.import_sources(
+            vec![ImportSource {
+                name: "body".to_string(),
+                format,
+                reader: Box::new(reader),
+            }],
+            options,
             &mut |_, _, _| {},
             &abandoned,
         )
@@ -140,4 +206,42 @@ pub(crate) async fn import(
         .field("body"));
     }
     Ok(Json(result?))
+}
+
+/// The businesses template as CSV: a UTF-8 byte-order mark, the headers and an example row.
+#[utoipa::path(get, path = "/v1/templates/businesses.csv",
+    responses((status = 200, content_type = "text/csv", body = String,
+               description = "the headers (Indonesian; English ones are accepted too) and an example row")))]
+pub(crate) async fn template_csv() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"businesses.csv\"",
+            ),
+        ],
+        crate::import::template_csv(),
+    )
+        .into_response()
+}
+
+/// The businesses template as an XLSX workbook: the sheet to fill in, with an example row,
+/// and a sheet explaining each column.
+#[utoipa::path(get, path = "/v1/templates/businesses.xlsx",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               body = XlsxBytes, description = "an XLSX workbook")))]
+pub(crate) async fn template_xlsx() -> ApiResult<Response> {
+    let bytes = crate::import::template_xlsx().map_err(|e| crate::api::error::internal(&e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"businesses.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -1,0 +1,452 @@
+//! Imports: many businesses (and deals) at once, from JSONL in jalin's own schema or from
+//! spreadsheets (CSV, XLSX/XLS/ODS; read by `crate::import`), in one store transaction.
+//!
+//! Bad rows do not stop the reading: every one is reported (up to
+//! [`MAX_ROW_ERRORS`], the rest counted) so that one answer lists all that must be fixed.
+//! Then either nothing is committed (the default: a file is imported whole or not at all),
+//! or — with `skip_invalid` — the good rows are and the bad ones come back in the answer.
+//! A dry run reads, validates and writes inside the transaction exactly as an import does
+//! (so a deal naming a business of the same file is checked against it), then rolls back.
+//!
+//! Invariant: an import is one transaction; nothing of it is visible before it commits, and
+//! an abandoned one (the HTTP request gone) rolls back.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Read as _};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use super::{Engine, ImportStats, Progress, SkippedRecord};
+use crate::error::{Error, MAX_ROW_ERRORS, Result, RowError};
+use crate::import::{self, ColumnMap, TableFormat};
+use crate::model::{Business, Deal};
+use crate::network::Network;
+use crate::store::Writer;
+
+/// What an import source holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// One JSON object a line: a business, or a deal (it has a `buyer`).
+    Jsonl,
+    /// A spreadsheet of businesses as CSV.
+    Csv,
+    /// A spreadsheet of businesses as XLSX, XLS or ODS (the first sheet).
+    Workbook,
+}
+
+impl ImportFormat {
+    /// The format a file's extension names: `.csv`, `.xlsx`/`.xlsm`/`.xls`/`.ods`, anything
+    /// else JSONL.
+    pub fn of_path(path: &Path) -> ImportFormat {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") => ImportFormat::Csv,
+            Some("xlsx" | "xlsm" | "xls" | "ods") => ImportFormat::Workbook,
+            _ => ImportFormat::Jsonl,
+        }
+    }
+}
+
+/// How an import treats bad rows and whether it writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Validate everything, write nothing; the answer says what would be written.
+    pub dry_run: bool,
+    /// Commit the good rows and report the bad ones, instead of committing nothing.
+    pub skip_invalid: bool,
+}
+
+/// One file (or request body) to import.
+pub struct ImportSource<'a> {
+    /// How errors name it: the file's path, `body` for an HTTP import.
+    pub name: String,
+    pub format: ImportFormat,
+    pub reader: Box<dyn BufRead + 'a>,
+}
+
+/// The bad rows met so far.
+#[derive(Default)]
+struct Bad {
+    rows: Vec<RowError>,
+    more: u64,
+    /// Rows (lines) that were bad, each once however many of its cells were.
+    count: u64,
+    records: Vec<SkippedRecord>,
+}
+
+impl Bad {
+    fn add(&mut self, errors: Vec<RowError>, record: Option<SkippedRecord>) {
+        if errors.is_empty() {
+            return;
+        }
+        self.count += 1;
+        for e in errors {
+            if self.rows.len() < MAX_ROW_ERRORS {
+                self.rows.push(e);
+            } else {
+                self.more += 1;
+            }
+        }
+        self.records.extend(record);
+    }
+}
+
+/// What the transaction found out, besides the bad rows.
+struct Read {
+    stats: ImportStats,
+    bad: Bad,
+}
+
+impl Engine {
+    /// Imports JSONL sources in one transaction: each line a business or a deal (a deal has
+    /// a `buyer`). Any bad line makes it import nothing; every bad line is named
+    /// (`file:line: field: message`).
+    pub fn import(
+        &self,
+        sources: Vec<(String, Box<dyn BufRead + '_>)>,
+        progress: Progress<'_>,
+    ) -> Result<ImportStats> {
+        self.import_checked(sources, progress, &AtomicBool::new(false))
+    }
+
+    /// [`Engine::import`] that rolls back instead of committing when `abandoned` is set by
+    /// then (the HTTP request that carried it is gone).
+    pub fn import_checked(
+        &self,
+        sources: Vec<(String, Box<dyn BufRead + '_>)>,
+        progress: Progress<'_>,
+        abandoned: &AtomicBool,
+    ) -> Result<ImportStats> {
+        let sources = sources
+            .into_iter()
+            .map(|(name, reader)| ImportSource {
+                name,
+                format: ImportFormat::Jsonl,
+                reader,
+            })
+            .collect();
+        self.import_sources(sources, ImportOptions::default(), progress, abandoned)
+    }
+
+    /// Imports sources of any format in one transaction (see the module comment).
+    /// `Err(Error::Rows)` lists the bad rows when nothing was committed because of them.
+    pub fn import_sources(
+        &self,
+        sources: Vec<ImportSource<'_>>,
+        options: ImportOptions,
+        progress: Progress<'_>,
+        abandoned: &AtomicBool,
+    ) -> Result<ImportStats> {
+        let started = Instant::now();
+        let Read { mut stats, bad } = self.store.write_or_roll_back(|w| {
+            let mut read = Read {
+                stats: ImportStats::default(),
+                bad: Bad::default(),
+            };
+            // Businesses known to exist: those this import wrote, and those a deal found in
+            // the store; a deal's two parties are then checked without a query each.
+            let mut known: HashSet<String> = HashSet::new();
+            for source in sources {
+                match source.format {
+                    ImportFormat::Jsonl => {
+                        self.read_jsonl(w, source, &mut read, &mut known, &mut *progress)?
+                    }
+                    ImportFormat::Csv => self.read_sheet(w, source, TableFormat::Csv, &mut read)?,
+                    ImportFormat::Workbook => {
+                        self.read_sheet(w, source, TableFormat::Workbook, &mut read)?
+                    }
+                }
+            }
+            if abandoned.load(Ordering::SeqCst) {
+                return Err(Error::invalid(
+                    "body",
+                    "the request was abandoned before the import finished; nothing was imported",
+                ));
+            }
+            let commit = !options.dry_run && (read.bad.count == 0 || options.skip_invalid);
+            Ok((read, commit))
+        })?;
+        if bad.count > 0 && !options.skip_invalid {
+            return Err(Error::Rows {
+                rows: bad.rows,
+                more: bad.more,
+            });
+        }
+        stats.dry_run = options.dry_run;
+        stats.skipped = bad.count;
+        stats.rows = bad.rows;
+        stats.more = bad.more;
+        stats.skipped_records = bad.records;
+        stats.store_seconds = started.elapsed().as_secs_f64();
+        if options.dry_run {
+            stats.seconds = stats.store_seconds;
+            return Ok(stats);
+        }
+        if stats.businesses + stats.deals >= 10_000 {
+            self.store.checkpoint()?;
+        }
+        let phase = Instant::now();
+        progress("indexing", 0, stats.businesses);
+        let seq = self.store.last_seq()?;
+        self.index_up_to(seq)?;
+        progress("indexing", stats.businesses, stats.businesses);
+        stats.index_seconds = phase.elapsed().as_secs_f64();
+        let phase = Instant::now();
+        progress("building the deal network", 0, stats.deals);
+        // A few deals go into the graph in place; many (more than a fifth of what it holds)
+        // are faster to build from scratch, sorted.
+        let in_place = (stats.deals as usize) * 5 < self.network().graph().deal_count();
+        if in_place {
+            let mut net = self.network_mut();
+            net.refresh_businesses(&self.reference, &self.store)?;
+            net.catch_up(&self.reference, &self.store)?;
+        } else {
+            let rebuilt = Network::build(&self.reference, &self.store)?;
+            *self.network_mut() = rebuilt;
+        }
+        if stats.deals > 0 {
+            self.save_network()?;
+        }
+        progress("building the deal network", stats.deals, stats.deals);
+        stats.network_seconds = phase.elapsed().as_secs_f64();
+        stats.seconds = started.elapsed().as_secs_f64();
+        Ok(stats)
+    }
+
+    /// JSONL: every line checked, the good ones written, the bad ones reported.
+    fn read_jsonl(
+        &self,
+        w: &mut Writer<'_>,
+        source: ImportSource<'_>,
+        read: &mut Read,
+        known: &mut HashSet<String>,
+        progress: Progress<'_>,
+    ) -> Result<()> {
+        let name = source.name;
+        let mut lines = 0u64;
+        for (i, line) in source.reader.lines().enumerate() {
+            let lineno = i as u64 + 1;
+            let fail = |field: &str, message: String| RowError {
+                file: name.clone(),
+                row: lineno,
+                column: field.to_string(),
+                message,
+            };
+            // A source that cannot be read to its end (a body cut short, not UTF-8) fails
+            // the whole import, even with `skip_invalid`: what it held is unknown.
+            let line = line.map_err(|e| Error::Import {
+                file: name.clone(),
+                line: lineno,
+                field: "-".into(),
+                message: format!("cannot read: {e}"),
+            })?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record = || SkippedRecord {
+                file: name.clone(),
+                header: None,
+                text: line.clone(),
+            };
+            match parse_record(&line) {
+                Err((field, message)) => read.bad.add(vec![fail(&field, message)], Some(record())),
+                Ok(Record::Business(mut b)) => match self.validate_business(&mut b) {
+                    Err(e) => read
+                        .bad
+                        .add(vec![fail(&e.field, e.message)], Some(record())),
+                    Ok(()) => {
+                        read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
+                        w.put_business(&b)?;
+                        known.insert(b.id);
+                        read.stats.businesses += 1;
+                    }
+                },
+                Ok(Record::Deal(d)) => {
+                    let mut errors = Vec::new();
+                    if let Err(e) = self.validate_deal(&d) {
+                        errors.push(fail(&e.field, e.message));
+                    } else {
+                        for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
+                            if known.contains(id) {
+                                continue;
+                            }
+                            if !w.business_exists(id)? {
+                                errors.push(fail(field, format!("unknown business {id:?}")));
+                                break;
+                            }
+                            known.insert(id.clone());
+                        }
+                    }
+                    if errors.is_empty() {
+                        w.put_deal(&d)?;
+                        read.stats.deals += 1;
+                    } else {
+                        read.bad.add(errors, Some(record()));
+                    }
+                }
+            }
+            lines += 1;
+            if lines.is_multiple_of(5000) {
+                progress(&format!("importing {name}"), lines, 0);
+            }
+        }
+        progress(&format!("importing {name}"), lines, lines);
+        Ok(())
+    }
+
+    /// A spreadsheet of businesses: one row, one business; every bad cell reported.
+    fn read_sheet(
+        &self,
+        w: &mut Writer<'_>,
+        source: ImportSource<'_>,
+        format: TableFormat,
+        read: &mut Read,
+    ) -> Result<()> {
+        let name = source.name;
+        let row_error = |row: u64, e: import::CellError| RowError {
+            file: name.clone(),
+            row,
+            column: e.column,
+            message: e.message,
+        };
+        let mut bytes = Vec::new();
+        let mut reader = source.reader;
+        reader.read_to_end(&mut bytes).map_err(|e| Error::Import {
+            file: name.clone(),
+            line: 0,
+            field: "-".into(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let table = match import::read_table(format, bytes.as_slice()) {
+            Ok(t) => t,
+            Err((row, e)) => {
+                read.bad.add(vec![row_error(row, e)], None);
+                return Ok(());
+            }
+        };
+        let map = match ColumnMap::from_headers(&table.headers) {
+            Ok(m) => m,
+            Err(errors) => {
+                let errors = errors
+                    .into_iter()
+                    .map(|e| row_error(table.header_row, e))
+                    .collect();
+                read.bad.add(errors, None);
+                return Ok(());
+            }
+        };
+        for h in &map.ignored {
+            read.stats.ignored_columns.push(format!("{name}: {h}"));
+        }
+        let header_line = csv_line(
+            table
+                .headers
+                .iter()
+                .map(String::as_str)
+                .chain(["Kesalahan"]),
+        );
+        // Ids met in this sheet, with their row: two rows may not be one business.
+        let mut ids: HashMap<String, u64> = HashMap::new();
+        for row in table.rows.iter().filter(|r| !r.is_blank()) {
+            let result = import::business_from_row(&self.reference, &map, row).and_then(|mut b| {
+                if let Some(first) = ids.get(&b.id) {
+                    let (column, how) = if map.has(import::Column::Id) {
+                        (map.header(import::Column::Id), "has the same id as")
+                    } else {
+                        (
+                            "-".to_string(),
+                            "is the same business (name, province, city) as",
+                        )
+                    };
+                    return Err(vec![import::CellError::new(
+                        column,
+                        format!("{how} row {first}; give each business its own id"),
+                    )]);
+                }
+                self.validate_business(&mut b).map_err(|e| {
+                    vec![import::CellError::new(
+                        import::column_of_field(&map, &e.field),
+                        e.message,
+                    )]
+                })?;
+                Ok(b)
+            });
+            match result {
+                Ok(b) => {
+                    ids.insert(b.id.clone(), row.number);
+                    read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
+                    w.put_business(&b)?;
+                    read.stats.businesses += 1;
+                }
+                Err(errors) => {
+                    let why: Vec<String> = errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.column, e.message))
+                        .collect();
+                    let why = why.join("; ");
+                    let record = SkippedRecord {
+                        file: name.clone(),
+                        header: Some(header_line.clone()),
+                        text: csv_line(
+                            row.cells
+                                .iter()
+                                .map(String::as_str)
+                                .chain(std::iter::once(why.as_str())),
+                        ),
+                    };
+                    let errors = errors
+                        .into_iter()
+                        .map(|e| row_error(row.number, e))
+                        .collect();
+                    read.bad.add(errors, Some(record));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Cells as one CSV line (quoted where needed), without the line end.
+fn csv_line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record(cells);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .to_string()
+}
+
+enum Record {
+    Business(Business),
+    Deal(Deal),
+}
+
+/// Parses one JSONL line into a business or a deal, naming the failing field.
+fn parse_record(line: &str) -> std::result::Result<Record, (String, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| ("-".to_string(), format!("not JSON: {e}")))?;
+    let Some(obj) = value.as_object() else {
+        return Err(("-".into(), "each line must be a JSON object".into()));
+    };
+    let is_deal = obj.contains_key("buyer") || obj.contains_key("seller");
+    let named = |e: serde_path_to_error::Error<serde_json::Error>| {
+        let path = e.path().to_string();
+        let field = if path == "." { "-".to_string() } else { path };
+        (field, e.into_inner().to_string())
+    };
+    if is_deal {
+        serde_path_to_error::deserialize(value)
+            .map(Record::Deal)
+            .map_err(named)
+    } else {
+        serde_path_to_error::deserialize(value)
+            .map(Record::Business)
+            .map_err(named)
+    }
+}
