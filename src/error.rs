@@ -70,7 +70,8 @@ pub const MAX_ROW_ERRORS: usize = 200;
 pub struct RowError {
     /// The file's name (`body` for an HTTP import).
     pub file: String,
-    /// The row (line) number as the user sees it: the header is row 1 of a spreadsheet.
+    /// The row (line) number as the user sees it (the header is row 1 of a spreadsheet);
+    /// 0 when the whole file is unreadable.
     pub row: u64,
     /// The column's header as written in the file, a JSON path for JSONL, `-` for the
     /// whole row.

@@ -46,7 +46,15 @@ pub fn read_table(format: TableFormat, mut reader: impl Read) -> Result<Table, (
         .map_err(|e| (0, CellError::new("-", format!("cannot read: {e}"))))?;
     match format {
         TableFormat::Csv => read_csv(&bytes),
-        TableFormat::Workbook => read_workbook(bytes),
+        // calamine parses untrusted zip and XML; a panic in it must be a 400, not a lost
+        // worker (nothing is shared across this call, so unwinding is safe).
+        TableFormat::Workbook => std::panic::catch_unwind(move || read_workbook(bytes))
+            .unwrap_or_else(|_| {
+                Err((
+                    0,
+                    CellError::new("-", "not a readable XLSX, XLS or ODS workbook; or send CSV"),
+                ))
+            }),
     }
 }
 
