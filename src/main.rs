@@ -544,8 +544,12 @@ fn report_import(stats: &ImportStats, skip_invalid: bool) -> Result<(), Error> {
         written.push(path.display().to_string());
     }
     println!(
-        "{} skipped {} bad rows{}",
-        if stats.dry_run { "would have" } else { "" },
+        "{} {} bad rows{}",
+        if stats.dry_run {
+            "would have skipped"
+        } else {
+            "skipped"
+        },
         stats.skipped,
         if written.is_empty() {
             String::new()

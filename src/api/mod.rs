@@ -204,6 +204,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .route("/v1/commodities", get(reference::commodities))
         .route("/v1/templates/businesses.csv", get(imports::template_csv))
         .route("/v1/templates/businesses.xlsx", get(imports::template_xlsx))
+        .route("/v1/templates/deals.csv", get(imports::template_deals_csv))
         .route("/v1/supply", get(reference::supply))
         .route("/v1/search", get(search::search))
         .route("/v1/match", post(matching::match_))

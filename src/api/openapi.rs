@@ -20,7 +20,9 @@ use super::routes::businesses::{__path_delete_business, __path_get_business, __p
 use super::routes::corridors::__path_corridors;
 use super::routes::deals::{__path_get_deal, __path_post_deal};
 use super::routes::health::__path_healthz;
-use super::routes::imports::{__path_import, __path_template_csv, __path_template_xlsx};
+use super::routes::imports::{
+    __path_import, __path_template_csv, __path_template_deals_csv, __path_template_xlsx,
+};
 use super::routes::matching::__path_match_;
 use super::routes::missions::{__path_mission, __path_missions, __path_plan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
@@ -37,7 +39,7 @@ use super::routes::search::__path_search;
     ),
     paths(healthz, provinces, advantages, commodities, supply, search, match_, corridors, get_business,
         missions, mission, plan_mission, business_network, intro, flows,
-        put_business, delete_business, post_deal, get_deal, import, template_csv, template_xlsx),
+        put_business, delete_business, post_deal, get_deal, import, template_csv, template_xlsx, template_deals_csv),
     modifiers(&BearerAuth, &StandardResponses),
     components(schemas(ErrorBody, ErrorDetail, crate::error::RowError))
 )]

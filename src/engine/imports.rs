@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use super::{Engine, ImportStats, Progress, SkippedRecord};
 use crate::error::{Error, MAX_ROW_ERRORS, Result, RowError};
-use crate::import::{self, ColumnMap, TableFormat};
+use crate::import::{self, ColumnMap, SheetKind, TableFormat};
 use crate::model::{Business, Deal};
 use crate::network::Network;
 use crate::store::Writer;
@@ -36,15 +36,15 @@ pub enum ImportFormat {
 }
 
 impl ImportFormat {
-    /// The format a file's extension names: `.csv`, `.xlsx`/`.xlsm`/`.xls`/`.ods`, anything
-    /// else JSONL.
+    /// The format a file's extension names: `.csv` (or `.tsv`), `.xlsx`/`.xlsm`/`.xls`/`.ods`,
+    /// anything else JSONL.
     pub fn of_path(path: &Path) -> ImportFormat {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
-            Some("csv") => ImportFormat::Csv,
+            Some("csv" | "tsv") => ImportFormat::Csv,
             Some("xlsx" | "xlsm" | "xls" | "ods") => ImportFormat::Workbook,
             _ => ImportFormat::Jsonl,
         }
@@ -155,9 +155,11 @@ impl Engine {
                     ImportFormat::Jsonl => {
                         self.read_jsonl(w, source, &mut read, &mut known, &mut *progress)?
                     }
-                    ImportFormat::Csv => self.read_sheet(w, source, TableFormat::Csv, &mut read)?,
+                    ImportFormat::Csv => {
+                        self.read_sheet(w, source, TableFormat::Csv, &mut read, &mut known)?
+                    }
                     ImportFormat::Workbook => {
-                        self.read_sheet(w, source, TableFormat::Workbook, &mut read)?
+                        self.read_sheet(w, source, TableFormat::Workbook, &mut read, &mut known)?
                     }
                 }
             }
@@ -298,13 +300,15 @@ impl Engine {
         Ok(())
     }
 
-    /// A spreadsheet of businesses: one row, one business; every bad cell reported.
+    /// A spreadsheet of businesses (one row, one business) or of deals (with a buyer and a
+    /// seller column); every bad cell reported.
     fn read_sheet(
         &self,
         w: &mut Writer<'_>,
         source: ImportSource<'_>,
         format: TableFormat,
         read: &mut Read,
+        known: &mut HashSet<String>,
     ) -> Result<()> {
         let name = source.name;
         let row_error = |row: u64, e: import::CellError| RowError {
@@ -349,9 +353,58 @@ impl Engine {
                 .map(String::as_str)
                 .chain(["Kesalahan"]),
         );
+        let skip = |read: &mut Read, row: &import::Row, errors: Vec<import::CellError>| {
+            let why: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.column, e.message))
+                .collect();
+            let why = why.join("; ");
+            let record = SkippedRecord {
+                file: name.clone(),
+                header: Some(header_line.clone()),
+                text: csv_line(
+                    row.cells
+                        .iter()
+                        .map(String::as_str)
+                        .chain(std::iter::once(why.as_str())),
+                ),
+            };
+            let errors = errors
+                .into_iter()
+                .map(|e| row_error(row.number, e))
+                .collect();
+            read.bad.add(errors, Some(record));
+        };
+        let rows = table.rows.iter().filter(|r| !r.is_blank());
+        if map.kind() == SheetKind::Deals {
+            for row in rows {
+                let deal = import::deal_from_row(&self.reference, &map, row);
+                let deal = match deal {
+                    Ok(d) => self
+                        .check_parties(w, &d, known)
+                        .map(|()| d)
+                        .map_err(|(field, m)| {
+                            let column = match field {
+                                "buyer" => import::Column::Buyer,
+                                _ => import::Column::Seller,
+                            };
+                            vec![import::CellError::new(map.header(column), m)]
+                        }),
+                    Err(e) => Err(e),
+                };
+                match deal {
+                    Ok(d) => {
+                        w.put_deal(&d)?;
+                        read.stats.deals += 1;
+                    }
+                    Err(errors) => skip(read, row, errors),
+                }
+            }
+            return Ok(());
+        }
         // Ids met in this sheet, with their row: two rows may not be one business.
         let mut ids: HashMap<String, u64> = HashMap::new();
-        for row in table.rows.iter().filter(|r| !r.is_blank()) {
+        for row in rows {
             let result = import::business_from_row(&self.reference, &map, row).and_then(|mut b| {
                 if let Some(first) = ids.get(&b.id) {
                     let (column, how) = if map.has(import::Column::Id) {
@@ -380,30 +433,40 @@ impl Engine {
                     ids.insert(b.id.clone(), row.number);
                     read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
                     w.put_business(&b)?;
+                    known.insert(b.id.clone());
                     read.stats.businesses += 1;
                 }
-                Err(errors) => {
-                    let why: Vec<String> = errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.column, e.message))
-                        .collect();
-                    let why = why.join("; ");
-                    let record = SkippedRecord {
-                        file: name.clone(),
-                        header: Some(header_line.clone()),
-                        text: csv_line(
-                            row.cells
-                                .iter()
-                                .map(String::as_str)
-                                .chain(std::iter::once(why.as_str())),
-                        ),
-                    };
-                    let errors = errors
-                        .into_iter()
-                        .map(|e| row_error(row.number, e))
-                        .collect();
-                    read.bad.add(errors, Some(record));
+                Err(errors) => skip(read, row, errors),
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a deal's two parties are stored (or written by this import), remembering those
+    /// found; `Err` names the party that is not.
+    fn check_parties(
+        &self,
+        w: &mut Writer<'_>,
+        d: &Deal,
+        known: &mut HashSet<String>,
+    ) -> Result<(), (&'static str, String)> {
+        for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
+            if known.contains(id) {
+                continue;
+            }
+            match w.business_exists(id) {
+                Ok(true) => {
+                    known.insert(id.clone());
                 }
+                Ok(false) => {
+                    return Err((
+                        field,
+                        format!(
+                            "unknown business {id:?}; import it first (or in the same import, before its deals)"
+                        ),
+                    ));
+                }
+                Err(e) => return Err((field, format!("cannot check the business: {e}"))),
             }
         }
         Ok(())

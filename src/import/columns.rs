@@ -27,7 +27,95 @@ pub enum Column {
     Address,
     Website,
     PublishContacts,
+    // A sheet of deals.
+    Buyer,
+    Seller,
+    Commodity,
+    Value,
+    Volume,
+    Date,
+    Status,
+    Mission,
 }
+
+/// What a sheet holds: businesses, or (with a buyer and a seller column) deals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetKind {
+    Businesses,
+    Deals,
+}
+
+/// The columns of a sheet of deals, like [`COLUMNS`] (its `ID` is the deal's).
+pub(super) const DEAL_COLUMNS: [(Column, &str, &str, &[&str], &str); 8] = [
+    (
+        Column::Buyer,
+        "Pembeli",
+        "Buyer",
+        &["idpembeli", "buyerid", "kodepembeli"],
+        "bt-00018",
+    ),
+    (
+        Column::Seller,
+        "Penjual",
+        "Seller",
+        &[
+            "idpenjual",
+            "sellerid",
+            "kodepenjual",
+            "pemasok",
+            "supplier",
+        ],
+        "ntb-kopi-001",
+    ),
+    (
+        Column::Commodity,
+        "Komoditas",
+        "Commodity",
+        &["barang", "komoditi"],
+        "Kopi arabika",
+    ),
+    (
+        Column::Value,
+        "Nilai (Rp)",
+        "Value (IDR)",
+        &[
+            "nilai",
+            "nilaitransaksi",
+            "value",
+            "valueidr",
+            "nilaikontrak",
+        ],
+        "125.000.000",
+    ),
+    (
+        Column::Volume,
+        "Volume",
+        "Volume",
+        &["jumlah", "quantity", "kuantitas"],
+        "5 ton",
+    ),
+    (
+        Column::Date,
+        "Tanggal",
+        "Date",
+        &["tgl", "tanggaltransaksi", "dealdate"],
+        "2023-09-11",
+    ),
+    (
+        Column::Status,
+        "Status",
+        "Status",
+        &["statustransaksi"],
+        "MoU",
+    ),
+    (
+        Column::Mission,
+        "Misi",
+        "Mission",
+        &["misidagang", "trademission"],
+        "jatim-banten-2023",
+    ),
+];
 
 /// Each column: the template's header, the English header, other names people write, and
 /// the template's example cell.
@@ -198,6 +286,7 @@ impl Column {
     fn names(self) -> impl Iterator<Item = String> {
         COLUMNS
             .iter()
+            .chain(DEAL_COLUMNS.iter())
             .filter(move |(c, ..)| *c == self)
             .flat_map(|(_, id, en, other, _)| {
                 [key(id), key(en)]
@@ -210,6 +299,7 @@ impl Column {
     pub fn headers(self) -> (&'static str, &'static str) {
         COLUMNS
             .iter()
+            .chain(DEAL_COLUMNS.iter())
             .find(|(c, ..)| *c == self)
             .map(|(_, id, en, ..)| (*id, *en))
             .unwrap_or(("?", "?"))
@@ -222,6 +312,7 @@ impl Column {
         }
         COLUMNS
             .iter()
+            .chain(DEAL_COLUMNS.iter())
             .map(|(c, ..)| *c)
             .find(|c| c.names().any(|n| n == k))
     }
@@ -262,12 +353,30 @@ impl ColumnMap {
                 None => map.ignored.push(h.clone()),
             }
         }
-        for required in [Column::Name, Column::Province] {
+        let required: &[Column] = match map.kind() {
+            SheetKind::Businesses => &[Column::Name, Column::Province],
+            SheetKind::Deals => &[
+                Column::Buyer,
+                Column::Seller,
+                Column::Commodity,
+                Column::Value,
+                Column::Date,
+                Column::Status,
+            ],
+        };
+        for &required in required {
             if map.position(required).is_none() {
                 let (id, en) = required.headers();
                 errors.push(CellError::new(
                     "-",
-                    format!("no column {id:?} (or {en:?}); the first row must name the columns, as in GET /v1/templates/businesses.csv"),
+                    format!(
+                        "no column {id:?} (or {en:?}); the first row must name the columns, \
+                         as in GET /v1/templates/{}.csv",
+                        match map.kind() {
+                            SheetKind::Businesses => "businesses",
+                            SheetKind::Deals => "deals",
+                        }
+                    ),
                 ));
             }
         }
@@ -275,6 +384,15 @@ impl ColumnMap {
             Ok(map)
         } else {
             Err(errors)
+        }
+    }
+
+    /// A sheet with a buyer or a seller column holds deals; any other, businesses.
+    pub fn kind(&self) -> SheetKind {
+        if self.has(Column::Buyer) || self.has(Column::Seller) {
+            SheetKind::Deals
+        } else {
+            SheetKind::Businesses
         }
     }
 
@@ -305,6 +423,22 @@ impl ColumnMap {
             .cloned()
             .unwrap_or_else(|| c.headers().0.to_string())
     }
+}
+
+/// The deals template as CSV, like [`template_csv`].
+pub fn template_deals_csv() -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut w = csv::Writer::from_writer(&mut out);
+    let columns = || std::iter::once(&COLUMNS[0]).chain(DEAL_COLUMNS.iter());
+    let _ = w.write_record(columns().map(|(_, id, ..)| *id));
+    let example = |c: &(Column, &str, &str, &[&str], &'static str)| match c.0 {
+        Column::Id => "",
+        _ => c.4,
+    };
+    let _ = w.write_record(columns().map(example));
+    let _ = w.flush();
+    drop(w);
+    out
 }
 
 /// The template as CSV: a UTF-8 byte-order mark (so spreadsheet programs read it as UTF-8),
@@ -385,5 +519,6 @@ fn explain(c: Column) -> &'static str {
         Column::PublishContacts => {
             "ya / tidak (yes / no). Contacts are shown to everyone only with 'ya'; otherwise only to the data's administrators."
         }
+        _ => "",
     }
 }

@@ -8,7 +8,8 @@
 //! business — province by name, abbreviation, capital or code, products found in the
 //! catalog with the reference's text understanding, plain-word capacities ("5 ton/bulan")
 //! with the one unit table — collecting **every** bad cell of the row instead of stopping
-//! at the first, so one answer can list all that is wrong with a file.
+//! at the first, so one answer can list all that is wrong with a file. A sheet with a buyer
+//! and a seller column holds deals instead, one a row (`deal_from_row`).
 //!
 //! **Invariant:** pure — bytes and the reference data in, records or errors out; no store.
 //! The engine validates the records once more (`Engine::validate_business`) and owns the
@@ -18,9 +19,9 @@ mod columns;
 mod row;
 mod table;
 
-pub use columns::{Column, ColumnMap, template_csv, template_xlsx};
+pub use columns::{Column, ColumnMap, SheetKind, template_csv, template_deals_csv, template_xlsx};
 pub(crate) use row::column_of_field;
-pub use row::{business_from_row, derive_id};
+pub use row::{business_from_row, deal_from_row, derive_id};
 pub use table::{Row, Table, TableFormat, read_table};
 
 /// What is wrong with one cell (or the whole row, `column` "-"), with what would be

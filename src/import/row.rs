@@ -1,11 +1,12 @@
-//! One row of a business sheet → one [`Business`], every bad cell reported with what would
-//! be accepted.
+//! One row of a business sheet → one [`Business`] (of a deal sheet → one [`Deal`]), every
+//! bad cell reported with what would be accepted.
 
 use super::columns::key;
 use super::{CellError, Column, ColumnMap, Row};
 use crate::model::contact::{normalize_email, normalize_phone};
 use crate::model::{
-    Business, BusinessKind, Certification, Contacts, Listing, ListingKind, Quantity, units,
+    Business, BusinessKind, Certification, Contacts, Deal, DealStatus, Listing, ListingKind,
+    Quantity, parse_date, units, validate_id,
 };
 use crate::reference::{ProvinceIx, Reference};
 use crate::understand::{edit_distance, understand, words};
@@ -395,4 +396,184 @@ fn nearest_commodity(reference: &Reference, item: &str) -> Option<String> {
         }
     }
     best.map(|(_, n)| n.to_string())
+}
+
+/// One row of a deal sheet → one [`Deal`]; its parties are checked against the store by
+/// the engine.
+pub fn deal_from_row(
+    reference: &Reference,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<Deal, Vec<CellError>> {
+    let cell = |c: Column| map.cell(&row.cells, c);
+    let text = |c: Column| Some(cell(c).to_string()).filter(|s| !s.is_empty());
+    let mut errors = Vec::new();
+    let mut fail = |c: Column, message: String| errors.push(CellError::new(map.header(c), message));
+    for c in [Column::Buyer, Column::Seller] {
+        if let Err(e) = validate_id("", cell(c)) {
+            fail(
+                c,
+                format!("{:?} {}; give the business's id", cell(c), e.message),
+            );
+        }
+    }
+    let commodity_text = cell(Column::Commodity);
+    let commodity = match reference.commodity(commodity_text) {
+        Some(c) => Some(c),
+        None => match reference.commodities_in_text(commodity_text).as_slice() {
+            [c] => Some(*c),
+            _ => {
+                let hint = nearest_commodity(reference, commodity_text)
+                    .map(|n| format!("did you mean {n:?}? "))
+                    .unwrap_or_default();
+                fail(
+                    Column::Commodity,
+                    format!(
+                        "{commodity_text:?} is not one catalog product; {hint}see GET /v1/commodities"
+                    ),
+                );
+                None
+            }
+        },
+    };
+    let value = rupiah(cell(Column::Value));
+    if value.is_none() {
+        fail(
+            Column::Value,
+            format!(
+                "{:?} is not an amount of rupiah; write it like 125.000.000, Rp 125 juta or 1,5 miliar",
+                cell(Column::Value)
+            ),
+        );
+    }
+    let volume = match text(Column::Volume) {
+        None => None,
+        Some(v) => match understand(reference, &v).volume {
+            Some(q) => Some(q),
+            None => {
+                fail(
+                    Column::Volume,
+                    format!(
+                        "cannot read the amount {v:?}; write it like \"5 ton\" with a unit ({})",
+                        units::unit_list()
+                    ),
+                );
+                None
+            }
+        },
+    };
+    let date = date_of(cell(Column::Date));
+    if date.is_none() {
+        fail(
+            Column::Date,
+            format!(
+                "{:?} is not a date; write it like 2023-09-11 or 11/09/2023",
+                cell(Column::Date)
+            ),
+        );
+    }
+    let status = match key(cell(Column::Status)).as_str() {
+        "completed" | "selesai" | "berhasil" | "lunas" | "terkirim" | "done" => {
+            Some(DealStatus::Completed)
+        }
+        "failed" | "gagal" | "batal" | "dibatalkan" | "cancelled" | "canceled" => {
+            Some(DealStatus::Failed)
+        }
+        "mou" | "nota kesepahaman" | "notakesepahaman" => Some(DealStatus::Mou),
+        _ => {
+            fail(
+                Column::Status,
+                format!(
+                    "unknown status {:?}; use selesai (completed), gagal (failed) or MoU",
+                    cell(Column::Status)
+                ),
+            );
+            None
+        }
+    };
+    let (Some(commodity), Some(value_idr), Some(date), Some(status)) =
+        (commodity, value, date, status)
+    else {
+        return Err(errors);
+    };
+    let d = Deal {
+        id: text(Column::Id),
+        buyer: cell(Column::Buyer).to_string(),
+        seller: cell(Column::Seller).to_string(),
+        commodity: reference.commodities[commodity].key.clone(),
+        value_idr,
+        volume,
+        date,
+        status,
+        mission: text(Column::Mission),
+    };
+    if errors.is_empty()
+        && let Err(e) = d.validate()
+    {
+        let column = match e.field.split('.').next().unwrap_or("") {
+            "id" => Column::Id,
+            "buyer" => Column::Buyer,
+            "seller" => Column::Seller,
+            "value_idr" => Column::Value,
+            "volume" => Column::Volume,
+            "date" => Column::Date,
+            "mission" => Column::Mission,
+            _ => Column::Commodity,
+        };
+        errors.push(CellError::new(map.header(column), e.message));
+    }
+    if errors.is_empty() {
+        Ok(d)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Rupiah as people write them: `125000000`, `125.000.000`, `Rp 125.000.000,00`,
+/// `125 juta`, `1,5 miliar`.
+fn rupiah(text: &str) -> Option<f64> {
+    let lower = text.trim().to_lowercase();
+    let lower = lower
+        .strip_prefix("rp")
+        .unwrap_or(&lower)
+        .trim_start_matches('.');
+    let mut words = lower.split_whitespace();
+    let number = words.next()?;
+    let scale = match words.next() {
+        None => 1.0,
+        Some("ribu" | "rb") => 1e3,
+        Some("juta" | "jt") => 1e6,
+        Some("miliar" | "milyar" | "m") => 1e9,
+        Some("triliun" | "t") => 1e12,
+        Some(_) => return None,
+    };
+    if words.next().is_some() {
+        return None;
+    }
+    // A dot groups thousands, a comma is the decimal point (Indonesian); a plain number
+    // with one dot and no comma ("1.5") is read as a decimal only when it is not three
+    // digits after the dot.
+    let n = if number.contains(',') {
+        number.replace('.', "").replace(',', ".")
+    } else if number.split('.').skip(1).all(|g| g.len() == 3) {
+        number.replace('.', "")
+    } else {
+        number.to_string()
+    };
+    let v: f64 = n.parse().ok()?;
+    Some(v * scale).filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// `YYYY-MM-DD`, or `DD/MM/YYYY` and `DD-MM-YYYY` as Indonesian spreadsheets write them.
+fn date_of(text: &str) -> Option<String> {
+    let t = text.trim();
+    if parse_date(t).is_some() {
+        return Some(t.to_string());
+    }
+    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    let iso = format!("{y:0>4}-{m:0>2}-{d:0>2}");
+    parse_date(&iso).map(|_| iso)
 }

@@ -179,6 +179,12 @@ fn cell_text(cell: &calamine::Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
+        // A date cell: days since 1899-12-30 (the 1900 date system), as YYYY-MM-DD.
+        Data::DateTime(d) if d.as_f64().is_finite() && d.as_f64().abs() < 1e7 => {
+            crate::model::format_date(
+                crate::model::dates::days_from_civil(1899, 12, 30) + d.as_f64().floor() as i64,
+            )
+        }
         Data::DateTime(d) => d.to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),

@@ -123,3 +123,47 @@ fn broken_files_are_errors_not_panics() {
     let e = read_table(TableFormat::Csv, &b"Nama,Provinsi\n\xff\xfe,x\n"[..]).unwrap_err();
     assert_eq!(e.0, 2);
 }
+
+#[test]
+fn deal_sheets_are_read_with_rupiah_and_dates_as_people_write_them() {
+    let r = Reference::embedded().unwrap();
+    let table = read_table(
+        TableFormat::Csv,
+        "Pembeli;Penjual;Komoditas;Nilai (Rp);Volume;Tanggal;Status\n\
+         bt-1;jt-2;Bawang merah;Rp 125.000.000;5 ton;11/09/2023;MoU\n\
+         bt-1;jt-2;kopi;1,5 miliar;;2023-09-12;selesai\n\
+         bt-1;;mobil;banyak;5 karung;31/02/2023;entah\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    let map = ColumnMap::from_headers(&table.headers).unwrap();
+    assert_eq!(map.kind(), SheetKind::Deals);
+    let d = deal_from_row(&r, &map, &table.rows[0]).unwrap();
+    assert_eq!(
+        (d.commodity.as_str(), d.value_idr, d.date.as_str()),
+        ("bawang_merah", 125e6, "2023-09-11")
+    );
+    assert_eq!(d.status, crate::model::DealStatus::Mou);
+    assert_eq!(d.volume.unwrap().qty, 5.0);
+    let d = deal_from_row(&r, &map, &table.rows[1]).unwrap();
+    assert_eq!(d.value_idr, 1.5e9);
+    let e = deal_from_row(&r, &map, &table.rows[2]).unwrap_err();
+    let columns: Vec<&str> = e.iter().map(|c| c.column.as_str()).collect();
+    assert_eq!(
+        columns,
+        [
+            "Penjual",
+            "Komoditas",
+            "Nilai (Rp)",
+            "Volume",
+            "Tanggal",
+            "Status"
+        ],
+        "{e:?}"
+    );
+    let e = ColumnMap::from_headers(&["Pembeli".to_string(), "Penjual".to_string()]).unwrap_err();
+    assert!(e.iter().any(|c| c.message.contains("Komoditas")), "{e:?}");
+    let deals = read_table(TableFormat::Csv, template_deals_csv().as_slice()).unwrap();
+    let map = ColumnMap::from_headers(&deals.headers).unwrap();
+    assert!(deal_from_row(&r, &map, &deals.rows[0]).is_ok());
+}

@@ -402,3 +402,56 @@ fn an_empty_start_serves_no_sample() {
     assert_eq!(health["businesses"].as_u64(), Some(0), "{health}");
     server.kill();
 }
+
+/// A sheet with a buyer and a seller column holds deals: imported with the businesses they
+/// name (in the same run), or reported when a party is unknown.
+#[test]
+fn cli_imports_deals_from_a_sheet_beside_their_businesses() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let businesses = dir.path().join("umkm.csv");
+    let deals = dir.path().join("transaksi.csv");
+    std::fs::write(&businesses, GOOD).expect("write");
+    let kopi = jalin::import::derive_id("52", "KUB Kopi Sembalun", "Lombok Timur");
+    let brebes = jalin::import::derive_id("33", "PT Bawang Brebes Jaya", "Brebes");
+    std::fs::write(
+        &deals,
+        format!(
+            "Pembeli,Penjual,Komoditas,Nilai (Rp),Volume,Tanggal,Status\n\
+             {brebes},{kopi},Kopi arabika,\"Rp 125.000.000\",5 ton,11/09/2023,selesai\n\
+             {kopi},{brebes},bawang merah,2 juta,,2024-01-05,MoU\n"
+        ),
+    )
+    .expect("write");
+    let path = |p: &Path| p.to_str().unwrap_or("").to_string();
+    let out = jalin(
+        &data,
+        &["import", "--no-sample", &path(&businesses), &path(&deals)],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("imported 3 businesses (5 listings) and 2 deals"),
+        "{}",
+        text(&out.stdout)
+    );
+    let engine = open_empty(&data);
+    let status = engine.status().expect("status");
+    assert_eq!((status.deals, status.network_deals), (2, 2));
+
+    // A deal naming a business that is not stored: its row and column, nothing kept.
+    std::fs::write(
+        &deals,
+        "Pembeli,Penjual,Komoditas,Nilai (Rp),Tanggal,Status\n\
+         nobody-1,nobody-2,kopi,1000000,2024-01-05,selesai\n",
+    )
+    .expect("write");
+    drop(engine);
+    let out = jalin(&data, &["import", &path(&deals)], &[("JALIN_SAMPLE", "0")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("transaksi.csv:2: Pembeli: unknown business \"nobody-1\""),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -245,3 +245,22 @@ pub(crate) async fn template_xlsx() -> ApiResult<Response> {
     )
         .into_response())
 }
+
+/// The deals template as CSV: a UTF-8 byte-order mark, the headers and an example row. A
+/// sheet with a buyer and a seller column is read as deals, one a row.
+#[utoipa::path(get, path = "/v1/templates/deals.csv",
+    responses((status = 200, content_type = "text/csv", body = String,
+               description = "the headers (Indonesian; English ones are accepted too) and an example row")))]
+pub(crate) async fn template_deals_csv() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"deals.csv\"",
+            ),
+        ],
+        crate::import::template_deals_csv(),
+    )
+        .into_response()
+}
