@@ -233,25 +233,13 @@ impl Store {
         checkpoint(&self.writer())
     }
 
+    /// A business with its contacts: the one read that returns them (a business's own page;
+    /// who may see them is the caller's to decide).
     pub fn get_business(&self, id: &str) -> Result<Option<Business>> {
-        Ok(self.get_business_keyed(id)?.map(|(_, b)| b))
-    }
-
-    /// A business with its stable numeric key (the SQLite rowid, which survives updates),
-    /// with its contacts.
-    pub fn get_business_keyed(&self, id: &str) -> Result<Option<(u64, Business)>> {
-        let conn = self.conn();
-        let row: Option<(i64, String)> = conn
-            .query_row(
-                "SELECT rowid, doc FROM businesses WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((key, doc)) = row else {
+        let Some((_, mut b)) = self.get_business_keyed(id)? else {
             return Ok(None);
         };
-        let mut b: Business = parse_doc(&doc)?;
+        let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT contact_person, phone, whatsapp, email, address, website, publish
              FROM contacts WHERE business_id = ?1",
@@ -275,7 +263,21 @@ impl Store {
             b.contacts = Some(c).filter(|c| !c.is_empty());
             b.publish_contacts = publish;
         }
-        Ok(Some((key as u64, b)))
+        Ok(Some(b))
+    }
+
+    /// A business with its stable numeric key (the SQLite rowid, which survives updates),
+    /// without its contacts: what the index and the planner read.
+    pub fn get_business_keyed(&self, id: &str) -> Result<Option<(u64, Business)>> {
+        let conn = self.conn();
+        let row: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT rowid, doc FROM businesses WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(k, d)| Ok((k as u64, parse_doc(&d)?))).transpose()
     }
 
     /// The numeric key of a business.
