@@ -240,6 +240,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let api_config = api::ApiConfig {
                 token: token.value.into(),
             };
+            let serve_options = api::ServeOptions::from_env()?;
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -255,7 +256,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     status.index_documents,
                     data.data.display()
                 );
-                api::serve(engine.clone(), api_config, listener)
+                api::serve(engine.clone(), api_config, listener, serve_options)
                     .await
                     .map_err(|e| Error::io("serving", e))?;
                 // The next start reads the deal network from here instead of every deal.

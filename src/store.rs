@@ -102,9 +102,35 @@ pub struct Counts {
     pub last_seq: u64,
 }
 
+/// Creates the database file readable by its owner only (SQLite gives its write-ahead log
+/// and shared-memory files the same mode): it holds every business's records.
+#[cfg(unix)]
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.exists() {
+        return Ok(());
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(format!("creating {}", path.display()), e)),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        create_private(path)?;
         let conn = Connection::open(path)?;
         let mut store = Store::init(conn)?;
         for _ in 0..READERS {
@@ -554,6 +580,23 @@ mod tests {
             certifications: vec![],
             offers: vec![],
             needs: vec![],
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jalin.db");
+        let s = Store::open(&path).unwrap();
+        s.write(|w| w.put_business(&business("a"))).unwrap();
+        for f in ["jalin.db", "jalin.db-wal"] {
+            let mode = std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{f} has mode {:o}", mode & 0o777);
         }
     }
 

@@ -192,7 +192,7 @@ impl Engine {
             u.fuzzy.clear();
         }
         let commodities = u.commodities.clone();
-        if text.is_empty() && commodities.is_empty() {
+        if !text.chars().any(char::is_alphanumeric) && commodities.is_empty() {
             return Err(Error::invalid(
                 "need",
                 "say what you need: give \"text\" or a catalog \"commodity\"",
@@ -471,6 +471,27 @@ impl Engine {
                 "q",
                 format!("is longer than {MAX_QUERY_TEXT} bytes"),
             ));
+        }
+        // A query of only punctuation or symbols has no word to look for: answered as an
+        // error, not with every document.
+        if !text.is_empty() && !text.chars().any(char::is_alphanumeric) {
+            return Err(Error::invalid(
+                "q",
+                "has no words to search for (only punctuation or symbols)",
+            ));
+        }
+        for (name, list) in [
+            ("province", &q.province),
+            ("commodity", &q.commodity),
+            ("cert", &q.cert),
+        ] {
+            let n = list.as_deref().map_or(0, |l| l.split(',').count());
+            if n > MAX_FILTER_VALUES {
+                return Err(Error::invalid(
+                    name,
+                    format!("at most {MAX_FILTER_VALUES} comma-separated values"),
+                ));
+            }
         }
         let mut filter = Filter::default();
         if let Some(kind) = &q.kind {
