@@ -237,9 +237,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 (Some(f), false) => eprintln!("write token: {}", f.display()),
                 (None, _) => eprintln!("write token: from JALIN_TOKEN or the config file"),
             }
-            let api_config = api::ApiConfig {
-                token: token.value.into(),
-            };
+            let api_config = api::ApiConfig::new(token.value);
             let serve_options = api::ServeOptions::from_env()?;
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

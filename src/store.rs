@@ -102,6 +102,33 @@ pub struct Counts {
     pub last_seq: u64,
 }
 
+thread_local! {
+    /// The latest moment a write on this thread may commit (see [`with_deadline`]).
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with a deadline for the store writes it makes on this thread: a write that
+/// could not commit by then rolls back and fails with [`Error::Busy`], so a caller that was
+/// told "busy" can be sure nothing was written. The API runs every write this way.
+pub fn with_deadline<T>(deadline: std::time::Instant, f: impl FnOnce() -> T) -> T {
+    let before = DEADLINE.with(|d| d.replace(Some(deadline)));
+    let out = f();
+    DEADLINE.with(|d| d.set(before));
+    out
+}
+
+fn check_deadline() -> Result<()> {
+    match DEADLINE.with(std::cell::Cell::get) {
+        Some(d) if std::time::Instant::now() >= d => Err(Error::Busy(
+            "another write held the store too long (an import, say); nothing was written, \
+             retry shortly"
+                .to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Creates the database file readable by its owner only (SQLite gives its write-ahead log
 /// and shared-memory files the same mode): it holds every business's records.
 #[cfg(unix)]
@@ -196,6 +223,24 @@ impl Store {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The writer, waiting no longer than this thread's write deadline (if it has one).
+    fn writer_in_time(&self) -> Result<MutexGuard<'_, Connection>> {
+        let Some(deadline) = DEADLINE.with(std::cell::Cell::get) else {
+            return Ok(self.writer());
+        };
+        loop {
+            match self.writer.try_lock() {
+                Ok(guard) => return Ok(guard),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    check_deadline()?;
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    std::thread::sleep(left.min(std::time::Duration::from_millis(5)));
+                }
+            }
+        }
+    }
+
     /// A free reader connection if there is one, else the next in turn.
     fn conn(&self) -> MutexGuard<'_, Connection> {
         if self.readers.is_empty() {
@@ -215,10 +260,14 @@ impl Store {
 
     /// Runs `f` in one transaction; commits if it returns `Ok`, rolls back otherwise.
     pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer();
+        let mut conn = self.writer_in_time()?;
+        check_deadline()?;
         let tx = conn.transaction()?;
         let mut w = Writer { tx };
         let out = f(&mut w)?;
+        // A write whose caller has given up (the API answered it 503) must not land later:
+        // past the deadline it rolls back instead of committing.
+        check_deadline()?;
         w.tx.commit()?;
         Ok(out)
     }

@@ -38,6 +38,8 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     field: Option<String>,
+    /// Seconds for a `Retry-After` header (503s).
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -51,7 +53,13 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
+    }
+
+    pub(super) fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub(super) fn field(mut self, field: impl Into<String>) -> ApiError {
@@ -89,6 +97,9 @@ impl From<Error> for ApiError {
             Error::NotFound { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
+            Error::Busy(message) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(5)
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::new(
@@ -116,7 +127,13 @@ impl IntoResponse for ApiError {
                 field: self.field,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -186,6 +203,7 @@ pub(super) async fn json_errors(req: Request, next: axum::middleware::Next) -> R
         code,
         message,
         field,
+        retry_after: None,
     }
     .into_response();
     parts.headers.remove(header::CONTENT_TYPE);

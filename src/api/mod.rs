@@ -108,6 +108,43 @@ async fn query<T: Send + 'static>(
 pub struct ApiConfig {
     /// The bearer token that writes must present.
     pub token: Arc<str>,
+    /// How long a write may wait for the store (another write, an import) before it is
+    /// answered 503 — having written nothing.
+    pub write_deadline: Duration,
+}
+
+impl ApiConfig {
+    /// The token, with the default write deadline ([`REQUEST_TIMEOUT`]).
+    pub fn new(token: impl Into<Arc<str>>) -> ApiConfig {
+        ApiConfig {
+            token: token.into(),
+            write_deadline: REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// When a write must have committed by, set on each write request as it arrives.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteDeadline(pub std::time::Instant);
+
+async fn set_write_deadline(
+    State(shared): State<Shared>,
+    mut req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let deadline = std::time::Instant::now() + shared.config.write_deadline;
+    req.extensions_mut().insert(WriteDeadline(deadline));
+    next.run(req).await
+}
+
+/// [`blocking`] for a write: the store's writes under the request's deadline, so a write
+/// either commits and is answered, or is answered 503 having written nothing. (A timeout
+/// around the handler could not promise that: the work behind it would go on and commit.)
+async fn write<T: Send + 'static>(
+    deadline: WriteDeadline,
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> ApiResult<T> {
+    blocking(move || crate::store::with_deadline(deadline.0, f)).await
 }
 
 #[derive(Clone)]
@@ -223,7 +260,15 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         )
         .route("/v1/deals", post(deals::post_deal))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(timeout(REQUEST_TIMEOUT))
+        // No timeout around the handler (see `write`): the body must arrive in time, and
+        // the write itself keeps to its deadline.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            REQUEST_TIMEOUT,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            set_write_deadline,
+        ))
         .merge(
             // An import streams up to 100 MB into one transaction: it gets its own limits.
             Router::new()

@@ -52,12 +52,7 @@ impl Fixture {
 
     /// Sends a request through this engine's router.
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let app = jalin::api::router(
-            self.engine.clone(),
-            jalin::api::ApiConfig {
-                token: TOKEN.into(),
-            },
-        );
+        let app = jalin::api::router(self.engine.clone(), jalin::api::ApiConfig::new(TOKEN));
         call(&app, req).await
     }
 

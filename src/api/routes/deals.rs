@@ -1,12 +1,13 @@
 //! `POST /v1/deals` (token-guarded): records a deal; `GET /v1/deals/{id}` reads one back.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
-use crate::api::{AppState, blocking, query};
+use crate::api::{AppState, WriteDeadline, query, write};
 use crate::model::Deal;
 
 /// Records a deal between two stored businesses.
@@ -16,9 +17,10 @@ use crate::model::Deal;
               (status = 401, body = ErrorBody)))]
 pub(crate) async fn post_deal(
     State(engine): State<AppState>,
+    Extension(deadline): Extension<WriteDeadline>,
     ApiJson(d): ApiJson<Deal>,
 ) -> ApiResult<(StatusCode, Json<Deal>)> {
-    let stored = blocking(move || engine.add_deal(d)).await?;
+    let stored = write(deadline, move || engine.add_deal(d)).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

@@ -154,3 +154,53 @@ async fn queries_of_only_punctuation_and_too_many_values_are_refused() {
         .await
         .assert_error(400, "commodity");
 }
+
+/// A write that waits too long for the store is answered 503 with `Retry-After` — and has
+/// written nothing, then or later. (Before, the timeout answered 503 while the write went on
+/// and committed once the store was free: a retried deal was stored twice.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_answered_busy_has_written_nothing() {
+    let engine = std::sync::Arc::new(
+        jalin::engine::Engine::in_memory(jalin::engine::EngineOptions::default()).expect("engine"),
+    );
+    let mut config = jalin::api::ApiConfig::new(TOKEN);
+    config.write_deadline = std::time::Duration::from_millis(300);
+    let app = jalin::api::router(engine.clone(), config);
+    let put = || {
+        Request::put("/v1/businesses/w-busy")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::from(
+                r#"{"id":"w-busy","name":"UD Sibuk","kind":"umkm","province":"35"}"#,
+            ))
+            .expect("request")
+    };
+    // Something else holds the store for a second and a half.
+    let holder = {
+        let engine = engine.clone();
+        std::thread::spawn(move || engine.pause_writes(std::time::Duration::from_millis(1500)))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    let busy = call(&app, put()).await;
+    assert_eq!(busy.status, 503, "{}", String::from_utf8_lossy(&busy.body));
+    assert!(!busy.header("retry-after").is_empty());
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1200),
+        "answered at its deadline, not when the store came free ({:?})",
+        started.elapsed()
+    );
+    holder.join().expect("holder").expect("pause");
+    // The store is free now: the write that was refused did not land after all.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let after = call(
+        &app,
+        Request::get("/v1/businesses/w-busy")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(after.status, 404, "the refused write was not stored");
+    // A retry now succeeds, once.
+    assert_eq!(call(&app, put()).await.status, 201);
+}
