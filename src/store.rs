@@ -561,6 +561,15 @@ impl Writer<'_> {
         Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
     }
 
+    /// A stored deal, read inside this transaction.
+    pub fn get_deal(&mut self, id: &str) -> Result<Option<Deal>> {
+        let doc: Option<String> = self
+            .tx
+            .query_row("SELECT doc FROM deals WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        doc.map(|d| parse_doc(&d)).transpose()
+    }
+
     pub fn deal_exists(&mut self, id: &str) -> Result<bool> {
         let mut stmt = self
             .tx

@@ -465,3 +465,56 @@ async fn a_family_name_asks_for_the_family_not_for_a_company_named_after_it() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_retried_deal_with_the_same_idempotency_key_is_stored_once() {
+    let _one_at_a_time = DEAL_WRITES.lock().await;
+    let before = deals_count().await;
+    let post = |key: &str, value: u64| {
+        Request::post("/v1/deals")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(
+                json!({"buyer": "bt-00001", "seller": "jt-00014", "commodity": "bawang_merah",
+                       "value_idr": value, "date": "2026-11-30", "status": "completed"})
+                .to_string(),
+            ))
+            .expect("request")
+    };
+    let first = send(post("order-7781/retry-safe", 777_000_000)).await;
+    assert_eq!(
+        first.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let id = first.json()["id"].as_str().expect("id").to_string();
+    assert!(id.starts_with("k-"), "{id}");
+    // The client timed out and sends it again: the same deal comes back, nothing new.
+    let again = send(post("order-7781/retry-safe", 777_000_000)).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.json()["id"], id.as_str());
+    assert_eq!(deals_count().await, before + 1);
+    // The same key for another deal is refused; a key with an id in the body too.
+    send(post("order-7781/retry-safe", 1_000))
+        .await
+        .assert_error(400, "Idempotency-Key");
+    let with_id = send(
+        Request::post("/v1/deals")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", "order-7782")
+            .body(Body::from(
+                json!({"id": "d-mine", "buyer": "bt-00001", "seller": "jt-00014",
+                       "commodity": "bawang_merah", "value_idr": 1000, "date": "2026-11-30",
+                       "status": "completed"})
+                .to_string(),
+            ))
+            .expect("request"),
+    )
+    .await;
+    with_id.assert_error(400, "id");
+    assert_eq!(deals_count().await, before + 1);
+}
