@@ -67,6 +67,25 @@ impl Engine {
             Direction::Suppliers => &business.needs,
             Direction::Markets => &business.offers,
         };
+        // One ranking per listing: the answer holds up to `limit` results for each, so the
+        // two together are bounded (a business with 200 needs at limit 1,000 would be 200,000
+        // results).
+        if listings.len().saturating_mul(limit) > MAX_GROUPED_RESULTS {
+            let most = (MAX_GROUPED_RESULTS / listings.len().max(1)).max(1);
+            return Err(Error::invalid(
+                "limit",
+                format!(
+                    "{} lists {} {}; with one ranking for each, limit may be at most {most} \
+                     ({MAX_GROUPED_RESULTS} results in all)",
+                    business.id,
+                    listings.len(),
+                    match direction {
+                        Direction::Suppliers => "needs",
+                        Direction::Markets => "offers",
+                    }
+                ),
+            ));
+        }
         let mut groups = Vec::new();
         for l in listings {
             let commodity = self
@@ -234,6 +253,16 @@ impl Engine {
         }
         // Several commodities ("bawang merah dan cabai rawit"): a ranking per commodity, so
         // one does not crowd the other out, and the best of them all.
+        if commodities.len().saturating_mul(limit) > MAX_GROUPED_RESULTS {
+            return Err(Error::invalid(
+                "limit",
+                format!(
+                    "the need names {} commodities, each ranked on its own; limit may be at most {}",
+                    commodities.len(),
+                    (MAX_GROUPED_RESULTS / commodities.len()).max(1)
+                ),
+            ));
+        }
         let mut groups = Vec::with_capacity(commodities.len());
         for &c in &commodities {
             let mut one = ctx.clone();
@@ -585,6 +614,9 @@ impl Engine {
 /// What a search adds to the BM25 of a listing whose commodity the text names: more than any
 /// BM25, so the named commodity always ranks first.
 const COMMODITY_BONUS: f32 = 100.0;
+
+/// The most results an answer of several rankings (one per listing or commodity) may hold.
+const MAX_GROUPED_RESULTS: usize = 5_000;
 
 /// The best results across groups, each listing once, ranked again.
 fn best_of_groups(groups: &[MatchGroup], limit: usize) -> Vec<MatchResult> {

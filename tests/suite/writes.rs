@@ -518,3 +518,34 @@ async fn a_retried_deal_with_the_same_idempotency_key_is_stored_once() {
     with_id.assert_error(400, "id");
     assert_eq!(deals_count().await, before + 1);
 }
+
+#[tokio::test]
+async fn a_business_with_many_needs_cannot_ask_for_unbounded_results() {
+    let needs: Vec<serde_json::Value> = [
+        "bawang_merah",
+        "bawang_putih",
+        "cabai_rawit",
+        "cabai_besar",
+        "beras",
+        "gula",
+        "jagung",
+        "kopi",
+        "kakao",
+        "teh",
+        "tomat",
+        "kentang",
+    ]
+    .iter()
+    .map(|c| json!({"commodity": c, "title": format!("Butuh {c}")}))
+    .collect();
+    let body = json!({"id": "w-many-needs", "name": "PT Butuh Banyak", "kind": "corporate",
+                      "province": "36", "needs": needs});
+    assert!(put("w-many-needs", body).await.status.is_success());
+    post_json("/v1/match", r#"{"buyer": "w-many-needs", "limit": 1000}"#)
+        .await
+        .assert_error(400, "limit");
+    let v = post_json("/v1/match", r#"{"buyer": "w-many-needs", "limit": 400}"#)
+        .await
+        .json();
+    assert_eq!(v["groups"].as_array().map(Vec::len), Some(12));
+}
