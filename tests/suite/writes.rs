@@ -549,3 +549,38 @@ async fn a_business_with_many_needs_cannot_ask_for_unbounded_results() {
         .json();
     assert_eq!(v["groups"].as_array().map(Vec::len), Some(12));
 }
+
+/// The issue's own case: a Brebes cooperative with 200 t a month ranked 77th of 94 for a
+/// Banten buyer of 5 t a month, behind suppliers across the sea. Central Java is where Banten
+/// buys its shallots, so only other Central Java suppliers come before it.
+#[tokio::test]
+async fn a_brebes_shallot_cooperative_ranks_near_the_top_for_banten() {
+    let body = json!({"id": "w-brebes", "name": "Koperasi Tani Bawang Brebes", "kind": "cooperative",
+                      "province": "33", "city": "Brebes",
+                      "offers": [{"commodity": "bawang_merah", "title": "Bawang merah Brebes",
+                                  "capacity": {"qty": 200, "unit": "ton", "per": "month"}}]});
+    assert!(put("w-brebes", body).await.status.is_success());
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah 5 ton per bulan","province":"Serang"},"limit":100}"#,
+    )
+    .await
+    .json();
+    let results = v["results"].as_array().expect("results");
+    let at = results
+        .iter()
+        .position(|r| r["business"]["id"] == "w-brebes")
+        .expect("the cooperative is ranked");
+    // Only Central Java's own suppliers — with a track record of deals, where the newcomer
+    // has none yet — come before it; nobody from across the sea does.
+    let above: Vec<&str> = results[..at]
+        .iter()
+        .map(|r| r["business"]["province"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        above.iter().all(|p| *p == "33"),
+        "ranked {}: {above:?}",
+        at + 1
+    );
+    assert!(at < 30, "ranked {}", at + 1);
+}
