@@ -1,4 +1,5 @@
-//! Service configuration: the write token and default score weights.
+//! Service configuration: the write token, default score weights and the origins allowed to
+//! call the API from a browser (CORS).
 //!
 //! Read from a JSON file (`--config FILE`, `JALIN_CONFIG`, or `config.json` in the data
 //! directory when present) and the environment (`JALIN_TOKEN` wins over the file). When no
@@ -22,6 +23,45 @@ pub struct Config {
     /// Default feature weights; each may be left out.
     #[serde(default)]
     pub weights: Option<Weights>,
+    /// Web origins (`https://portal.jatimprov.go.id`) whose pages may call the API from the
+    /// browser (CORS); `JALIN_CORS_ORIGINS`, comma-separated, wins.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+}
+
+/// The origins allowed to call the API from a browser: `JALIN_CORS_ORIGINS` (comma-separated)
+/// or the config's `cors_origins`. Each must be an exact origin — scheme, host and optional
+/// port — never a wildcard: with bearer tokens in play, "any site" is never what is meant.
+pub fn cors_origins(env: Option<String>, config: &Config) -> Result<Vec<String>> {
+    let (list, from): (Vec<String>, &str) = match env.filter(|e| !e.trim().is_empty()) {
+        Some(e) => (
+            e.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            "JALIN_CORS_ORIGINS",
+        ),
+        None => (config.cors_origins.clone(), "cors_origins"),
+    };
+    for o in &list {
+        let ok = (o.starts_with("https://") || o.starts_with("http://"))
+            && !o.contains('*')
+            && !o.ends_with('/')
+            && o.split("://").nth(1).is_some_and(|rest| {
+                !rest.is_empty()
+                    && !rest.contains('/')
+                    && rest.chars().all(|c| c.is_ascii_graphic())
+            });
+        if !ok {
+            return Err(Error::invalid(
+                from,
+                format!(
+                    "{o:?} is not an origin; write it as scheme://host[:port], e.g. https://portal.example.go.id (no wildcard, no path)"
+                ),
+            ));
+        }
+    }
+    Ok(list)
 }
 
 impl Config {
@@ -205,6 +245,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(env.value, "a-long-enough-secret");
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        let c = Config::default();
+        assert_eq!(
+            cors_origins(Some("https://a.go.id, http://localhost:3000".into()), &c).unwrap(),
+            ["https://a.go.id", "http://localhost:3000"]
+        );
+        for bad in [
+            "*",
+            "https://*.go.id",
+            "a.go.id",
+            "https://a.go.id/",
+            "https://a.go.id/x",
+        ] {
+            assert!(cors_origins(Some(bad.into()), &c).is_err(), "{bad}");
+        }
+        assert!(cors_origins(None, &c).unwrap().is_empty());
     }
 
     #[test]

@@ -237,7 +237,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 (Some(f), false) => eprintln!("write token: {}", f.display()),
                 (None, _) => eprintln!("write token: from JALIN_TOKEN or the config file"),
             }
-            let api_config = api::ApiConfig::new(token.value);
+            let mut api_config = api::ApiConfig::new(token.value);
+            api_config.cors_origins =
+                jalin::config::cors_origins(std::env::var("JALIN_CORS_ORIGINS").ok(), &config)?;
             let serve_options = api::ServeOptions::from_env()?;
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -111,6 +111,8 @@ pub struct ApiConfig {
     /// How long a write may wait for the store (another write, an import) before it is
     /// answered 503 — having written nothing.
     pub write_deadline: Duration,
+    /// Web origins whose pages may call the API (CORS); empty: none but our own.
+    pub cors_origins: Vec<String>,
 }
 
 impl ApiConfig {
@@ -119,6 +121,7 @@ impl ApiConfig {
         ApiConfig {
             token: token.into(),
             write_deadline: REQUEST_TIMEOUT,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -251,6 +254,7 @@ async fn security_headers(req: Request, next: axum::middleware::Next) -> Respons
 
 /// The application: every route with its middleware.
 pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
+    let cors = cors_layer(&config.cors_origins);
     let shared = Shared { engine, config };
     let timeout = |d: Duration| TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, d);
     let writes = Router::new()
@@ -341,6 +345,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Micros),
                 ),
         )
+        .layer(cors)
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
             RequestIds::default(),
@@ -436,6 +441,38 @@ async fn metrics(State(engine): State<AppState>) -> ApiResult<Response> {
         metrics_pair().1.render(),
     )
         .into_response())
+}
+
+/// CORS for the configured origins only: a portal on its own domain may call the API (its
+/// preflight is answered), any other site's page may not. Bearer tokens travel in a header,
+/// so credentials (cookies) are never allowed.
+fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let list: Vec<header::HeaderValue> = origins
+        .iter()
+        .filter_map(|o| header::HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(list))
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT_LANGUAGE,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(Duration::from_secs(600))
 }
 
 /// The permits of [`MAX_IN_FLIGHT`], one set per router.

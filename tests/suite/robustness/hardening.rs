@@ -204,3 +204,56 @@ async fn a_write_answered_busy_has_written_nothing() {
     // A retry now succeeds, once.
     assert_eq!(call(&app, put()).await.status, 201);
 }
+
+/// A provincial portal on its own domain may call the API from the browser; other sites may
+/// not; credentials are never allowed.
+#[tokio::test]
+async fn cors_answers_the_configured_origins_only() {
+    let engine = std::sync::Arc::new(
+        jalin::engine::Engine::in_memory(jalin::engine::EngineOptions::default()).expect("engine"),
+    );
+    let mut config = jalin::api::ApiConfig::new(TOKEN);
+    config.cors_origins = vec!["https://portal.jatimprov.go.id".into()];
+    let app = jalin::api::router(engine, config);
+    let preflight = |origin: &str| {
+        Request::options("/v1/match")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let ok = call(&app, preflight("https://portal.jatimprov.go.id")).await;
+    assert!(ok.status.is_success(), "{}", ok.status);
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        "https://portal.jatimprov.go.id"
+    );
+    assert!(ok.header("access-control-allow-methods").contains("POST"));
+    assert_ne!(ok.header("access-control-allow-credentials"), "true");
+    let other = call(&app, preflight("https://evil.example")).await;
+    assert_eq!(other.header("access-control-allow-origin"), "");
+    let get = call(
+        &app,
+        Request::get("/v1/provinces")
+            .header("origin", "https://portal.jatimprov.go.id")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(get.status, 200);
+    assert_eq!(
+        get.header("access-control-allow-origin"),
+        "https://portal.jatimprov.go.id"
+    );
+    // Without a configured origin, no site but our own is allowed.
+    let plain = call(
+        &super::fresh().1,
+        Request::get("/v1/provinces")
+            .header("origin", "https://portal.jatimprov.go.id")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(plain.header("access-control-allow-origin"), "");
+}
