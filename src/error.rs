@@ -38,6 +38,10 @@ pub enum Error {
     },
     #[error("corrupt record in the store: {0}")]
     Corrupt(String),
+    /// A write could not start before its deadline (another write held the store, an import
+    /// say); nothing was written, and retrying is safe.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl Error {

@@ -294,9 +294,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                 (Some(f), false) => eprintln!("write token: {}", f.display()),
                 (None, _) => eprintln!("write token: from JALIN_TOKEN or the config file"),
             }
-            let api_config = api::ApiConfig {
-                token: token.value.into(),
-            };
+            let mut api_config = api::ApiConfig::new(token.value);
+            api_config.cors_origins =
+                jalin::config::cors_origins(std::env::var("JALIN_CORS_ORIGINS").ok(), &config)?;
+            let serve_options = api::ServeOptions::from_env()?;
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -312,7 +313,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     status.index_documents,
                     data.data.display()
                 );
-                api::serve(engine.clone(), api_config, listener)
+                api::serve(engine.clone(), api_config, listener, serve_options)
                     .await
                     .map_err(|e| Error::io("serving", e))?;
                 // The next start reads the deal network from here instead of every deal.

@@ -435,65 +435,28 @@ impl Scorer {
                 self.ctx.lang,
             ));
         } else {
-            let a = reference.advantage(sp, l.commodity);
-            reasons.push(match (a.source, a.lq >= 1.0, id) {
-                (AdvantageSource::Production { year }, true, false) => format!(
-                    "{} grows {:.1}× the national per-capita amount of {cname} (BPS {year})",
-                    seller.name, a.lq
+            // No production table measures the commodity (the supply model and the location
+            // quotients both come from one), so what is known is what past deals reveal.
+            let rca = revealed_at(&self.ctx, l.commodity * self.provinces + sp)
+                .map(|x| self.ctx.lang.number(f64::from(x), 1));
+            reasons.push(match (rca, id) {
+                (Some(rca), false) => format!(
+                    "No production figure for {cname} in {}; past deals show it sells {rca}× its share of {cname} (revealed comparative advantage)",
+                    seller.name
                 ),
-                (AdvantageSource::Production { year }, true, true) => format!(
-                    "{} menghasilkan {:.1}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
-                    seller.name, a.lq
+                (None, false) => format!(
+                    "No production figure for {cname} in {}; its advantage counts as neutral",
+                    seller.name
                 ),
-                (AdvantageSource::Production { year }, false, false) => format!(
-                    "{} grows only {:.2}× the national per-capita amount of {cname} (BPS {year})",
-                    seller.name, a.lq
+                (Some(rca), true) => format!(
+                    "Belum ada data produksi {cname} untuk {}; transaksi sebelumnya menunjukkan penjualan {rca}× porsinya (keunggulan komparatif terungkap)",
+                    seller.name
                 ),
-                (AdvantageSource::Production { year }, false, true) => format!(
-                    "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita untuk {cname} (BPS {year})",
-                    seller.name, a.lq
+                (None, true) => format!(
+                    "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
+                    seller.name
                 ),
-                (AdvantageSource::Neutral, _, false) => {
-                    match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
-                        Some(rca) => format!(
-                            "No production figure for {cname} in {}; past deals show it sells {rca:.1}× its share of {cname} (revealed comparative advantage)",
-                            seller.name
-                        ),
-                        None => format!(
-                            "No production figure for {cname} in {}; its advantage counts as neutral",
-                            seller.name
-                        ),
-                    }
-                }
-                (AdvantageSource::Neutral, _, true) => {
-                    match revealed_at(&self.ctx, l.commodity * self.provinces + sp) {
-                        Some(rca) => format!(
-                            "Belum ada data produksi {cname} untuk {}; transaksi sebelumnya menunjukkan penjualan {rca:.1}× porsinya (keunggulan komparatif terungkap)",
-                            seller.name
-                        ),
-                        None => format!(
-                            "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
-                            seller.name
-                        ),
-                    }
-                }
             });
-            let b = reference.advantage(bp, l.commodity);
-            if let AdvantageSource::Production { year } = b.source
-                && b.lq < 1.0
-            {
-                reasons.push(if id {
-                        format!(
-                            "{} hanya menghasilkan {:.2}× rata-rata nasional per kapita, jadi mendatangkan {cname} dari luar (BPS {year})",
-                            buyer.name, b.lq
-                        )
-                    } else {
-                        format!(
-                            "{} grows only {:.2}× the national per-capita amount, so it buys {cname} in (BPS {year})",
-                            buyer.name, b.lq
-                        )
-                    });
-            }
         }
         let km = self
             .ctx

@@ -114,9 +114,62 @@ pub struct Counts {
     pub last_seq: u64,
 }
 
+thread_local! {
+    /// The latest moment a write on this thread may commit (see [`with_deadline`]).
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with a deadline for the store writes it makes on this thread: a write that
+/// could not commit by then rolls back and fails with [`Error::Busy`], so a caller that was
+/// told "busy" can be sure nothing was written. The API runs every write this way.
+pub fn with_deadline<T>(deadline: std::time::Instant, f: impl FnOnce() -> T) -> T {
+    let before = DEADLINE.with(|d| d.replace(Some(deadline)));
+    let out = f();
+    DEADLINE.with(|d| d.set(before));
+    out
+}
+
+fn check_deadline() -> Result<()> {
+    match DEADLINE.with(std::cell::Cell::get) {
+        Some(d) if std::time::Instant::now() >= d => Err(Error::Busy(
+            "another write held the store too long (an import, say); nothing was written, \
+             retry shortly"
+                .to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Creates the database file readable by its owner only (SQLite gives its write-ahead log
+/// and shared-memory files the same mode): it holds every business's records.
+#[cfg(unix)]
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.exists() {
+        return Ok(());
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(format!("creating {}", path.display()), e)),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        create_private(path)?;
         let conn = Connection::open(path)?;
         let mut store = Store::init(conn)?;
         for _ in 0..READERS {
@@ -182,6 +235,24 @@ impl Store {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The writer, waiting no longer than this thread's write deadline (if it has one).
+    fn writer_in_time(&self) -> Result<MutexGuard<'_, Connection>> {
+        let Some(deadline) = DEADLINE.with(std::cell::Cell::get) else {
+            return Ok(self.writer());
+        };
+        loop {
+            match self.writer.try_lock() {
+                Ok(guard) => return Ok(guard),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    check_deadline()?;
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    std::thread::sleep(left.min(std::time::Duration::from_millis(5)));
+                }
+            }
+        }
+    }
+
     /// A free reader connection if there is one, else the next in turn.
     fn conn(&self) -> MutexGuard<'_, Connection> {
         if self.readers.is_empty() {
@@ -201,10 +272,14 @@ impl Store {
 
     /// Runs `f` in one transaction; commits if it returns `Ok`, rolls back otherwise.
     pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer();
+        let mut conn = self.writer_in_time()?;
+        check_deadline()?;
         let tx = conn.transaction()?;
         let mut w = Writer { tx };
         let out = f(&mut w)?;
+        // A write whose caller has given up (the API answered it 503) must not land later:
+        // past the deadline it rolls back instead of committing.
+        check_deadline()?;
         w.tx.commit()?;
         Ok(out)
     }
@@ -215,11 +290,14 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>,
     ) -> Result<T> {
-        let mut conn = self.writer();
+        let mut conn = self.writer_in_time()?;
+        check_deadline()?;
         let tx = conn.transaction()?;
         let mut w = Writer { tx };
         let (out, commit) = f(&mut w)?;
         if commit {
+            // As in `write`: past the caller's deadline it rolls back instead.
+            check_deadline()?;
             w.tx.commit()?;
         } else {
             w.tx.rollback()?;
@@ -591,6 +669,15 @@ impl Writer<'_> {
         Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
     }
 
+    /// A stored deal, read inside this transaction.
+    pub fn get_deal(&mut self, id: &str) -> Result<Option<Deal>> {
+        let doc: Option<String> = self
+            .tx
+            .query_row("SELECT doc FROM deals WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        doc.map(|d| parse_doc(&d)).transpose()
+    }
+
     pub fn deal_exists(&mut self, id: &str) -> Result<bool> {
         let mut stmt = self
             .tx
@@ -661,6 +748,23 @@ mod tests {
             needs: vec![],
             contacts: None,
             publish_contacts: false,
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jalin.db");
+        let s = Store::open(&path).unwrap();
+        s.write(|w| w.put_business(&business("a"))).unwrap();
+        for f in ["jalin.db", "jalin.db-wal"] {
+            let mode = std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{f} has mode {:o}", mode & 0o777);
         }
     }
 

@@ -47,6 +47,8 @@ pub struct ApiError {
     field: Option<String>,
     /// An import's bad rows, and how many more there were.
     rows: Option<(Vec<RowError>, u64)>,
+    /// Seconds for a `Retry-After` header (503s).
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -61,7 +63,13 @@ impl ApiError {
             message: message.into(),
             field: None,
             rows: None,
+            retry_after: None,
         }
+    }
+
+    pub(super) fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub(super) fn field(mut self, field: impl Into<String>) -> ApiError {
@@ -115,6 +123,9 @@ impl From<Error> for ApiError {
             Error::NotFound { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
+            Error::Busy(message) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(5)
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::new(
@@ -144,7 +155,13 @@ impl IntoResponse for ApiError {
             more: self.rows.as_ref().map(|(_, more)| *more),
             rows: self.rows.map(|(rows, _)| rows),
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -215,6 +232,7 @@ pub(super) async fn json_errors(req: Request, next: axum::middleware::Next) -> R
         message,
         field,
         rows: None,
+        retry_after: None,
     }
     .into_response();
     parts.headers.remove(header::CONTENT_TYPE);

@@ -31,7 +31,6 @@ pub use routes::matching::LangParams;
 pub use routes::missions::PlanParams;
 pub use routes::network::{IntroParams, NetworkParams};
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -109,6 +108,46 @@ async fn query<T: Send + 'static>(
 pub struct ApiConfig {
     /// The bearer token that writes must present.
     pub token: Arc<str>,
+    /// How long a write may wait for the store (another write, an import) before it is
+    /// answered 503 — having written nothing.
+    pub write_deadline: Duration,
+    /// Web origins whose pages may call the API (CORS); empty: none but our own.
+    pub cors_origins: Vec<String>,
+}
+
+impl ApiConfig {
+    /// The token, with the default write deadline ([`REQUEST_TIMEOUT`]).
+    pub fn new(token: impl Into<Arc<str>>) -> ApiConfig {
+        ApiConfig {
+            token: token.into(),
+            write_deadline: REQUEST_TIMEOUT,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// When a write must have committed by, set on each write request as it arrives.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteDeadline(pub std::time::Instant);
+
+async fn set_write_deadline(
+    State(shared): State<Shared>,
+    mut req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let deadline = std::time::Instant::now() + shared.config.write_deadline;
+    req.extensions_mut().insert(WriteDeadline(deadline));
+    next.run(req).await
+}
+
+/// [`blocking`] for a write: the store's writes under the request's deadline, so a write
+/// either commits and is answered, or is answered 503 having written nothing. (A timeout
+/// around the handler could not promise that: the work behind it would go on and commit.)
+async fn write<T: Send + 'static>(
+    deadline: WriteDeadline,
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> ApiResult<T> {
+    blocking(move || crate::store::with_deadline(deadline.0, f)).await
 }
 
 #[derive(Clone)]
@@ -144,7 +183,7 @@ fn same_token(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Writes need `Authorization: Bearer <token>`.
+/// Writes need `Authorization: Bearer <token>` (the scheme in any case, RFC 9110 §11.1).
 async fn require_token(
     State(shared): State<Shared>,
     req: Request,
@@ -154,25 +193,84 @@ async fn require_token(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    match given {
-        Some(t) if same_token(t.as_bytes(), shared.config.token.as_bytes()) => next.run(req).await,
-        Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong token")
-            .field("authorization")
-            .into_response(),
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(token.trim())
+        });
+    let refused = match given {
+        Some(t) if same_token(t.as_bytes(), shared.config.token.as_bytes()) => {
+            return next.run(req).await;
+        }
+        Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong token"),
         None => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "writes need the header Authorization: Bearer <token>",
-        )
-        .field("authorization")
-        .into_response(),
+        ),
+    };
+    let mut response = refused.field("authorization").into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer realm=\"jalin\""),
+    );
+    response
+}
+
+/// What a caller's `x-request-id` may hold to be kept (logged and echoed): at most 64
+/// letters, digits and `-_.:`. Anything else — spaces, quotes, line breaks — could forge
+/// or break log lines, so such an id is replaced by one of ours.
+fn acceptable_request_id(v: &header::HeaderValue) -> bool {
+    let b = v.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+}
+
+async fn sanitize_request_id(mut req: Request, next: axum::middleware::Next) -> Response {
+    if req
+        .headers()
+        .get("x-request-id")
+        .is_some_and(|v| !acceptable_request_id(v))
+    {
+        req.headers_mut().remove("x-request-id");
     }
+    next.run(req).await
+}
+
+/// The policy for HTML that is not the web app (which sets its own): the API docs and the
+/// printable agendas load only from this origin and cannot be framed by another site.
+const HTML_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// Headers every answer carries: `nosniff` (a JSON or CSV body is never run as something
+/// else), and for HTML a Content-Security-Policy with `frame-ancestors 'none'` and
+/// `X-Frame-Options: DENY` unless the route set its own.
+async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(req).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let h = response.headers_mut();
+    h.entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(header::HeaderValue::from_static("nosniff"));
+    if html {
+        h.entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(header::HeaderValue::from_static(HTML_CSP));
+        h.entry(header::X_FRAME_OPTIONS)
+            .or_insert(header::HeaderValue::from_static("DENY"));
+    }
+    response
 }
 
 /// The application: every route with its middleware.
 pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
+    let cors = cors_layer(&config.cors_origins);
     let shared = Shared { engine, config };
     let timeout = |d: Duration| TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, d);
     let writes = Router::new()
@@ -182,7 +280,15 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         )
         .route("/v1/deals", post(deals::post_deal))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(timeout(REQUEST_TIMEOUT))
+        // No timeout around the handler (see `write`): the body must arrive in time, and
+        // the write itself keeps to its deadline.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            REQUEST_TIMEOUT,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            set_write_deadline,
+        ))
         .merge(
             // An import streams up to 100 MB into one transaction: it gets its own limits.
             Router::new()
@@ -227,7 +333,11 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
     let overload = tower::ServiceBuilder::new()
         .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
         .load_shed()
-        .concurrency_limit(MAX_IN_FLIGHT);
+        // One limit for the whole server: `Router::layer` gives every route its own copy of
+        // a layer, and a plain concurrency limit would count per route.
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::with_semaphore(
+            in_flight_semaphore(),
+        ));
     reads
         .merge(writes)
         .fallback(not_found)
@@ -236,6 +346,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .merge(crate::web::routes())
         .layer(metrics_layer)
         .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(overload)
         .layer(
             TraceLayer::new_for_http()
@@ -253,10 +364,12 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Micros),
                 ),
         )
+        .layer(cors)
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
             RequestIds::default(),
         ))
+        .layer(axum::middleware::from_fn(sanitize_request_id))
 }
 
 /// The longest an import may take, body upload included.
@@ -349,19 +462,150 @@ async fn metrics(State(engine): State<AppState>) -> ApiResult<Response> {
         .into_response())
 }
 
-/// Serves the API on `addr` until SIGINT or SIGTERM; in-flight requests finish.
+/// CORS for the configured origins only: a portal on its own domain may call the API (its
+/// preflight is answered), any other site's page may not. Bearer tokens travel in a header,
+/// so credentials (cookies) are never allowed.
+fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let list: Vec<header::HeaderValue> = origins
+        .iter()
+        .filter_map(|o| header::HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(list))
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT_LANGUAGE,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The permits of [`MAX_IN_FLIGHT`], one set per router.
+fn in_flight_semaphore() -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT))
+}
+
+/// How the server treats connections (`jalin serve`).
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// A connection must send a request's whole head within this time — the first one after
+    /// it opens, and the next one while it idles between requests — or it is closed.
+    pub header_read_timeout: Duration,
+    /// Open connections beyond this are closed as soon as they are accepted, so idle
+    /// sockets cannot use up the process's file descriptors.
+    pub max_connections: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 2048,
+        }
+    }
+}
+
+impl ServeOptions {
+    /// The defaults, overridden by `JALIN_HEADER_TIMEOUT_MS` and `JALIN_MAX_CONNECTIONS`.
+    pub fn from_env() -> Result<ServeOptions, Error> {
+        let mut o = ServeOptions::default();
+        let number = |name: &str| -> Result<Option<u64>, Error> {
+            match std::env::var(name) {
+                Ok(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                    Error::invalid(name, format!("must be a whole number, not {v:?}"))
+                }),
+                Err(_) => Ok(None),
+            }
+        };
+        if let Some(ms) = number("JALIN_HEADER_TIMEOUT_MS")? {
+            if ms == 0 {
+                return Err(Error::invalid("JALIN_HEADER_TIMEOUT_MS", "must be above 0"));
+            }
+            o.header_read_timeout = Duration::from_millis(ms);
+        }
+        if let Some(n) = number("JALIN_MAX_CONNECTIONS")? {
+            if n == 0 {
+                return Err(Error::invalid("JALIN_MAX_CONNECTIONS", "must be above 0"));
+            }
+            o.max_connections = n as usize;
+        }
+        Ok(o)
+    }
+}
+
+/// Serves the API until SIGINT or SIGTERM; in-flight requests finish.
 pub async fn serve(
     engine: Arc<Engine>,
     config: ApiConfig,
     listener: tokio::net::TcpListener,
+    options: ServeOptions,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
     let app = router(engine, config);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    let connections = Arc::new(tokio::sync::Semaphore::new(options.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout)
+        .keep_alive(true);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            tracing::warn!(
+                limit = options.max_connections,
+                "too many open connections; closing a new one"
+            );
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = app
+            .clone()
+            .map_request(|req: axum::http::Request<hyper::body::Incoming>| {
+                req.map(axum::body::Body::new)
+            });
+        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection closed with an error");
+            }
+            drop(permit);
+        });
+    }
+    // In-flight requests finish; idle connections close.
+    graceful.shutdown().await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

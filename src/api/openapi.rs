@@ -7,7 +7,8 @@
 //! that come from the shared machinery, by rule, so no route can forget them: 400 wherever
 //! there is a parameter or a body (the extractors), 401 behind the token, 404 wherever a path
 //! names something, 413 and 415 for bodies (the body limit; JSON bodies need their content
-//! type), 503 with `Retry-After` everywhere (the concurrency limit and the request timeout).
+//! type), 503 with `Retry-After` everywhere (the concurrency limit, the request timeout, and a
+//! write that could not reach the store before its deadline — having written nothing).
 //! Every request body carries an example. `.ci/run` holds the server to it with schemathesis.
 
 use utoipa::OpenApi;

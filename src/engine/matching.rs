@@ -67,6 +67,25 @@ impl Engine {
             Direction::Suppliers => &business.needs,
             Direction::Markets => &business.offers,
         };
+        // One ranking per listing: the answer holds up to `limit` results for each, so the
+        // two together are bounded (a business with 200 needs at limit 1,000 would be 200,000
+        // results).
+        if listings.len().saturating_mul(limit) > MAX_GROUPED_RESULTS {
+            let most = (MAX_GROUPED_RESULTS / listings.len().max(1)).max(1);
+            return Err(Error::invalid(
+                "limit",
+                format!(
+                    "{} lists {} {}; with one ranking for each, limit may be at most {most} \
+                     ({MAX_GROUPED_RESULTS} results in all)",
+                    business.id,
+                    listings.len(),
+                    match direction {
+                        Direction::Suppliers => "needs",
+                        Direction::Markets => "offers",
+                    }
+                ),
+            ));
+        }
         let mut groups = Vec::new();
         for l in listings {
             let commodity = self
@@ -192,7 +211,7 @@ impl Engine {
             u.fuzzy.clear();
         }
         let commodities = u.commodities.clone();
-        if text.is_empty() && commodities.is_empty() {
+        if !text.chars().any(char::is_alphanumeric) && commodities.is_empty() {
             return Err(Error::invalid(
                 "need",
                 "say what you need: give \"text\" or a catalog \"commodity\"",
@@ -234,6 +253,16 @@ impl Engine {
         }
         // Several commodities ("bawang merah dan cabai rawit"): a ranking per commodity, so
         // one does not crowd the other out, and the best of them all.
+        if commodities.len().saturating_mul(limit) > MAX_GROUPED_RESULTS {
+            return Err(Error::invalid(
+                "limit",
+                format!(
+                    "the need names {} commodities, each ranked on its own; limit may be at most {}",
+                    commodities.len(),
+                    (MAX_GROUPED_RESULTS / commodities.len()).max(1)
+                ),
+            ));
+        }
         let mut groups = Vec::with_capacity(commodities.len());
         for &c in &commodities {
             let mut one = ctx.clone();
@@ -472,6 +501,27 @@ impl Engine {
                 format!("is longer than {MAX_QUERY_TEXT} bytes"),
             ));
         }
+        // A query of only punctuation or symbols has no word to look for: answered as an
+        // error, not with every document.
+        if !text.is_empty() && !text.chars().any(char::is_alphanumeric) {
+            return Err(Error::invalid(
+                "q",
+                "has no words to search for (only punctuation or symbols)",
+            ));
+        }
+        for (name, list) in [
+            ("province", &q.province),
+            ("commodity", &q.commodity),
+            ("cert", &q.cert),
+        ] {
+            let n = list.as_deref().map_or(0, |l| l.split(',').count());
+            if n > MAX_FILTER_VALUES {
+                return Err(Error::invalid(
+                    name,
+                    format!("at most {MAX_FILTER_VALUES} comma-separated values"),
+                ));
+            }
+        }
         let mut filter = Filter::default();
         if let Some(kind) = &q.kind {
             filter.kind = Some(ListingKind::parse(kind).ok_or_else(|| {
@@ -564,6 +614,9 @@ impl Engine {
 /// What a search adds to the BM25 of a listing whose commodity the text names: more than any
 /// BM25, so the named commodity always ranks first.
 const COMMODITY_BONUS: f32 = 100.0;
+
+/// The most results an answer of several rankings (one per listing or commodity) may hold.
+const MAX_GROUPED_RESULTS: usize = 5_000;
 
 /// The best results across groups, each listing once, ranked again.
 fn best_of_groups(groups: &[MatchGroup], limit: usize) -> Vec<MatchResult> {

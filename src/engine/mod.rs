@@ -378,6 +378,16 @@ impl Engine {
         &self.reference.provinces
     }
 
+    /// Holds the store's write lock for `d`: every write waits meanwhile, and one that runs
+    /// under a deadline (every API write) gives up at its deadline having written nothing.
+    /// For a maintenance pause, and for the tests of that promise.
+    pub fn pause_writes(&self, d: std::time::Duration) -> Result<()> {
+        self.store.write(|_| {
+            std::thread::sleep(d);
+            Ok(())
+        })
+    }
+
     pub fn commodities(&self) -> &[Commodity] {
         &self.reference.commodities
     }

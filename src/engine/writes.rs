@@ -98,4 +98,66 @@ impl Engine {
             .add_deal(&self.reference, &deal, seq, &provinces[0], &provinces[1]);
         Ok(deal)
     }
+
+    /// [`Engine::add_deal`] made safe to retry: the deal's id is derived from the caller's
+    /// `Idempotency-Key` (the body may not give one), so a retry of the same request finds
+    /// the deal the first one stored and gets it back (`replayed`) instead of storing a
+    /// second. The same key with a different deal is refused. The check and the write are
+    /// one transaction, so two retries racing each other store one deal.
+    pub fn add_deal_idempotent(&self, mut d: Deal, key: &str) -> Result<(Deal, bool)> {
+        if key.is_empty()
+            || key.len() > 200
+            || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        {
+            return Err(Error::invalid(
+                "Idempotency-Key",
+                "must be 1 to 200 printable ASCII characters",
+            ));
+        }
+        if d.id.is_some() {
+            return Err(Error::invalid(
+                "id",
+                "leave the id out when sending an Idempotency-Key: the key names the deal",
+            ));
+        }
+        d.id = Some(idempotent_deal_id(key));
+        self.validate_deal(&d)?;
+        let (deal, replayed, seq, provinces) = self.store.write(|w| {
+            let mut provinces = Vec::with_capacity(2);
+            for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
+                match w.business_province(id)? {
+                    Some(p) => provinces.push(p),
+                    None => {
+                        return Err(Error::invalid(field, format!("unknown business {id:?}")));
+                    }
+                }
+            }
+            let id = d.id.clone().unwrap_or_default();
+            if let Some(stored) = w.get_deal(&id)? {
+                if stored == d {
+                    return Ok((stored, true, 0, provinces));
+                }
+                return Err(Error::invalid(
+                    "Idempotency-Key",
+                    "was already used for another deal; use a new key for a new deal",
+                ));
+            }
+            let (deal, seq) = w.put_deal(&d)?;
+            Ok((deal, false, seq, provinces))
+        })?;
+        if !replayed {
+            self.network_mut()
+                .add_deal(&self.reference, &deal, seq, &provinces[0], &provinces[1]);
+        }
+        Ok((deal, replayed))
+    }
+}
+
+/// The id of a deal sent with an `Idempotency-Key`: `k-` and 16 hex digits of the key's
+/// SHA-256, so it never meets the automatic `d-NNNNNN` ids or an imported one.
+fn idempotent_deal_id(key: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("k-{hex}")
 }

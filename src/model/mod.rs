@@ -333,16 +333,45 @@ fn validate_text(field: &str, s: &str, required: bool) -> Result<(), FieldError>
             format!("is longer than {MAX_TEXT} bytes"),
         ));
     }
+    if let Some(c) = s.chars().find(|c| is_hidden_control(*c)) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "must not contain control or text-direction characters (found U+{:04X})",
+                u32::from(c)
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// [`validate_text`] for a one-line field (a name, a city, a title): no line breaks or tabs.
+fn validate_line(field: &str, s: &str, required: bool) -> Result<(), FieldError> {
+    validate_text(field, s, required)?;
+    if s.contains(['\n', '\r', '\t']) {
+        return Err(FieldError::new(
+            field,
+            "must be one line (no line breaks or tabs)",
+        ));
+    }
+    Ok(())
+}
+
+/// Characters that print as nothing or reorder what follows: control characters (but for
+/// line breaks and tabs) and the bidirectional embeddings, overrides and isolates. Stored
+/// in a name they could forge a result row in a terminal or disguise one name as another.
+pub fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 impl Business {
     /// Checks everything that needs no reference data, and assigns missing listing ids.
     pub fn normalize(&mut self) -> Result<(), FieldError> {
         validate_id("id", &self.id)?;
-        validate_text("name", &self.name, true)?;
+        validate_line("name", &self.name, true)?;
         if let Some(c) = &self.city {
-            validate_text("city", c, false)?;
+            validate_line("city", c, false)?;
         }
         if let Some(d) = &self.description {
             validate_text("description", d, false)?;
@@ -380,7 +409,7 @@ impl Business {
                     Some(lid) => validate_id(&format!("{f}.id"), lid)?,
                     None => l.id = Some(format!("{id}-{tag}{}", i + 1)),
                 }
-                validate_text(&format!("{f}.title"), &l.title, true)?;
+                validate_line(&format!("{f}.title"), &l.title, true)?;
                 if let Some(d) = &l.description {
                     validate_text(&format!("{f}.description"), d, false)?;
                 }

@@ -52,12 +52,7 @@ impl Fixture {
 
     /// Sends a request through this engine's router.
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let app = jalin::api::router(
-            self.engine.clone(),
-            jalin::api::ApiConfig {
-                token: TOKEN.into(),
-            },
-        );
+        let app = jalin::api::router(self.engine.clone(), jalin::api::ApiConfig::new(TOKEN));
         call(&app, req).await
     }
 
@@ -86,11 +81,20 @@ pub fn fixture() -> &'static Fixture {
 
 pub struct Reply {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub content_type: String,
     pub body: Vec<u8>,
 }
 
 impl Reply {
+    /// A header's value as text ("" when absent).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
@@ -125,6 +129,7 @@ pub async fn send(req: Request<Body>) -> Reply {
 pub async fn call(app: &axum::Router, req: Request<Body>) -> Reply {
     let res = app.clone().oneshot(req).await.expect("router never fails");
     let status = res.status();
+    let headers = res.headers().clone();
     let content_type = res
         .headers()
         .get("content-type")
@@ -140,6 +145,7 @@ pub async fn call(app: &axum::Router, req: Request<Body>) -> Reply {
         .to_vec();
     Reply {
         status,
+        headers,
         content_type,
         body,
     }

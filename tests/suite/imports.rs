@@ -218,12 +218,7 @@ fn cli_imports_an_xlsx_workbook() {
 fn empty_app() -> (axum::Router, Arc<Engine>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let engine = Arc::new(open_empty(dir.path()));
-    let app = jalin::api::router(
-        engine.clone(),
-        jalin::api::ApiConfig {
-            token: TOKEN.into(),
-        },
-    );
+    let app = jalin::api::router(engine.clone(), jalin::api::ApiConfig::new(TOKEN));
     (app, engine, dir)
 }
 
@@ -355,6 +350,9 @@ async fn the_templates_download_and_import_cleanly() {
     assert_eq!(reply.status, 200, "{}", text(&reply.body));
 }
 
+/// A token `serve` accepts (at least 16 characters).
+const SERVE_TOKEN: &str = "imports-test-token-0001";
+
 /// `jalin serve --no-sample` and `JALIN_SAMPLE=0` start with the reference data only.
 #[test]
 fn an_empty_start_serves_no_sample() {
@@ -368,7 +366,7 @@ fn an_empty_start_serves_no_sample() {
     cmd.args(["serve", "--no-sample", "--data"])
         .arg(&data)
         .args(["--addr", &format!("127.0.0.1:{port}")])
-        .env("JALIN_TOKEN", TOKEN)
+        .env("JALIN_TOKEN", SERVE_TOKEN)
         .env_remove("JALIN_DATA")
         .env_remove("JALIN_CONFIG");
     let mut proc = Proc::spawn("jalin serve --no-sample", &mut cmd, &log);
@@ -395,7 +393,7 @@ fn an_empty_start_serves_no_sample() {
     let (server, health) = start_ready(
         &dir.path().join("env"),
         &log,
-        TOKEN,
+        SERVE_TOKEN,
         &[("JALIN_SAMPLE", "0")],
         Duration::from_secs(60),
     );

@@ -517,3 +517,122 @@ async fn contacts_are_shown_only_with_the_token_or_when_published() {
         "nothing lost"
     );
 }
+
+#[tokio::test]
+async fn a_retried_deal_with_the_same_idempotency_key_is_stored_once() {
+    let _one_at_a_time = DEAL_WRITES.lock().await;
+    let before = deals_count().await;
+    let post = |key: &str, value: u64| {
+        Request::post("/v1/deals")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(
+                json!({"buyer": "bt-00001", "seller": "jt-00014", "commodity": "bawang_merah",
+                       "value_idr": value, "date": "2026-11-30", "status": "completed"})
+                .to_string(),
+            ))
+            .expect("request")
+    };
+    let first = send(post("order-7781/retry-safe", 777_000_000)).await;
+    assert_eq!(
+        first.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let id = first.json()["id"].as_str().expect("id").to_string();
+    assert!(id.starts_with("k-"), "{id}");
+    // The client timed out and sends it again: the same deal comes back, nothing new.
+    let again = send(post("order-7781/retry-safe", 777_000_000)).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.json()["id"], id.as_str());
+    assert_eq!(deals_count().await, before + 1);
+    // The same key for another deal is refused; a key with an id in the body too.
+    send(post("order-7781/retry-safe", 1_000))
+        .await
+        .assert_error(400, "Idempotency-Key");
+    let with_id = send(
+        Request::post("/v1/deals")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", "order-7782")
+            .body(Body::from(
+                json!({"id": "d-mine", "buyer": "bt-00001", "seller": "jt-00014",
+                       "commodity": "bawang_merah", "value_idr": 1000, "date": "2026-11-30",
+                       "status": "completed"})
+                .to_string(),
+            ))
+            .expect("request"),
+    )
+    .await;
+    with_id.assert_error(400, "id");
+    assert_eq!(deals_count().await, before + 1);
+}
+
+#[tokio::test]
+async fn a_business_with_many_needs_cannot_ask_for_unbounded_results() {
+    let needs: Vec<serde_json::Value> = [
+        "bawang_merah",
+        "bawang_putih",
+        "cabai_rawit",
+        "cabai_besar",
+        "beras",
+        "gula",
+        "jagung",
+        "kopi",
+        "kakao",
+        "teh",
+        "tomat",
+        "kentang",
+    ]
+    .iter()
+    .map(|c| json!({"commodity": c, "title": format!("Butuh {c}")}))
+    .collect();
+    let body = json!({"id": "w-many-needs", "name": "PT Butuh Banyak", "kind": "corporate",
+                      "province": "36", "needs": needs});
+    assert!(put("w-many-needs", body).await.status.is_success());
+    post_json("/v1/match", r#"{"buyer": "w-many-needs", "limit": 1000}"#)
+        .await
+        .assert_error(400, "limit");
+    let v = post_json("/v1/match", r#"{"buyer": "w-many-needs", "limit": 400}"#)
+        .await
+        .json();
+    assert_eq!(v["groups"].as_array().map(Vec::len), Some(12));
+}
+
+/// The issue's own case: a Brebes cooperative with 200 t a month ranked 77th of 94 for a
+/// Banten buyer of 5 t a month, behind suppliers across the sea. Central Java is where Banten
+/// buys its shallots, so only other Central Java suppliers come before it.
+#[tokio::test]
+async fn a_brebes_shallot_cooperative_ranks_near_the_top_for_banten() {
+    let body = json!({"id": "w-brebes", "name": "Koperasi Tani Bawang Brebes", "kind": "cooperative",
+                      "province": "33", "city": "Brebes",
+                      "offers": [{"commodity": "bawang_merah", "title": "Bawang merah Brebes",
+                                  "capacity": {"qty": 200, "unit": "ton", "per": "month"}}]});
+    assert!(put("w-brebes", body).await.status.is_success());
+    let v = post_json(
+        "/v1/match",
+        r#"{"need":{"text":"bawang merah 5 ton per bulan","province":"Serang"},"limit":100}"#,
+    )
+    .await
+    .json();
+    let results = v["results"].as_array().expect("results");
+    let at = results
+        .iter()
+        .position(|r| r["business"]["id"] == "w-brebes")
+        .expect("the cooperative is ranked");
+    // Only Central Java's own suppliers — with a track record of deals, where the newcomer
+    // has none yet — come before it; nobody from across the sea does.
+    let above: Vec<&str> = results[..at]
+        .iter()
+        .map(|r| r["business"]["province"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        above.iter().all(|p| *p == "33"),
+        "ranked {}: {above:?}",
+        at + 1
+    );
+    assert!(at < 30, "ranked {}", at + 1);
+}

@@ -1,12 +1,13 @@
 //! `/v1/businesses/{id}`: read (`GET`), and the token-guarded writes `PUT` and `DELETE`.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
-use crate::api::{ApiConfig, AppState, blocking, has_write_token, query};
+use crate::api::{ApiConfig, AppState, WriteDeadline, has_write_token, query, write};
 use crate::model::Business;
 
 /// A business profile with its offers and needs. Its `contacts` are shown only with the
@@ -38,6 +39,7 @@ pub(crate) async fn get_business(
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub(crate) async fn put_business(
     State(engine): State<AppState>,
+    Extension(deadline): Extension<WriteDeadline>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Business>,
 ) -> ApiResult<(StatusCode, Json<Business>)> {
@@ -49,7 +51,7 @@ pub(crate) async fn put_business(
         )
         .field("id"));
     }
-    let (stored, created) = blocking(move || engine.put_business(b)).await?;
+    let (stored, created) = write(deadline, move || engine.put_business(b)).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -65,8 +67,9 @@ pub(crate) async fn put_business(
     responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub(crate) async fn delete_business(
     State(engine): State<AppState>,
+    Extension(deadline): Extension<WriteDeadline>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    blocking(move || engine.delete_business(&id)).await?;
+    write(deadline, move || engine.delete_business(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,25 +1,64 @@
 //! `POST /v1/deals` (token-guarded): records a deal; `GET /v1/deals/{id}` reads one back.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
-use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
-use crate::api::{AppState, blocking, query};
+use crate::api::{AppState, WriteDeadline, query, write};
 use crate::model::Deal;
 
-/// Records a deal between two stored businesses.
+/// Records a deal between two stored businesses. With an `Idempotency-Key` header a retry is
+/// safe: the same key and deal answer 200 with the deal stored the first time (and
+/// `Idempotent-Replayed: true`) instead of storing it twice; the same key with another deal
+/// is refused.
 #[utoipa::path(post, path = "/v1/deals", request_body = Deal,
     security(("bearer" = [])),
-    responses((status = 201, body = Deal), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "1 to 200 printable ASCII characters naming this deal; a retry with the same key stores nothing new")),
+    responses((status = 201, body = Deal, description = "recorded"),
+              (status = 200, body = Deal, description = "a retry with the same Idempotency-Key: the deal recorded the first time"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub(crate) async fn post_deal(
     State(engine): State<AppState>,
+    Extension(deadline): Extension<WriteDeadline>,
+    headers: HeaderMap,
     ApiJson(d): ApiJson<Deal>,
-) -> ApiResult<(StatusCode, Json<Deal>)> {
-    let stored = blocking(move || engine.add_deal(d)).await?;
-    Ok((StatusCode::CREATED, Json(stored)))
+) -> ApiResult<Response> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid",
+                        "must be printable ASCII",
+                    )
+                    .field("Idempotency-Key")
+                })?
+                .trim()
+                .to_string(),
+        ),
+    };
+    let Some(key) = key else {
+        let stored = write(deadline, move || engine.add_deal(d)).await?;
+        return Ok((StatusCode::CREATED, Json(stored)).into_response());
+    };
+    let (stored, replayed) = write(deadline, move || engine.add_deal_idempotent(d, &key)).await?;
+    if replayed {
+        Ok((
+            StatusCode::OK,
+            [("idempotent-replayed", "true")],
+            Json(stored),
+        )
+            .into_response())
+    } else {
+        Ok((StatusCode::CREATED, Json(stored)).into_response())
+    }
 }
 
 /// A recorded deal, as stored (deals stay as history when a party is deleted).

@@ -831,7 +831,9 @@ async fn bad_tokens_and_empty_bodies_are_4xx() {
         b"".as_slice(),
         b"Bearer",
         b"Bearer ",
-        b"bearer test-token",
+        // (The scheme in lower case is accepted: schemes are case-insensitive, see
+        // `hardening`.)
+        b"Token test-token",
         b"Basic dGVzdC10b2tlbg==",
         b"Bearer test-token-and-more",
         b"Bearer \xfftest",

@@ -11,10 +11,14 @@
 //! This file holds what every part shares: the verdicts, the request helpers, fresh engines
 //! and the JSON mutations. The tests are in `battery` (bodies, query strings, paths,
 //! methods, content types, tokens), `missions` (the planner and the deal-network reads),
+//! `connections` (silent connections against the real server), `hardening` (headers,
+//! the bearer scheme, request ids, hidden characters, empty queries),
 //! `imports` (cut short and stalled) and `fuzz`.
 
 mod battery;
+mod connections;
 mod fuzz;
+mod hardening;
 mod imports;
 mod missions;
 
@@ -129,12 +133,7 @@ fn request(
 /// An engine of its own (in memory, empty) and its router, for tests that write.
 fn fresh() -> (Arc<Engine>, Router) {
     let engine = Arc::new(Engine::in_memory(EngineOptions::default()).expect("engine"));
-    let app = jalin::api::router(
-        engine.clone(),
-        jalin::api::ApiConfig {
-            token: TOKEN.into(),
-        },
-    );
+    let app = jalin::api::router(engine.clone(), jalin::api::ApiConfig::new(TOKEN));
     (engine, app)
 }
 
