@@ -55,7 +55,19 @@ impl Contacts {
             ("website", &mut self.website),
         ] {
             if let Some(v) = value {
-                let t = v.trim();
+                // An address written over several lines (a spreadsheet cell) is one line.
+                let joined;
+                let t = if name == "address" && v.contains(['\n', '\r']) {
+                    joined = v
+                        .split(['\n', '\r'])
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    joined.as_str()
+                } else {
+                    v.trim()
+                };
                 if t.is_empty() {
                     *value = None;
                     continue;
@@ -64,6 +76,19 @@ impl Contacts {
                     return Err(FieldError::new(
                         path(name),
                         format!("is longer than {MAX_CONTACT} bytes"),
+                    ));
+                }
+                if let Some(c) = t
+                    .chars()
+                    .find(|c| super::is_hidden_control(*c) || matches!(c, '\n' | '\r' | '\t'))
+                {
+                    return Err(FieldError::new(
+                        path(name),
+                        format!(
+                            "must be one line without control or text-direction characters \
+                             (found U+{:04X})",
+                            u32::from(c)
+                        ),
                     ));
                 }
                 *v = t.to_string();
@@ -221,7 +246,18 @@ mod tests {
         let e = c.normalize("contacts").unwrap_err();
         assert_eq!(e.field, "contacts.website");
         c.website = None;
+        c.contact_person = Some("Ibu\u{202E}Sari".into());
+        assert_eq!(
+            c.normalize("contacts").unwrap_err().field,
+            "contacts.contact_person"
+        );
+        c.contact_person = None;
+        c.address = Some("Jl. Raya Sembalun 1\nLombok Timur".into());
         c.normalize("contacts").unwrap();
+        assert_eq!(
+            c.address.as_deref(),
+            Some("Jl. Raya Sembalun 1, Lombok Timur")
+        );
         assert_eq!(c.phone.as_deref(), Some("+628123456789"));
         assert_eq!(c.email, None);
     }
