@@ -296,11 +296,22 @@ fn nearest_province(reference: &Reference, text: &str) -> Option<ProvinceIx> {
 
 /// One product of a cell: "Kopi arabika 5 ton/bulan" → coffee, 5 t a month.
 fn listing(reference: &Reference, item: &str, kind: ListingKind) -> Result<Listing, String> {
-    let found = reference.commodities_in_text(item);
+    // The product is named before its amount ("Kopi arabika 5 ton/bulan"): only that part
+    // is searched, so a word of the amount ("3 karung") is never read as a product.
+    let cut = item
+        .char_indices()
+        .find(|(i, ch)| {
+            ch.is_ascii_digit() && (*i == 0 || item[..*i].ends_with(char::is_whitespace))
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(item.len());
+    let head = item[..cut].trim().trim_end_matches([',', '-', ':']).trim();
+    let named = if head.is_empty() { item } else { head };
+    let found = reference.commodities_in_text(named);
     let commodity = match found.as_slice() {
         [c] => *c,
         [] => {
-            let u = understand(reference, item);
+            let u = understand(reference, named);
             match (u.fuzzy.as_slice(), u.families.is_empty()) {
                 ([c], true) => *c,
                 _ if !u.families.is_empty() => {
@@ -350,18 +361,10 @@ fn listing(reference: &Reference, item: &str, kind: ListingKind) -> Result<Listi
     }
     let c = &reference.commodities[commodity];
     // The title is the product as written, without its amount.
-    let cut = item
-        .char_indices()
-        .find(|(i, ch)| {
-            ch.is_ascii_digit() && (*i == 0 || item[..*i].ends_with(char::is_whitespace))
-        })
-        .map(|(i, _)| i)
-        .unwrap_or(item.len());
-    let title = item[..cut].trim().trim_end_matches([',', '-', ':']).trim();
-    let title = if title.is_empty() {
+    let title = if head.is_empty() {
         c.name_id.clone()
     } else {
-        title.to_string()
+        head.to_string()
     };
     let (capacity, volume): (Option<Quantity>, Option<Quantity>) = match kind {
         ListingKind::Offer => (amount, None),

@@ -76,6 +76,14 @@ fn every_bad_cell_is_named_with_what_would_do() {
     assert_eq!(columns, ["Name", "Kind", "Offers", "Phone"], "{e:?}");
     let e = rows[2].as_ref().unwrap_err();
     assert!(e[0].message.contains("cannot read the amount"), "{e:?}");
+    // "karung" (sacks) is a catalog product too, but it is part of the amount here.
+    let rows = read("Name,Province,Offers\nUD Empat,Bali,kopi 3 karung\n");
+    let e = rows[0].as_ref().unwrap_err();
+    assert!(
+        e[0].message
+            .contains("cannot read the amount in \"kopi 3 karung\""),
+        "{e:?}"
+    );
 }
 
 #[test]
