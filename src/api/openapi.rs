@@ -195,9 +195,10 @@ fn typed_example(content_type: &str) -> Option<serde_json::Value> {
                 text.trim_start_matches('\u{feff}').to_string(),
             ))
         }
-        super::routes::imports::XLSX => Some(serde_json::Value::String(
-            "(the bytes of an XLSX workbook, e.g. GET /v1/templates/businesses.xlsx filled in)"
-                .into(),
+        super::routes::imports::XLSX
+        | "application/vnd.ms-excel"
+        | "application/vnd.oasis.opendocument.spreadsheet" => Some(serde_json::Value::String(
+            "(the bytes of a workbook, e.g. GET /v1/templates/businesses.xlsx filled in)".into(),
         )),
         _ => None,
     }

@@ -21,7 +21,7 @@ use crate::engine::{ImportFormat, ImportOptions, ImportSource, ImportStats};
 /// The content type of an XLSX workbook.
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// The bytes of an XLSX workbook, for the OpenAPI document.
+/// The bytes of a workbook (XLSX, XLS or ODS), for the OpenAPI document.
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub(crate) struct XlsxBytes(#[allow(dead_code)] Vec<u8>);
@@ -110,7 +110,9 @@ impl std::io::Read for ChannelReader {
     request_body(content(
         (String = "application/x-ndjson"),
         (String = "text/csv"),
-        (XlsxBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        (XlsxBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (XlsxBytes = "application/vnd.ms-excel"),
+        (XlsxBytes = "application/vnd.oasis.opendocument.spreadsheet")
     )),
     security(("bearer" = [])),
     responses((status = 200, body = ImportStats), (status = 400, body = ErrorBody),
