@@ -273,18 +273,29 @@ fn choose_table<'a>(
         .map(|(y, t)| (y, false, t))
 }
 
+/// What the model is built from: the reference data as loaded.
+pub struct Inputs<'a> {
+    pub provinces: &'a [Province],
+    pub province_ix: &'a dyn Fn(&str) -> Option<ProvinceIx>,
+    pub distance_km: &'a dyn Fn(ProvinceIx, ProvinceIx) -> f32,
+    pub production: &'a [ProductionRow],
+    /// `fixtures/supply.csv`.
+    pub mappings: &'a [SupplyRow],
+    /// `fixtures/national_totals.csv`.
+    pub national: &'a [NationalRow],
+}
+
 /// Builds one commodity's supply, or `None` when no table measures it.
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    provinces: &[Province],
-    province_ix: &dyn Fn(&str) -> Option<ProvinceIx>,
-    distance_km: &dyn Fn(ProvinceIx, ProvinceIx) -> f32,
-    production: &[ProductionRow],
-    key: &str,
-    mapping: Option<&SupplyRow>,
-    national: &[NationalRow],
-    params: &SupplyParams,
-) -> Option<CommoditySupply> {
+fn build(inputs: &Inputs<'_>, key: &str, params: &SupplyParams) -> Option<CommoditySupply> {
+    let Inputs {
+        provinces,
+        province_ix,
+        distance_km,
+        production,
+        mappings,
+        national,
+    } = inputs;
+    let mapping = mappings.iter().find(|r| r.commodity == key);
     let np = provinces.len();
     let (table_key, factor, basis, note, note_id) = match mapping {
         Some(m) => (
@@ -475,7 +486,17 @@ impl AdvantageTerms {
 }
 
 impl SupplyModel {
-    pub fn new(params: SupplyParams, by_commodity: Vec<Option<CommoditySupply>>) -> SupplyModel {
+    /// The model of every commodity of the catalog, in catalog order.
+    pub fn build<'k>(
+        inputs: &Inputs<'_>,
+        keys: impl Iterator<Item = &'k str>,
+        params: SupplyParams,
+    ) -> SupplyModel {
+        let by_commodity = keys.map(|k| build(inputs, k, &params)).collect();
+        SupplyModel::new(params, by_commodity)
+    }
+
+    fn new(params: SupplyParams, by_commodity: Vec<Option<CommoditySupply>>) -> SupplyModel {
         let np = by_commodity
             .iter()
             .flatten()
