@@ -20,7 +20,7 @@ BUSINESSES=$(( (LISTINGS * 10 + 27) / 28 ))
 "$BIN" generate --businesses "$BUSINESSES" --deals $(( BUSINESSES * 5 )) --seed 7 --out "$WORK/gen" >/dev/null
 # An empty store loads the embedded fixtures first; the generated data comes on top.
 "$BIN" import --data "$WORK/data" "$WORK/gen/businesses.jsonl" "$WORK/gen/deals.jsonl"
-JALIN_TOKEN=bench-token-0123456789 RUST_LOG=warn "$BIN" serve --data "$WORK/data" --addr "127.0.0.1:$PORT" &
+JALIN_TOKEN=bench-token-0123456789 JALIN_RATE_LIMIT=1000000 JALIN_RATE_BURST=1000000 RUST_LOG=warn "$BIN" serve --data "$WORK/data" --addr "127.0.0.1:$PORT" &
 PID=$!
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break

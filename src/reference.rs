@@ -340,23 +340,19 @@ impl Reference {
         let supply = {
             let ix = |code: &str| province_ix.get(code).copied();
             let km = |a: ProvinceIx, b: ProvinceIx| distance[a * np + b];
-            let by_commodity = commodities
-                .iter()
-                .map(|c| {
-                    let mapping = supply_rows.iter().find(|r| r.commodity == c.key);
-                    crate::supply::build(
-                        &provinces,
-                        &ix,
-                        &km,
-                        &production,
-                        &c.key,
-                        mapping,
-                        &national,
-                        &crate::supply::PARAMS,
-                    )
-                })
-                .collect();
-            SupplyModel::new(crate::supply::PARAMS, by_commodity)
+            let inputs = crate::supply::Inputs {
+                provinces: &provinces,
+                province_ix: &ix,
+                distance_km: &km,
+                production: &production,
+                mappings: &supply_rows,
+                national: &national,
+            };
+            SupplyModel::build(
+                &inputs,
+                commodities.iter().map(|c| c.key.as_str()),
+                crate::supply::PARAMS,
+            )
         };
         let mut commodities = commodities;
         for (c, commodity) in commodities.iter_mut().enumerate() {

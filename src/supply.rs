@@ -273,18 +273,29 @@ fn choose_table<'a>(
         .map(|(y, t)| (y, false, t))
 }
 
+/// What the model is built from: the reference data as loaded.
+pub struct Inputs<'a> {
+    pub provinces: &'a [Province],
+    pub province_ix: &'a dyn Fn(&str) -> Option<ProvinceIx>,
+    pub distance_km: &'a dyn Fn(ProvinceIx, ProvinceIx) -> f32,
+    pub production: &'a [ProductionRow],
+    /// `fixtures/supply.csv`.
+    pub mappings: &'a [SupplyRow],
+    /// `fixtures/national_totals.csv`.
+    pub national: &'a [NationalRow],
+}
+
 /// Builds one commodity's supply, or `None` when no table measures it.
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    provinces: &[Province],
-    province_ix: &dyn Fn(&str) -> Option<ProvinceIx>,
-    distance_km: &dyn Fn(ProvinceIx, ProvinceIx) -> f32,
-    production: &[ProductionRow],
-    key: &str,
-    mapping: Option<&SupplyRow>,
-    national: &[NationalRow],
-    params: &SupplyParams,
-) -> Option<CommoditySupply> {
+fn build(inputs: &Inputs<'_>, key: &str, params: &SupplyParams) -> Option<CommoditySupply> {
+    let Inputs {
+        provinces,
+        province_ix,
+        distance_km,
+        production,
+        mappings,
+        national,
+    } = inputs;
+    let mapping = mappings.iter().find(|r| r.commodity == key);
     let np = provinces.len();
     let (table_key, factor, basis, note, note_id) = match mapping {
         Some(m) => (
@@ -475,7 +486,17 @@ impl AdvantageTerms {
 }
 
 impl SupplyModel {
-    pub fn new(params: SupplyParams, by_commodity: Vec<Option<CommoditySupply>>) -> SupplyModel {
+    /// The model of every commodity of the catalog, in catalog order.
+    pub fn build<'k>(
+        inputs: &Inputs<'_>,
+        keys: impl Iterator<Item = &'k str>,
+        params: SupplyParams,
+    ) -> SupplyModel {
+        let by_commodity = keys.map(|k| build(inputs, k, &params)).collect();
+        SupplyModel::new(params, by_commodity)
+    }
+
+    fn new(params: SupplyParams, by_commodity: Vec<Option<CommoditySupply>>) -> SupplyModel {
         let np = by_commodity
             .iter()
             .flatten()
@@ -546,17 +567,51 @@ mod tests {
     }
 
     #[test]
-    fn shares_of_the_issues_examples() {
+    fn the_issues_examples_come_out_as_trade_really_goes() {
         let r = Reference::embedded().unwrap();
-        for (key, to) in [
-            ("bawang_merah", "36"),
-            ("beras", "31"),
-            ("cabai_rawit", "31"),
-            ("cabai_besar", "31"),
-            ("cabai_besar", "14"),
-            ("cabai_besar", "21"),
+        // (commodity, buyer, expected first origin, its least share)
+        for (key, to, first, least) in [
+            ("bawang_merah", "36", "33", 0.6), // Banten's shallots: Central Java
+            ("beras", "31", "32", 0.5),        // Jakarta's rice: West Java (PIBC: 0.48–0.77)
+            ("cabai_rawit", "31", "35", 0.5),  // Jakarta's bird's-eye chili: East Java
+            ("cabai_besar", "14", "13", 0.5),  // Riau's red chili: West Sumatra
         ] {
-            println!("{key} -> {to}: {:?}", top(&r, key, to));
+            let got = top(&r, key, to);
+            assert_eq!(got[0].0, first, "{key} → {to}: {got:?}");
+            assert!(got[0].1 >= least, "{key} → {to}: {got:?}");
+            let sum: f64 = r
+                .supply(r.commodity(key).unwrap())
+                .unwrap()
+                .origins(r.province(to).unwrap())
+                .iter()
+                .map(|o| o.1)
+                .sum();
+            assert!((sum - 1.0).abs() < 1e-4, "shares sum to {sum}");
         }
+    }
+
+    #[test]
+    fn partial_tables_never_stand_for_the_nation() {
+        let r = Reference::embedded().unwrap();
+        // Milled rice comes from the full paddy table, not the one-row beras table.
+        let beras = r.supply(r.commodity("beras").unwrap()).unwrap();
+        assert_eq!(beras.table.key, "padi");
+        assert_eq!(beras.table.coverage, "full");
+        let jatim = r.province("35").unwrap();
+        let lq = r.advantage(jatim, r.commodity("beras").unwrap()).lq;
+        assert!(
+            (0.5..2.0).contains(&lq),
+            "East Java's rice LQ {lq} (was 6.74)"
+        );
+        // Beef: a top-and-bottom-10 table with no stated total has no quotient at all.
+        let beef = r.commodity("daging_sapi").unwrap();
+        assert!(r.supply(beef).unwrap().table.national_t.is_none());
+        assert_eq!(
+            r.advantage(jatim, beef).source,
+            crate::reference::AdvantageSource::Neutral
+        );
+        // East Java, the largest sugar producer, has its sugar figure.
+        let gula = r.commodity("gula").unwrap();
+        assert!(r.advantage(jatim, gula).lq > 2.0);
     }
 }

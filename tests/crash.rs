@@ -86,7 +86,15 @@ fn http(
 
 /// Starts the server on `data` and waits for it.
 fn start_ready(data: &Path, log: &Path) -> (Server, Value) {
-    common::server::start_ready(data, log, TOKEN, &[], START_TIMEOUT)
+    // The load comes from one address at full speed: no per-client rate limit, so that every
+    // write is attempted (the test is about what survives a kill, not about 429s).
+    common::server::start_ready(
+        data,
+        log,
+        TOKEN,
+        &[("JALIN_RATE_LIMIT", "0")],
+        START_TIMEOUT,
+    )
 }
 
 /// The end of the server log, for a failure message.

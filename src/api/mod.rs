@@ -462,6 +462,40 @@ async fn metrics(State(engine): State<AppState>) -> ApiResult<Response> {
         .into_response())
 }
 
+/// The per-client rate limit: a token bucket per client address (GCRA), shared by every
+/// route; over it, 429 with `Retry-After` and the usual JSON error body.
+fn with_rate_limit(app: Router, options: &ServeOptions) -> std::io::Result<Router> {
+    let nanos = (1_000_000_000 / options.rate_per_second.max(1)).max(1);
+    let config = tower_governor::governor::GovernorConfigBuilder::default()
+        .per_nanosecond(nanos)
+        .burst_size(options.rate_burst.max(1))
+        .finish()
+        .ok_or_else(|| std::io::Error::other("invalid rate limit"))?;
+    Ok(app.layer(
+        tower_governor::GovernorLayer::new(config).error_handler(|e| {
+            let (status, code, message, wait) = match e {
+                tower_governor::GovernorError::TooManyRequests { wait_time, .. } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many requests from this address; retry in {wait_time} s"),
+                    wait_time.max(1),
+                ),
+                _ => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "the service could not tell who is asking; retry shortly".to_string(),
+                    1,
+                ),
+            };
+            let mut response = ApiError::new(status, code, message).into_response();
+            if let Ok(v) = header::HeaderValue::from_str(&wait.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            response
+        }),
+    ))
+}
+
 /// CORS for the configured origins only: a portal on its own domain may call the API (its
 /// preflight is answered), any other site's page may not. Bearer tokens travel in a header,
 /// so credentials (cookies) are never allowed.
@@ -508,6 +542,11 @@ pub struct ServeOptions {
     /// Open connections beyond this are closed as soon as they are accepted, so idle
     /// sockets cannot use up the process's file descriptors.
     pub max_connections: usize,
+    /// Requests a second one client address may send on average (0: no limit); beyond it
+    /// and its burst, 429 with `Retry-After`.
+    pub rate_per_second: u64,
+    /// How many requests a client may send at once before the rate applies.
+    pub rate_burst: u32,
 }
 
 impl Default for ServeOptions {
@@ -515,12 +554,16 @@ impl Default for ServeOptions {
         ServeOptions {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 2048,
+            rate_per_second: 200,
+            rate_burst: 400,
         }
     }
 }
 
 impl ServeOptions {
-    /// The defaults, overridden by `JALIN_HEADER_TIMEOUT_MS` and `JALIN_MAX_CONNECTIONS`.
+    /// The defaults, overridden by `JALIN_HEADER_TIMEOUT_MS`, `JALIN_MAX_CONNECTIONS`,
+    /// `JALIN_RATE_LIMIT` (requests a second per client address, 0 for none) and
+    /// `JALIN_RATE_BURST`.
     pub fn from_env() -> Result<ServeOptions, Error> {
         let mut o = ServeOptions::default();
         let number = |name: &str| -> Result<Option<u64>, Error> {
@@ -543,6 +586,18 @@ impl ServeOptions {
             }
             o.max_connections = n as usize;
         }
+        if let Some(n) = number("JALIN_RATE_LIMIT")? {
+            o.rate_per_second = n;
+        }
+        if let Some(n) = number("JALIN_RATE_BURST")? {
+            if n == 0 || n > u64::from(u32::MAX) {
+                return Err(Error::invalid(
+                    "JALIN_RATE_BURST",
+                    "must be from 1 to 4294967295",
+                ));
+            }
+            o.rate_burst = n as u32;
+        }
         Ok(o)
     }
 }
@@ -558,7 +613,10 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
     use tower::ServiceExt;
 
-    let app = router(engine, config);
+    let mut app = router(engine, config);
+    if options.rate_per_second > 0 {
+        app = with_rate_limit(app, &options)?;
+    }
     let connections = Arc::new(tokio::sync::Semaphore::new(options.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -568,7 +626,7 @@ pub async fn serve(
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(x) => x,
                 Err(e) => {
@@ -589,11 +647,15 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let service = app
-            .clone()
-            .map_request(|req: axum::http::Request<hyper::body::Incoming>| {
-                req.map(axum::body::Body::new)
-            });
+        let service =
+            app.clone()
+                .map_request(move |req: axum::http::Request<hyper::body::Incoming>| {
+                    let mut req = req.map(axum::body::Body::new);
+                    // The client's address, for the per-client rate limit.
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req
+                });
         let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {

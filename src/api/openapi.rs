@@ -7,7 +7,8 @@
 //! that come from the shared machinery, by rule, so no route can forget them: 400 wherever
 //! there is a parameter or a body (the extractors), 401 behind the token, 404 wherever a path
 //! names something, 413 and 415 for bodies (the body limit; JSON bodies need their content
-//! type), 503 with `Retry-After` everywhere (the concurrency limit, the request timeout, and a
+//! type), 429 with `Retry-After` everywhere (the per-client rate limit of `serve`), 503 with
+//! `Retry-After` everywhere (the concurrency limit, the request timeout, and a
 //! write that could not reach the store before its deadline — having written nothing).
 //! Every request body carries an example. `.ci/run` holds the server to it with schemathesis.
 
@@ -92,6 +93,12 @@ impl utoipa::Modify for StandardResponses {
             .build();
         let unavailable: RefOr<Response> = utoipa::openapi::ResponseBuilder::new()
             .description("too many requests in flight, or the request took too long; retry")
+            .header("Retry-After", retry_after.clone())
+            .content("application/json", error_body())
+            .build()
+            .into();
+        let rate_limited: RefOr<Response> = utoipa::openapi::ResponseBuilder::new()
+            .description("too many requests from this client address; retry after the time given")
             .header("Retry-After", retry_after)
             .content("application/json", error_body())
             .build()
@@ -147,6 +154,7 @@ impl utoipa::Modify for StandardResponses {
                 if body_types.iter().any(|t| t == "application/json") {
                     add("415", &error("the body is not sent as application/json"));
                 }
+                add("429", &rate_limited);
                 add("503", &unavailable);
 
                 if let Some(example) = response_example(method, path)
@@ -302,6 +310,7 @@ mod tests {
             for (method, op) in item.as_object().unwrap() {
                 let responses = op["responses"].as_object().unwrap();
                 assert!(responses.contains_key("503"), "{method} {path}");
+                assert!(responses.contains_key("429"), "{method} {path}");
                 if let Some(body) = op.get("requestBody") {
                     for (ty, content) in body["content"].as_object().unwrap() {
                         assert!(content.get("example").is_some(), "{method} {path} {ty}");

@@ -40,6 +40,7 @@ fn silent_connections_are_closed_and_the_server_keeps_answering() {
         &[
             ("JALIN_HEADER_TIMEOUT_MS", "1000"),
             ("JALIN_MAX_CONNECTIONS", "100"),
+            ("JALIN_RATE_LIMIT", "0"),
         ],
         Duration::from_secs(120),
     );
@@ -79,5 +80,39 @@ fn silent_connections_are_closed_and_the_server_keeps_answering() {
         assert!(healthz(&addr));
         std::thread::sleep(Duration::from_millis(300));
     }
+    server.kill();
+}
+
+/// One client address sending faster than its rate gets 429 with `Retry-After` and the JSON
+/// error body; after waiting it is served again.
+#[test]
+fn a_client_over_its_rate_gets_429_and_retry_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("server.log");
+    let (server, _) = start_ready(
+        &dir.path().join("data"),
+        &log,
+        "connections-test-token-0123456789",
+        &[("JALIN_RATE_LIMIT", "5"), ("JALIN_RATE_BURST", "5")],
+        Duration::from_secs(120),
+    );
+    let addr = server.addr();
+    // The start-up checks used some of the burst; 30 requests at once exceed it.
+    let replies: Vec<_> = (0..30)
+        .map(|_| request(&addr, "GET", "/v1/provinces", &[], &[]).expect("request"))
+        .collect();
+    let limited: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
+    assert!(limited.len() >= 20, "{} of 30 were limited", limited.len());
+    let r = limited[0];
+    let wait: u64 = r
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=5).contains(&wait), "{wait}");
+    let body: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON body");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    std::thread::sleep(Duration::from_secs(wait + 1));
+    let again = request(&addr, "GET", "/v1/provinces", &[], &[]).expect("request");
+    assert_eq!(again.status, 200);
     server.kill();
 }
