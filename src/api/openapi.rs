@@ -22,7 +22,9 @@ use super::routes::deals::{__path_get_deal, __path_post_deal};
 use super::routes::health::__path_healthz;
 use super::routes::imports::__path_import;
 use super::routes::matching::__path_match_;
-use super::routes::missions::{__path_mission, __path_missions, __path_plan_mission};
+use super::routes::missions::{
+    __path_mission, __path_missions, __path_plan_mission, __path_replan_mission,
+};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
 use super::routes::reference::{__path_advantages, __path_commodities, __path_provinces};
 use super::routes::search::__path_search;
@@ -34,7 +36,7 @@ use super::routes::search::__path_search;
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
     paths(healthz, provinces, advantages, commodities, search, match_, corridors, get_business,
-        missions, mission, plan_mission, business_network, intro, flows,
+        missions, mission, plan_mission, replan_mission, business_network, intro, flows,
         put_business, delete_business, post_deal, get_deal, import),
     modifiers(&BearerAuth, &StandardResponses),
     components(schemas(ErrorBody, ErrorDetail))
@@ -234,6 +236,18 @@ fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
                 {"id": "bt-00018", "side": "host"}
             ],
             "requests": [{"a": "jt-00322", "b": "bt-00050", "priority": "must"}]
+        }),
+        ("post", "/v1/missions/replan") => json!({
+            "spec": request_example("post", "/v1/missions/plan")?,
+            "previous": [
+                {"a": "jt-00322", "b": "bt-00050", "slot": 0, "table": 1},
+                {"a": "jt-00454", "b": "bt-00018", "slot": 0, "table": 2},
+                {"a": "jt-00322", "b": "bt-00018", "slot": 1, "table": 1},
+                {"a": "jt-00454", "b": "bt-00050", "slot": 1, "table": 2}
+            ],
+            "from_slot": 1,
+            "absent": ["jt-00454"],
+            "confirmed": [{"a": "jt-00322", "b": "bt-00018"}]
         }),
         _ => return None,
     })
