@@ -5,8 +5,8 @@
 //! the structure allows it:
 //!
 //! 1. **Selection** — a maximum-weight b-matching: each participant at most `min(cap, free
-//!    slots)` meetings, at most `tables × slots` in all. Must-meets are fixed first (a valid
-//!    spec never asks more of anyone than it can attend), the rest is a min-cost circulation
+//!    slots)` meetings, at most `tables × slots` in all. Must-meets and pins are fixed first
+//!    (pins first; when someone has more than it can attend, the heaviest that fit), the rest is a min-cost circulation
 //!    solved exactly by cost scaling (Goldberg–Tarjan push–relabel). Successive shortest
 //!    paths would need one Dijkstra per meeting — 20,000 of them on a million arcs at
 //!    trade-show size — while cost scaling needs ~10 refine passes. The optimum's dual prices
@@ -26,21 +26,39 @@
 //! 3. **Fill** — any remaining candidate that fits, best first, so no capacity is wasted.
 //! 4. **Improvement** — only when placement lost value: a bounded large-neighbourhood
 //!    search forces a lost meeting in, repairs around it, and keeps the result only if the
-//!    value rose (a journal rolls everything else back).
-//! 5. **Compaction** — fewer idle gaps, by swapping α/β components and whole slots; a swap
+//!    (must-meets, coverage, value) key rose (a journal rolls everything else back).
+//! 5. **Minimums** — participants below `min` take candidates (partners below their own
+//!    minimum first) by insertion, chain swap or an ejection that does not lower coverage;
+//!    then improvement runs again for the heavy meetings this displaced. Every ejection and
+//!    forced move compares the lexicographic key (must-meets, Σ min(meetings, minimum),
+//!    value), so minimums come before score and never cost a must-meet.
+//! 6. **Compaction** — fewer idle gaps, by swapping α/β components and whole slots; a swap
 //!    only changes the agendas of a path's two ends, so each move is priced in O(1).
-//! 6. **Report** — value, bound, gap, and a plain-English reason for every request left out.
+//! 7. **Annealing** (`gaps`) — seeded simulated annealing over the slot assignment (move a
+//!    meeting, exchange two), time-limited, the best assignment kept; it never changes which
+//!    meetings are placed.
+//! 8. **Report** — value, bound, gap, idle gaps before and after, participants below their
+//!    minimum and every request left out, each with a reason in the caller's language.
+//!
+//! Windows and pins are per-candidate slot sets (`Inst::common` is availability ∩ window);
+//! a pinned meeting counts as a must-meet, is placed first and never moves. A participant
+//! with several seats may hold that many meetings in a slot; the chain moves (which assume
+//! one meeting per participant and slot) skip such participants, direct placement, ejection
+//! and annealing handle them. A one-population forum (`pairing: any`) gives everyone its own
+//! group, so it takes the general-graph paths.
 //!
 //! Slots are bitsets (`SlotSet`, 256 bits), so "a slot free for both and with a table left"
-//! is a few word-wise ANDs. The local searches run on step budgets ([`SolveConfig`]), not
-//! clocks, so a plan is deterministic. [`check`] re-verifies a finished solution from
-//! scratch.
+//! is a few word-wise ANDs. The local searches run on step budgets ([`SolveConfig`]), and
+//! the annealing on a seeded generator with the clock only as a ceiling, so a plan is
+//! deterministic for a seed unless the time limit cut it (`Improvement::stopped_by`).
+//! [`check`] re-verifies a finished solution from scratch.
 //!
 //! Where each part lives: [`Problem`], [`Solution`], [`SolveConfig`], [`solve`] and [`check`]
 //! here; the sanitised instance in `inst`, slot sets in `slots`; selection in `select` on the
 //! min-cost circulation in `flow`; the board of placed meetings in `board`, with placement in
-//! `colour`, fill and improvement in `repair`, compaction in `compact` and the report in
-//! `report`; the round-robin baseline in `baseline` ([`round_robin`]).
+//! `colour`, fill, improvement and minimums in `repair`, compaction in `compact`, annealing
+//! in `gaps` and the report in `report`; the round-robin baseline in `baseline`
+//! ([`round_robin`]).
 
 mod baseline;
 mod board;
