@@ -79,9 +79,7 @@ impl Engine {
             );
             let mut schedule =
                 plan::export::schedule(mission, &problem, &solution, Some(names), true);
-            schedule.changes = Some(plan::export::changes(
-                &problem, &solution, &changes, mission, lang,
-            ));
+            schedule.changes = Some(plan::export::changes(&problem, &solution, &changes, lang));
             Ok(schedule)
         })
     }

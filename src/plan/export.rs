@@ -73,11 +73,9 @@ pub fn changes(
     problem: &Problem,
     solution: &Solution,
     changes: &super::replan::Changes,
-    mission: &Mission,
     lang: crate::model::Lang,
 ) -> ScheduleChanges {
     use super::replan::Cancel;
-    let _ = mission;
     let id = |i: usize| {
         problem
             .participants

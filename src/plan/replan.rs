@@ -360,6 +360,7 @@ mod tests {
             time_limit_ms: 50,
             ..SolveConfig::default()
         };
+        let mut added = 0;
         for i in 0..300 {
             let p = problem_with(&mut rng, |rng| {
                 let slots = rng.range(2, 10);
@@ -431,11 +432,16 @@ mod tests {
                     "instance {i}: moved without a reason"
                 );
             }
+            added += changes.added.len();
         }
+        assert!(
+            added > 50,
+            "freed participants get new meetings ({added} added)"
+        );
     }
 
     #[test]
-    fn a_no_show_frees_partners_for_new_meetings() {
+    fn a_no_show_cancels_only_its_own_later_meetings() {
         use super::super::Participant;
         // Three buyers, three sellers, two slots; buyer 0 does not come after slot 0.
         let p = Problem {
