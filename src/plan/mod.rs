@@ -382,6 +382,72 @@ mod tests {
         assert_eq!(solution.stats.must_placed, 1);
     }
 
+    /// Minimums, a one-population forum, and reasons in Indonesian: a participant blocked
+    /// from everyone is reported below its minimum with why; must-meets beyond the slots are
+    /// unscheduled, not an error.
+    #[test]
+    fn minimums_any_pairing_and_reasons_in_the_requests_language() {
+        let spec: MissionSpec = serde_json::from_value(json!({
+            "name": "Forum", "host_province": "36", "date": "2023-09-11",
+            "slots": {"start": "09:00", "minutes": 20, "count": 3},
+            "tables": 3, "max_meetings": 3, "min_meetings": 2, "pairing": "any",
+            "participants": [
+                {"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d", "available": [[0, 0]]},
+                {"id": "e"}
+            ],
+            "requests": [
+                {"a": "d", "b": "a", "priority": "must"},
+                {"a": "d", "b": "b", "priority": "must"},
+                {"a": "a", "b": "b", "window": [1, 2]},
+                {"a": "a", "b": "c", "slot": 2}
+            ],
+            "blocked": [["e", "a"], ["e", "b"], ["e", "c"], ["e", "d"]]
+        }))
+        .expect("spec");
+        let m = spec
+            .validate()
+            .expect("valid: sides are optional with pairing any");
+        let score = |_: &str, _: &str| None;
+        let (problem, solution) = plan_in(&m, &score, &ProblemConfig::default(), Lang::Id);
+        solve::check(&problem, &solution).expect("valid schedule");
+        // a and b may meet although neither has a side: any-to-any.
+        let met = |x: usize, y: usize| {
+            solution
+                .meetings
+                .iter()
+                .any(|mt| (mt.a, mt.b) == (x, y) || (mt.a, mt.b) == (y, x))
+        };
+        assert!(met(0, 1) && met(0, 2));
+        let pinned = solution.meetings.iter().find(|mt| met(0, 2) && mt.pinned);
+        assert_eq!(pinned.map(|mt| mt.slot), Some(2));
+        // d is present in one slot and has two must-meets: one is placed, one explained.
+        assert_eq!(solution.stats.must_placed, 1);
+        assert_eq!(solution.unscheduled.len(), 1);
+        assert!(
+            solution.unscheduled[0].reason.contains("slot tersedianya"),
+            "{}",
+            solution.unscheduled[0].reason
+        );
+        // e has no possible partner: below its minimum, with the reason, in Indonesian.
+        let e = solution.stats.below_min.iter().find(|b| b.participant == 4);
+        assert_eq!(
+            e.map(|b| (b.meetings, b.min, b.reason.as_str())),
+            Some((0, 2, "e tidak punya calon mitra yang bisa ditemui"))
+        );
+        // Everyone else with a partner reaches the minimum (c meets a and, unscored, b).
+        for p in 0..3 {
+            assert!(
+                solution
+                    .meetings
+                    .iter()
+                    .filter(|mt| mt.a == p || mt.b == p)
+                    .count()
+                    >= 2,
+                "participant {p}"
+            );
+        }
+    }
+
     #[test]
     fn preferences_only_uses_listed_pairs() {
         let mut m = mission();
