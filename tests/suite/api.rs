@@ -568,9 +568,18 @@ fn check_schedule(v: &Value, tables: u64) -> std::collections::HashMap<String, u
 #[tokio::test]
 async fn the_fixture_mission_with_min_meetings_gives_every_firm_three() {
     let mut spec = fixture_mission().await;
-    let without = post_json("/v1/missions/plan", spec.to_string())
-        .await
-        .json();
+    // A short idle-gap phase: the test server is a debug build sharing two cores with the
+    // rest of the suite (a full-length one was seen to pass the 30 s request timeout under
+    // load), and the annealing does not change who meets whom.
+    spec["time_limit_ms"] = json!(200);
+    let without = post_json("/v1/missions/plan", spec.to_string()).await;
+    assert_eq!(
+        without.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&without.body)
+    );
+    let without = without.json();
     spec["min_meetings"] = json!(3);
     let reply = post_json("/v1/missions/plan", spec.to_string()).await;
     assert_eq!(
