@@ -89,6 +89,7 @@ fn instance_of(shape: &Shape, seed: u64) -> Problem {
                 group: usize::from(i >= shape.origin),
                 cap: shape.cap,
                 available,
+                ..Default::default()
             }
         })
         .collect();
@@ -109,6 +110,7 @@ fn instance_of(shape: &Shape, seed: u64) -> Problem {
                         weight: w,
                         priority: None,
                         topic: None,
+                        ..Default::default()
                     });
                 }
             }
@@ -126,6 +128,7 @@ fn instance_of(shape: &Shape, seed: u64) -> Problem {
                             weight: w,
                             priority: None,
                             topic: None,
+                            ..Default::default()
                         });
                     }
                 }

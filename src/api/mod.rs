@@ -318,6 +318,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .route("/v1/missions", get(missions::missions))
         .route("/v1/missions/{name}", get(missions::mission))
         .route("/v1/missions/plan", post(missions::plan_mission))
+        .route("/v1/missions/replan", post(missions::replan_mission))
         .route("/v1/businesses/{id}", get(businesses::get_business))
         .route("/v1/deals/{id}", get(deals::get_deal))
         .route(

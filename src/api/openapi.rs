@@ -26,7 +26,9 @@ use super::routes::imports::{
     __path_import, __path_template_csv, __path_template_deals_csv, __path_template_xlsx,
 };
 use super::routes::matching::__path_match_;
-use super::routes::missions::{__path_mission, __path_missions, __path_plan_mission};
+use super::routes::missions::{
+    __path_mission, __path_missions, __path_plan_mission, __path_replan_mission,
+};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
 use super::routes::reference::{
     __path_advantages, __path_commodities, __path_provinces, __path_supply,
@@ -40,7 +42,7 @@ use super::routes::search::__path_search;
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
     paths(healthz, provinces, advantages, commodities, supply, search, match_, corridors, get_business,
-        missions, mission, plan_mission, business_network, intro, flows,
+        missions, mission, plan_mission, replan_mission, business_network, intro, flows,
         put_business, delete_business, post_deal, get_deal, import, template_csv, template_xlsx, template_deals_csv),
     modifiers(&BearerAuth, &StandardResponses),
     components(schemas(ErrorBody, ErrorDetail, crate::error::RowError))
@@ -273,6 +275,18 @@ fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
                 {"id": "bt-00018", "side": "host"}
             ],
             "requests": [{"a": "jt-00322", "b": "bt-00050", "priority": "must"}]
+        }),
+        ("post", "/v1/missions/replan") => json!({
+            "spec": request_example("post", "/v1/missions/plan")?,
+            "previous": [
+                {"a": "jt-00322", "b": "bt-00050", "slot": 0, "table": 1},
+                {"a": "jt-00454", "b": "bt-00018", "slot": 0, "table": 2},
+                {"a": "jt-00322", "b": "bt-00018", "slot": 1, "table": 1},
+                {"a": "jt-00454", "b": "bt-00050", "slot": 1, "table": 2}
+            ],
+            "from_slot": 1,
+            "absent": ["jt-00454"],
+            "confirmed": [{"a": "jt-00322", "b": "bt-00018"}]
         }),
         _ => return None,
     })

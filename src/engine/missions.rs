@@ -1,14 +1,16 @@
 //! Trade missions: resolving a mission spec's participants against the store, the pair
 //! weight (the better direction's score, floored at zero, plus 0.05), and the planner's
-//! schedule with agendas.
+//! schedule with agendas — planned, or re-planned on the day around what already happened.
 
 use std::collections::HashMap;
 
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::FieldError;
+use crate::model::Lang;
 use crate::model::{Business, Certification, ListingKind};
 use crate::plan::export::Schedule;
+use crate::plan::replan::ReplanRequest;
 use crate::plan::{self, MissionSpec, PairScore, ProblemConfig};
 use crate::score::{Direction, MatchContext, Scorer};
 
@@ -33,7 +35,66 @@ impl Engine {
     /// Plans a mission: resolves its participants against the store (unless
     /// `preferences_only`), scores every cross-side pair in both directions, and runs the
     /// planner. Returns the schedule with per-participant agendas.
-    pub fn plan_mission(&self, mut spec: MissionSpec) -> Result<Schedule> {
+    pub fn plan_mission(&self, spec: MissionSpec) -> Result<Schedule> {
+        self.plan_mission_in(spec, Lang::En)
+    }
+
+    /// [`Engine::plan_mission`] with reasons in `lang`.
+    pub fn plan_mission_in(&self, spec: MissionSpec, lang: Lang) -> Result<Schedule> {
+        self.with_mission(spec, |mission, score, names| {
+            let (problem, solution) =
+                plan::plan_in(mission, score, &ProblemConfig::default(), lang);
+            Ok(plan::export::schedule(
+                mission,
+                &problem,
+                &solution,
+                Some(names),
+                true,
+            ))
+        })
+    }
+
+    /// Re-plans a mission on the day (`POST /v1/missions/replan`): meetings before
+    /// `from_slot` and confirmed ones stay, absent participants' later meetings go, freed
+    /// participants get new meetings; the answer lists what was added, moved and cancelled.
+    pub fn replan_mission(&self, request: ReplanRequest, lang: Lang) -> Result<Schedule> {
+        let ReplanRequest {
+            spec,
+            previous,
+            from_slot,
+            absent,
+            confirmed,
+        } = request;
+        self.with_mission(spec, |mission, score, names| {
+            let input = plan::replan::resolve(mission, &previous, from_slot, &absent, &confirmed)
+                .map_err(spec_error)?;
+            let problem = plan::build_problem(mission, score, &ProblemConfig::default());
+            let (problem, solution, changes) = plan::replan::replan(
+                &problem,
+                &input.previous,
+                input.from_slot,
+                &input.absent,
+                &input.confirmed,
+                &plan::solve_config(mission, lang),
+            );
+            let mut schedule =
+                plan::export::schedule(mission, &problem, &solution, Some(names), true);
+            schedule.changes = Some(plan::export::changes(&problem, &solution, &changes, lang));
+            Ok(schedule)
+        })
+    }
+
+    /// Resolves a spec's participants against the store, validates it, and hands `run` the
+    /// mission, the pair score and the display-name lookup.
+    fn with_mission<T>(
+        &self,
+        mut spec: MissionSpec,
+        run: impl FnOnce(
+            &plan::Mission,
+            &dyn Fn(&str, &str) -> Option<PairScore>,
+            &dyn Fn(&str) -> Option<String>,
+        ) -> Result<T>,
+    ) -> Result<T> {
         let r = &self.reference;
         r.require_province("host_province", &spec.host_province)?;
         let mut businesses: HashMap<String, (u64, Business)> = HashMap::new();
@@ -115,15 +176,8 @@ impl Engine {
                 topic: Some(r.commodities[best.1].key.clone()),
             })
         };
-        let (problem, solution) = plan::plan(&mission, &score, &ProblemConfig::default());
         let names = |id: &str| businesses.get(id).map(|(_, b)| b.name.clone());
-        Ok(plan::export::schedule(
-            &mission,
-            &problem,
-            &solution,
-            Some(&names),
-            true,
-        ))
+        run(&mission, &score, &names)
     }
 
     fn profile(&self, key: u64, b: &Business) -> Option<Profile> {

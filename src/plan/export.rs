@@ -36,6 +36,100 @@ pub struct Schedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agendas: Option<BTreeMap<String, Vec<AgendaItem>>>,
     pub stats: ScheduleStats,
+    /// What changed against the earlier plan (re-planning only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ScheduleChanges>,
+}
+
+/// What re-planning changed against the earlier plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScheduleChanges {
+    /// New meetings.
+    pub added: Vec<ChangedMeeting>,
+    /// Earlier meetings now in another slot (`from_slot` → `slot`); as few as possible.
+    pub moved: Vec<ChangedMeeting>,
+    /// Earlier meetings that no longer take place, with the reason.
+    pub cancelled: Vec<ChangedMeeting>,
+}
+
+/// One changed meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChangedMeeting {
+    pub a: String,
+    pub b: String,
+    /// The slot it takes now (for a cancelled meeting: the slot it had).
+    pub slot: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<usize>,
+    /// The earlier slot of a moved meeting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_slot: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The changes of a re-plan in the response's shape, reasons in `lang`.
+pub fn changes(
+    problem: &Problem,
+    solution: &Solution,
+    changes: &super::replan::Changes,
+    lang: crate::model::Lang,
+) -> ScheduleChanges {
+    use super::replan::Cancel;
+    let id = |i: usize| {
+        problem
+            .participants
+            .get(i)
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+    };
+    let meeting = |k: usize, from: Option<usize>| {
+        let m = &solution.meetings[k];
+        ChangedMeeting {
+            a: id(m.a),
+            b: id(m.b),
+            slot: m.slot,
+            table: Some(m.table),
+            from_slot: from,
+            reason: None,
+        }
+    };
+    ScheduleChanges {
+        added: changes.added.iter().map(|&k| meeting(k, None)).collect(),
+        moved: changes
+            .moved
+            .iter()
+            .map(|&(k, from)| meeting(k, Some(from)))
+            .collect(),
+        cancelled: changes
+            .cancelled
+            .iter()
+            .map(|(m, why)| {
+                let reason = match (why, lang) {
+                    (Cancel::Absent(x), crate::model::Lang::Id) => {
+                        format!("{} tidak hadir", id(*x))
+                    }
+                    (Cancel::Absent(x), _) => format!("{} is absent", id(*x)),
+                    (Cancel::NoRoom, crate::model::Lang::Id) => {
+                        "tidak bisa tetap di slotnya dan tidak ada slot lain yang kosong untuk keduanya"
+                            .to_string()
+                    }
+                    (Cancel::NoRoom, _) => {
+                        "could neither stay in its slot nor move to another slot free for both"
+                            .to_string()
+                    }
+                };
+                ChangedMeeting {
+                    a: id(m.a),
+                    b: id(m.b),
+                    slot: m.slot,
+                    table: (m.table > 0).then_some(m.table),
+                    from_slot: None,
+                    reason: Some(reason),
+                }
+            })
+            .collect(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -56,6 +150,17 @@ pub struct ScheduledMeeting {
     /// "must" or "want" when the meeting was requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<String>,
+    /// Pinned to its slot by the request (`requests[].slot`) or, when re-planning, held or
+    /// confirmed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
+    /// The request's window `[first, last]`, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<[usize; 2]>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -73,6 +178,12 @@ pub struct ScheduleParticipant {
     pub name: Option<String>,
     pub side: String,
     pub meetings: usize,
+    /// Its minimum number of meetings, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_meetings: Option<usize>,
+    /// Seats (meetings it may hold in one slot), when more than one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seats: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -86,6 +197,10 @@ pub struct AgendaItem {
     pub with_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<[usize; 2]>,
 }
 
 /// The solver's stats in the response's field names.
@@ -104,6 +219,54 @@ pub struct ScheduleStats {
     pub must_placed: usize,
     pub exact_selection: bool,
     pub solve_ms: f64,
+    /// Idle gaps before the improvement phase (`idle_gaps` is after it).
+    pub idle_gaps_before: usize,
+    /// Most idle gaps of one participant minus fewest, among those with a meeting.
+    pub gap_spread: usize,
+    /// Participants with a minimum (`min_meetings`) who reached it.
+    pub min_met: usize,
+    /// Participants below their minimum, each with the reason.
+    pub below_min: Vec<BelowMinEntry>,
+    pub improvement: ImprovementStats,
+}
+
+/// A participant that got fewer meetings than its minimum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BelowMinEntry {
+    pub id: String,
+    pub meetings: usize,
+    pub min: usize,
+    pub reason: String,
+}
+
+/// What the idle-gap improvement phase did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImprovementStats {
+    pub iterations: u64,
+    /// `converged`, `time` (the time limit cut it short) or `skipped`.
+    pub stopped_by: String,
+    pub ms: f64,
+}
+
+impl ScheduleStats {
+    fn new(s: &Stats, ids: &[&str]) -> Self {
+        let mut out = ScheduleStats::from(s);
+        out.below_min = s
+            .below_min
+            .iter()
+            .map(|b| BelowMinEntry {
+                id: ids
+                    .get(b.participant)
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string(),
+                meetings: b.meetings,
+                min: b.min,
+                reason: b.reason.clone(),
+            })
+            .collect();
+        out
+    }
 }
 
 impl From<&Stats> for ScheduleStats {
@@ -126,6 +289,15 @@ impl From<&Stats> for ScheduleStats {
             must_placed: s.must_placed,
             exact_selection: s.exact_selection,
             solve_ms: round(s.solve_ms, 3),
+            idle_gaps_before: s.idle_gaps_before,
+            gap_spread: s.gap_spread,
+            min_met: s.min_met,
+            below_min: Vec::new(),
+            improvement: ImprovementStats {
+                iterations: s.improvement.iterations,
+                stopped_by: s.improvement.stopped_by.to_string(),
+                ms: round(s.improvement.ms, 3),
+            },
         }
     }
 }
@@ -175,6 +347,12 @@ pub fn schedule(
                 weight: m.weight,
                 topic: m.topic.clone(),
                 priority: m.priority.map(|p| p.as_str().to_string()),
+                pinned: m.pinned,
+                window: problem
+                    .candidates
+                    .get(m.candidate)
+                    .and_then(|c| c.window)
+                    .map(|(f, l)| [f, l]),
             }
         })
         .collect();
@@ -203,8 +381,14 @@ pub fn schedule(
         .map(|(i, p)| ScheduleParticipant {
             id: p.id.clone(),
             name: name_of(i),
-            side: mission.groups.get(p.group).cloned().unwrap_or_default(),
+            side: mission
+                .index_of(&p.id)
+                .and_then(|k| mission.groups.get(mission.participants[k].group))
+                .cloned()
+                .unwrap_or_default(),
             meetings: count[i],
+            min_meetings: (p.min > 0).then_some(p.min),
+            seats: (p.seats > 1).then_some(p.seats),
         })
         .collect();
     let agendas = with_agendas.then(|| {
@@ -219,6 +403,8 @@ pub fn schedule(
                     with: other.clone(),
                     with_name: other_name.clone(),
                     topic: m.topic.clone(),
+                    pinned: m.pinned,
+                    window: m.window,
                 });
             }
         }
@@ -233,7 +419,8 @@ pub fn schedule(
         unscheduled,
         participants,
         agendas,
-        stats: ScheduleStats::from(&solution.stats),
+        stats: ScheduleStats::new(&solution.stats, &ids),
+        changes: None,
     }
 }
 
@@ -244,7 +431,9 @@ pub fn schedule(
 /// is quoted, with quotes doubled. A text field starting with `=`, `+`, `-`, `@`, tab or CR
 /// is prefixed with `'` so a spreadsheet shows it instead of running it as a formula.
 pub fn to_csv(schedule: &Schedule) -> String {
-    let mut out = String::from("slot,start,end,table,a,a_name,b,b_name,weight,topic\r\n");
+    let mut out = String::from(
+        "slot,start,end,table,a,a_name,b,b_name,weight,topic,priority,pinned,window\r\n",
+    );
     for m in &schedule.meetings {
         let fields = [
             m.slot.to_string(),
@@ -257,6 +446,11 @@ pub fn to_csv(schedule: &Schedule) -> String {
             csv_text(m.b_name.as_deref().unwrap_or_default()),
             m.weight.to_string(),
             csv_text(m.topic.as_deref().unwrap_or_default()),
+            m.priority.clone().unwrap_or_default(),
+            if m.pinned { "yes" } else { "" }.to_string(),
+            m.window
+                .map(|[f, l]| format!("{f}-{l}"))
+                .unwrap_or_default(),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
@@ -332,6 +526,12 @@ pub fn to_ics(schedule: &Schedule, dtstamp: Option<&str>) -> String {
         );
         if let Some(t) = &m.topic {
             let _ = write!(description, "\nTopic: {t}");
+        }
+        if m.pinned {
+            description.push_str("\nFixed slot (pinned).");
+        }
+        if let Some([f, l]) = m.window {
+            let _ = write!(description, "\nRequested window: slots {f}–{l}.");
         }
         line("BEGIN:VEVENT");
         line(&format!("UID:{slug}-s{}-t{}@jalin", m.slot, m.table));
@@ -457,7 +657,7 @@ pub fn to_html(schedule: &Schedule) -> String {
          <dt>Meetings</dt><dd>{}</dd>\n<dt>Participants with a meeting</dt><dd>{} of {}</dd>\n\
          <dt>Must-meet requests placed</dt><dd>{} of {}</dd>\n\
          <dt>Total value</dt><dd>{:.2} (upper bound {:.2}, gap {:.2}%)</dd>\n\
-         <dt>Idle gaps</dt><dd>{}</dd>\n</dl>\n",
+         <dt>Idle gaps</dt><dd>{} ({} before improvement)</dd>\n</dl>\n",
         s.meetings,
         s.participants_met,
         s.participants,
@@ -466,8 +666,27 @@ pub fn to_html(schedule: &Schedule) -> String {
         s.total_weight,
         s.upper_bound,
         s.gap_pct,
-        s.idle_gaps
+        s.idle_gaps,
+        s.idle_gaps_before
     );
+    if !s.below_min.is_empty() {
+        h.push_str(
+            "<table>\n<caption>Participants below their minimum</caption>\n<thead><tr>\
+             <th scope=\"col\">Participant</th><th scope=\"col\">Meetings</th>\
+             <th scope=\"col\">Minimum</th><th scope=\"col\">Reason</th></tr></thead>\n<tbody>\n",
+        );
+        for b in &s.below_min {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&b.id),
+                b.meetings,
+                b.min,
+                esc(&b.reason)
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
     if !schedule.unscheduled.is_empty() {
         h.push_str(
             "<table>\n<caption>Requests not scheduled</caption>\n<thead><tr>\
@@ -507,6 +726,9 @@ pub fn to_html(schedule: &Schedule) -> String {
             p.meetings,
             if p.meetings == 1 { "" } else { "s" }
         );
+        if let Some(k) = p.seats {
+            let _ = writeln!(h, "<p class=\"meta\">{k} seats (meetings at once)</p>");
+        }
         let Some(items) = agenda.get(p.id.as_str()) else {
             h.push_str("<p>No meetings scheduled.</p>\n</section>\n");
             continue;
@@ -523,10 +745,16 @@ pub fn to_html(schedule: &Schedule) -> String {
             } else {
                 (&m.a, &m.a_name)
             };
-            let who = match other_name {
+            let mut who = match other_name {
                 Some(n) => format!("{} <span class=\"id\">{}</span>", esc(n), esc(other)),
                 None => esc(other),
             };
+            if m.pinned {
+                who.push_str(" <span class=\"id\">(fixed slot)</span>");
+            }
+            if let Some([f, l]) = m.window {
+                let _ = write!(who, " <span class=\"id\">(window: slots {f}–{l})</span>");
+            }
             let _ = writeln!(
                 h,
                 "<tr><th scope=\"row\">{}–{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -679,7 +907,9 @@ mod tests {
     fn csv_quotes_and_neutralises_user_text() {
         let s = planned();
         let csv = to_csv(&s);
-        assert!(csv.starts_with("slot,start,end,table,a,a_name,b,b_name,weight,topic\r\n"));
+        assert!(csv.starts_with(
+            "slot,start,end,table,a,a_name,b,b_name,weight,topic,priority,pinned,window\r\n"
+        ));
         assert!(csv.contains("\"UD Brambang, \"\"Jaya\"\"\nNganjuk\""));
         assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""));
         assert_eq!(csv.matches("\r\n").count(), 1 + s.meetings.len());

@@ -13,13 +13,16 @@
 //! additionally forced first inside the solver.
 
 pub mod export;
+pub mod replan;
 pub mod solve;
 pub mod spec;
 
 pub use solve::{
     Candidate, Participant, Problem, Solution, SolveConfig, round_robin, solve, solve_with,
 };
-pub use spec::{Mission, MissionSpec, Priority};
+pub use spec::{Mission, MissionSpec, Pairing, Priority};
+
+use crate::model::lang::Lang;
 
 use std::collections::HashMap;
 
@@ -37,6 +40,9 @@ pub struct ProblemConfig {
     pub must_bonus: f64,
     /// Added to the value of a `want` pair.
     pub want_bonus: f64,
+    /// The value of a pair the engine cannot score, eligible only when the mission asks for
+    /// a minimum number of meetings (below the engine's floor for any scored pair).
+    pub compatible_weight: f64,
 }
 
 impl Default for ProblemConfig {
@@ -44,6 +50,7 @@ impl Default for ProblemConfig {
         ProblemConfig {
             must_bonus: 1.0,
             want_bonus: 0.5,
+            compatible_weight: 0.01,
         }
     }
 }
@@ -73,6 +80,7 @@ pub fn build_problem(
             weight: pref.weight,
             priority: None,
             topic: pref.topic.clone(),
+            ..Default::default()
         });
     }
     for r in &mission.requests {
@@ -84,6 +92,8 @@ pub fn build_problem(
             Some(&i) => {
                 candidates[i].priority = Some(r.priority);
                 candidates[i].weight += bonus;
+                candidates[i].window = r.window;
+                candidates[i].pinned = r.slot;
             }
             None => {
                 let scored = score(&people[r.a].id, &people[r.b].id);
@@ -94,30 +104,43 @@ pub fn build_problem(
                     weight: scored.as_ref().map_or(0.0, |s| s.weight.max(0.0)) + bonus,
                     priority: Some(r.priority),
                     topic: scored.and_then(|s| s.topic),
+                    window: r.window,
+                    pinned: r.slot,
                 });
             }
         }
     }
+    let any = mission.spec.pairing == Pairing::Any;
+    // With a minimum, a pair the engine cannot score is still a possible meeting: the
+    // minimum comes before score, so it may be needed when the scored pairs run out.
+    let compatible = people.iter().any(|p| p.min > 0);
     if !mission.spec.preferences_only {
         for a in 0..people.len() {
             for b in a + 1..people.len() {
-                if people[a].group == people[b].group
+                if (!any && people[a].group == people[b].group)
                     || mission.is_blocked(a, b)
                     || index.contains_key(&(a, b))
                 {
                     continue;
                 }
-                if let Some(s) = score(&people[a].id, &people[b].id)
-                    && s.weight.is_finite()
-                    && s.weight > 0.0
-                {
-                    candidates.push(Candidate {
+                match score(&people[a].id, &people[b].id) {
+                    Some(s) if s.weight.is_finite() && s.weight > 0.0 => {
+                        candidates.push(Candidate {
+                            a,
+                            b,
+                            weight: s.weight,
+                            priority: None,
+                            topic: s.topic,
+                            ..Default::default()
+                        });
+                    }
+                    _ if compatible => candidates.push(Candidate {
                         a,
                         b,
-                        weight: s.weight,
-                        priority: None,
-                        topic: s.topic,
-                    });
+                        weight: config.compatible_weight,
+                        ..Default::default()
+                    }),
+                    _ => {}
                 }
             }
         }
@@ -129,14 +152,31 @@ pub fn build_problem(
         tables: mission.spec.tables as usize,
         participants: people
             .iter()
-            .map(|p| Participant {
+            .enumerate()
+            .map(|(i, p)| Participant {
                 id: p.id.clone(),
-                group: p.group,
+                // One population: everyone is a group of its own, so any two may meet.
+                group: if any { i } else { p.group },
                 cap: p.cap,
                 available: p.available.clone(),
+                min: p.min,
+                seats: p.seats,
             })
             .collect(),
         candidates,
+    }
+}
+
+/// The solver's knobs a mission spec sets: the improvement phase's time limit and seed,
+/// the gap spread, and the language of reasons.
+pub fn solve_config(mission: &Mission, lang: Lang) -> SolveConfig {
+    let spec = &mission.spec;
+    SolveConfig {
+        time_limit_ms: spec.time_limit_ms.unwrap_or(spec::DEFAULT_TIME_LIMIT_MS),
+        seed: spec.seed.unwrap_or(0),
+        max_gap_spread: spec.max_gap_spread.map(|d| d as usize),
+        lang,
+        ..SolveConfig::default()
     }
 }
 
@@ -146,8 +186,18 @@ pub fn plan(
     score: &dyn Fn(&str, &str) -> Option<PairScore>,
     config: &ProblemConfig,
 ) -> (Problem, Solution) {
+    plan_in(mission, score, config, Lang::En)
+}
+
+/// [`plan`], with reasons in `lang`.
+pub fn plan_in(
+    mission: &Mission,
+    score: &dyn Fn(&str, &str) -> Option<PairScore>,
+    config: &ProblemConfig,
+    lang: Lang,
+) -> (Problem, Solution) {
     let problem = build_problem(mission, score, config);
-    let solution = solve(&problem);
+    let solution = solve_with(&problem, &solve_config(mission, lang));
     (problem, solution)
 }
 
@@ -227,6 +277,7 @@ pub(crate) mod testkit {
                     group,
                     cap: rng.range(1, shape.cap.max(1)),
                     available,
+                    ..Default::default()
                 }
             })
             .collect();
@@ -261,6 +312,7 @@ pub(crate) mod testkit {
                     weight,
                     priority,
                     topic: rng.chance(0.5).then(|| "bawang_merah".to_string()),
+                    ..Default::default()
                 });
             }
         }
@@ -328,6 +380,72 @@ mod tests {
         let (problem, solution) = plan(&m, &score, &ProblemConfig::default());
         solve::check(&problem, &solution).expect("valid schedule");
         assert_eq!(solution.stats.must_placed, 1);
+    }
+
+    /// Minimums, a one-population forum, and reasons in Indonesian: a participant blocked
+    /// from everyone is reported below its minimum with why; must-meets beyond the slots are
+    /// unscheduled, not an error.
+    #[test]
+    fn minimums_any_pairing_and_reasons_in_the_requests_language() {
+        let spec: MissionSpec = serde_json::from_value(json!({
+            "name": "Forum", "host_province": "36", "date": "2023-09-11",
+            "slots": {"start": "09:00", "minutes": 20, "count": 3},
+            "tables": 3, "max_meetings": 3, "min_meetings": 2, "pairing": "any",
+            "participants": [
+                {"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d", "available": [[0, 0]]},
+                {"id": "e"}
+            ],
+            "requests": [
+                {"a": "d", "b": "a", "priority": "must"},
+                {"a": "d", "b": "b", "priority": "must"},
+                {"a": "a", "b": "b", "window": [1, 2]},
+                {"a": "a", "b": "c", "slot": 2}
+            ],
+            "blocked": [["e", "a"], ["e", "b"], ["e", "c"], ["e", "d"]]
+        }))
+        .expect("spec");
+        let m = spec
+            .validate()
+            .expect("valid: sides are optional with pairing any");
+        let score = |_: &str, _: &str| None;
+        let (problem, solution) = plan_in(&m, &score, &ProblemConfig::default(), Lang::Id);
+        solve::check(&problem, &solution).expect("valid schedule");
+        // a and b may meet although neither has a side: any-to-any.
+        let met = |x: usize, y: usize| {
+            solution
+                .meetings
+                .iter()
+                .any(|mt| (mt.a, mt.b) == (x, y) || (mt.a, mt.b) == (y, x))
+        };
+        assert!(met(0, 1) && met(0, 2));
+        let pinned = solution.meetings.iter().find(|mt| met(0, 2) && mt.pinned);
+        assert_eq!(pinned.map(|mt| mt.slot), Some(2));
+        // d is present in one slot and has two must-meets: one is placed, one explained.
+        assert_eq!(solution.stats.must_placed, 1);
+        assert_eq!(solution.unscheduled.len(), 1);
+        assert!(
+            solution.unscheduled[0].reason.contains("slot tersedianya"),
+            "{}",
+            solution.unscheduled[0].reason
+        );
+        // e has no possible partner: below its minimum, with the reason, in Indonesian.
+        let e = solution.stats.below_min.iter().find(|b| b.participant == 4);
+        assert_eq!(
+            e.map(|b| (b.meetings, b.min, b.reason.as_str())),
+            Some((0, 2, "e tidak punya calon mitra yang bisa ditemui"))
+        );
+        // Everyone else with a partner reaches the minimum (c meets a and, unscored, b).
+        for p in 0..3 {
+            assert!(
+                solution
+                    .meetings
+                    .iter()
+                    .filter(|mt| mt.a == p || mt.b == p)
+                    .count()
+                    >= 2,
+                "participant {p}"
+            );
+        }
     }
 
     #[test]

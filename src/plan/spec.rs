@@ -53,7 +53,53 @@ pub struct MissionSpec {
     /// Only pairs named in `preferences` or `requests` may meet.
     #[serde(default)]
     pub preferences_only: bool,
+    /// Every participant who has a possible partner gets at least `min(N, what is possible)`
+    /// meetings before total score is maximised (a participant's own `min_meetings` replaces
+    /// it). With a minimum, pairs the engine cannot score are still eligible, at a low weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_meetings: Option<u64>,
+    /// `between_sides` (default): meetings only between different sides. `any`: one
+    /// population, anyone may meet anyone, sides are not needed.
+    #[serde(default, skip_serializing_if = "Pairing::is_default")]
+    pub pairing: Pairing,
+    /// Fairness of idle gaps: no participant (with a meeting) has more than this many idle
+    /// gaps beyond any other. Pursued by the improvement phase; `stats.gap_spread` reports
+    /// what was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_gap_spread: Option<u64>,
+    /// Time budget of the idle-gap improvement phase, in milliseconds (default 1,000, at
+    /// most 60,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_ms: Option<u64>,
+    /// Seed of the improvement phase: the same spec and seed give the same plan, unless the
+    /// time limit cut the search short (`stats.improvement.stopped_by` says `"time"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
+
+/// Who may meet whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Pairing {
+    /// Meetings only between participants of different sides (groups).
+    #[default]
+    BetweenSides,
+    /// One population: any two participants may meet.
+    Any,
+}
+
+impl Pairing {
+    fn is_default(&self) -> bool {
+        *self == Pairing::BetweenSides
+    }
+}
+
+/// Longest improvement budget a spec may ask for.
+pub const MAX_TIME_LIMIT_MS: u64 = 60_000;
+/// Default improvement budget.
+pub const DEFAULT_TIME_LIMIT_MS: u64 = 1_000;
+/// Most seats (simultaneous meetings) one participant may have.
+pub const MAX_SEATS: u64 = 100;
 
 /// The day's grid of meeting slots.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -94,6 +140,12 @@ pub struct ParticipantSpec {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
+    /// This participant's own minimum, replacing the mission's `min_meetings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_meetings: Option<u64>,
+    /// Representatives: up to this many meetings in the same slot (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seats: Option<u64>,
 }
 
 /// How strongly a meeting is asked for.
@@ -134,6 +186,12 @@ pub struct RequestSpec {
     pub b: String,
     #[serde(default = "want")]
     pub priority: Priority,
+    /// Inclusive `[first, last]`: the slots this meeting may take (e.g. the morning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<[u64; 2]>,
+    /// Pinned to this slot (an already fixed meeting); placed before anything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<u64>,
 }
 
 fn want() -> Priority {
@@ -188,6 +246,10 @@ pub struct MissionParticipant {
     pub cap: usize,
     /// One entry per slot.
     pub available: Vec<bool>,
+    /// Meetings wanted at least (0: none).
+    pub min: usize,
+    /// Meetings allowed in one slot.
+    pub seats: usize,
 }
 
 /// A request after validation; duplicates are merged (a `must` wins over a `want`).
@@ -196,6 +258,10 @@ pub struct Request {
     pub a: usize,
     pub b: usize,
     pub priority: Priority,
+    /// Inclusive slot range the meeting may take.
+    pub window: Option<(usize, usize)>,
+    /// The slot it is pinned to.
+    pub slot: Option<usize>,
 }
 
 /// A preference after validation; a later duplicate replaces an earlier one.
@@ -259,6 +325,9 @@ impl MissionSpec {
     /// mission), and otherwise its province code (a multi-province forum, one group per
     /// province).
     pub fn resolve_sides(&mut self, province_of: impl Fn(&str) -> Option<String>) -> Result<()> {
+        if self.pairing == Pairing::Any {
+            return Ok(()); // one population: sides are labels only
+        }
         let explicit: Vec<&str> = self
             .participants
             .iter()
@@ -307,6 +376,15 @@ impl MissionSpec {
         if self.max_meetings == 0 {
             return Err(FieldError::new("max_meetings", "must be at least 1"));
         }
+        if let Some(t) = self.time_limit_ms
+            && t > MAX_TIME_LIMIT_MS
+        {
+            return Err(FieldError::new(
+                "time_limit_ms",
+                format!("must be at most {MAX_TIME_LIMIT_MS}, got {t}"),
+            ));
+        }
+        let any = self.pairing == Pairing::Any;
         let (participants, groups, index) = self.check_participants(slots)?;
         let id_of = |field: String, id: &str| -> Result<usize> {
             index.get(id).copied().ok_or_else(|| {
@@ -323,7 +401,7 @@ impl MissionSpec {
                         format!("{path} names {a:?} twice; a participant cannot meet itself"),
                     ));
                 }
-                if participants[ia].group == participants[ib].group {
+                if !any && participants[ia].group == participants[ib].group {
                     return Err(FieldError::new(
                         fb,
                         format!(
@@ -341,11 +419,46 @@ impl MissionSpec {
         for (i, r) in self.requests.iter().enumerate() {
             let path = format!("requests[{i}]");
             let (a, b) = pair(&path, format!("{path}.a"), format!("{path}.b"), &r.a, &r.b)?;
+            let last = slots as u64 - 1;
+            let window = match r.window {
+                Some([first, end]) if first > end => {
+                    return Err(FieldError::new(
+                        format!("{path}.window"),
+                        format!("range [{first}, {end}] is reversed"),
+                    ));
+                }
+                Some([first, end]) if end > last => {
+                    return Err(FieldError::new(
+                        format!("{path}.window"),
+                        format!("range [{first}, {end}] is outside slots 0..={last}"),
+                    ));
+                }
+                Some([first, end]) => Some((first as usize, end as usize)),
+                None => None,
+            };
+            let slot = match r.slot {
+                Some(k) if k > last => {
+                    return Err(FieldError::new(
+                        format!("{path}.slot"),
+                        format!("slot {k} is outside slots 0..={last}"),
+                    ));
+                }
+                Some(k) if window.is_some_and(|(f, e)| (k as usize) < f || k as usize > e) => {
+                    return Err(FieldError::new(
+                        format!("{path}.slot"),
+                        format!("slot {k} is outside the request's window"),
+                    ));
+                }
+                Some(k) => Some(k as usize),
+                None => None,
+            };
             match request_at.get(&(a.min(b), a.max(b))) {
                 Some(&(k, _)) => {
                     if r.priority == Priority::Must {
                         requests[k].priority = Priority::Must;
                     }
+                    requests[k].window = requests[k].window.or(window);
+                    requests[k].slot = requests[k].slot.or(slot);
                 }
                 None => {
                     request_at.insert((a.min(b), a.max(b)), (requests.len(), i));
@@ -353,6 +466,8 @@ impl MissionSpec {
                         a,
                         b,
                         priority: r.priority,
+                        window,
+                        slot,
                     });
                 }
             }
@@ -404,32 +519,8 @@ impl MissionSpec {
                 ));
             }
         }
-        let mut musts = vec![0usize; participants.len()];
-        for r in requests.iter().filter(|r| r.priority == Priority::Must) {
-            musts[r.a] += 1;
-            musts[r.b] += 1;
-        }
-        for (p, &m) in participants.iter().zip(&musts) {
-            let free = p.available.iter().filter(|&&x| x).count();
-            if m > free {
-                return Err(FieldError::new(
-                    "requests",
-                    format!(
-                        "{:?} has {m} must-meet requests but is available in only {free} slots",
-                        p.id
-                    ),
-                ));
-            }
-            if m > p.cap {
-                return Err(FieldError::new(
-                    "requests",
-                    format!(
-                        "{:?} has {m} must-meet requests but a cap of {} meetings",
-                        p.id, p.cap
-                    ),
-                ));
-            }
-        }
+        // More must-meets than someone can attend is not an error: the plan places what fits
+        // and lists the rest in `unscheduled` with the reason.
 
         let mut blocked: Vec<(usize, usize)> = blocked.into_iter().map(|(k, _)| k).collect();
         blocked.sort_unstable();
@@ -466,6 +557,7 @@ impl MissionSpec {
                 return Err(FieldError::new(format!("{path}.id"), "must not be empty"));
             }
             let side = match p.side.as_deref().map(str::trim) {
+                None if self.pairing == Pairing::Any => "any",
                 None => {
                     return Err(FieldError::new(
                         format!("{path}.side"),
@@ -541,13 +633,31 @@ impl MissionSpec {
                     av
                 }
             };
+            let seats = match p.seats {
+                Some(n) if n == 0 || n > MAX_SEATS => {
+                    return Err(FieldError::new(
+                        format!("{path}.seats"),
+                        format!("must be between 1 and {MAX_SEATS}, got {n}"),
+                    ));
+                }
+                Some(n) => n as usize,
+                None => 1,
+            };
+            let cap = cap.min((slots * seats) as u64) as usize;
+            let min = p
+                .min_meetings
+                .or(self.min_meetings)
+                .unwrap_or(0)
+                .min(cap as u64) as usize;
             index.insert(p.id.clone(), i);
             out.push(MissionParticipant {
                 id: p.id.clone(),
                 name: p.name.clone(),
                 group,
-                cap: cap.min(slots as u64) as usize,
+                cap,
                 available,
+                min,
+                seats,
             });
         }
         Ok((out, groups, index))
@@ -898,24 +1008,48 @@ mod tests {
                 Box::new(|v| v["preferences"][0]["weight"] = json!(-1.0)),
             ),
             (
-                "requests",
+                "requests[0].window",
+                Box::new(|v| v["requests"][0]["window"] = json!([5, 2])),
+            ),
+            (
+                "requests[0].window",
+                Box::new(|v| v["requests"][0]["window"] = json!([0, 12])),
+            ),
+            (
+                "requests[0].slot",
+                Box::new(|v| v["requests"][0]["slot"] = json!(12)),
+            ),
+            (
+                "requests[0].slot",
                 Box::new(|v| {
-                    v["requests"] = json!([
-                        {"a": "bt-2", "b": "jt-1", "priority": "must"},
-                        {"a": "bt-2", "b": "jt-2", "priority": "must"}
-                    ]);
-                    v["participants"][3]["available"] = json!([[4, 4]]);
-                    v["blocked"] = json!([]);
+                    v["requests"][0]["window"] = json!([0, 5]);
+                    v["requests"][0]["slot"] = json!(7);
                 }),
             ),
             (
-                "requests",
+                "participants[1].seats",
+                Box::new(|v| v["participants"][1]["seats"] = json!(0)),
+            ),
+            (
+                "participants[1].seats",
+                Box::new(|v| v["participants"][1]["seats"] = json!(101)),
+            ),
+            (
+                "time_limit_ms",
+                Box::new(|v| v["time_limit_ms"] = json!(60_001)),
+            ),
+            (
+                "requests[0].b",
                 Box::new(|v| {
-                    v["requests"] = json!([
-                        {"a": "bt-1", "b": "jt-1", "priority": "must"},
-                        {"a": "bt-1", "b": "jt-2", "priority": "must"}
-                    ]);
-                    v["participants"][2]["max_meetings"] = json!(1);
+                    v["requests"] = json!([{"a": "jt-1", "b": "jt-2"}]);
+                }),
+            ),
+            (
+                "ok",
+                Box::new(|v| {
+                    v["pairing"] = json!("any");
+                    v["requests"] = json!([{"a": "jt-1", "b": "jt-2", "window": [0, 5]}]);
+                    v["participants"][1]["side"] = json!(null);
                 }),
             ),
         ];
@@ -934,19 +1068,35 @@ mod tests {
     }
 
     #[test]
-    fn must_counts_explain_who_and_how_many() {
+    fn more_must_meets_than_slots_is_not_an_error() {
+        // The plan places what fits and explains the rest (see the solver's reasons).
         let mut v = base();
         v["participants"][0]["max_meetings"] = json!(1);
         v["requests"] = json!([
             {"a": "jt-1", "b": "bt-1", "priority": "must"},
-            {"a": "jt-1", "b": "bt-2", "priority": "must"},
-            {"a": "bt-2", "b": "jt-1", "priority": "want"}
+            {"a": "jt-1", "b": "bt-2", "priority": "must"}
         ]);
         v["blocked"] = json!([]);
-        let e = parse(&v).validate().unwrap_err();
-        assert_eq!(e.field, "requests");
-        assert!(e.message.contains("\"jt-1\" has 2 must-meet"), "{e}");
-        assert!(e.message.contains("cap of 1"), "{e}");
+        parse(&v).validate().expect("valid");
+    }
+
+    #[test]
+    fn new_fields_resolve_minimums_seats_windows_and_pins() {
+        let mut v = base();
+        v["min_meetings"] = json!(3);
+        v["participants"][0]["min_meetings"] = json!(10);
+        v["participants"][1]["seats"] = json!(2);
+        v["requests"] = json!([{"a": "jt-1", "b": "bt-1", "window": [0, 5], "slot": 4}]);
+        let m = parse(&v).validate().expect("valid");
+        assert_eq!(m.participants[0].min, 6, "never above the cap");
+        assert_eq!(m.participants[1].min, 3);
+        assert_eq!(m.participants[1].seats, 2);
+        assert_eq!(m.participants[2].seats, 1);
+        assert_eq!(m.requests[0].window, Some((0, 5)));
+        assert_eq!(m.requests[0].slot, Some(4));
+        let back: MissionSpec =
+            serde_json::from_str(&serde_json::to_string(&m.spec).expect("writes")).expect("reads");
+        assert_eq!(back, m.spec, "the new fields round-trip");
     }
 
     #[test]

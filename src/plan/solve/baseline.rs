@@ -3,8 +3,9 @@
 
 use super::board::Board;
 use super::inst::{Inst, NONE};
-use super::report::finish;
-use super::{Problem, Solution};
+use super::report::{Finish, finish};
+use super::{Improvement, Problem, Solution};
+use crate::model::lang::Lang;
 use std::time::Instant;
 
 /// The greedy round-robin baseline, as MeetMax documents it: for each slot in order, go
@@ -46,5 +47,16 @@ pub fn round_robin(problem: &Problem) -> Solution {
             }
         }
     }
-    finish(problem, &board, 0.0, false, started)
+    finish(
+        problem,
+        &board,
+        Finish {
+            bound: 0.0,
+            exact: false,
+            started,
+            gaps_before: board.idle_gaps(),
+            improvement: Improvement::default(),
+            lang: Lang::En,
+        },
+    )
 }

@@ -10,10 +10,18 @@ use super::slots::SlotSet;
 pub(super) struct Board<'a> {
     pub(super) inst: &'a Inst,
     pub(super) slots: usize,
-    /// `at[p * slots + s]`: the candidate participant `p` meets in slot `s`, or NONE.
+    /// `at[p * slots + s]`: the candidate participant `p` meets in slot `s` (one of them,
+    /// for a participant with several seats), or NONE.
     pub(super) at: Vec<u32>,
+    /// Slots where a participant has no seat left (for one seat: has a meeting).
     pub(super) busy: Vec<SlotSet>,
+    /// Slots where a participant has a meeting: its agenda, whose idle gaps count.
+    pub(super) present: Vec<SlotSet>,
+    /// Meetings per participant and slot (`p * slots + s`).
+    pub(super) occ: Vec<u8>,
     pub(super) count: Vec<u32>,
+    /// Σ min(meetings, minimum) over participants: the second objective.
+    pub(super) covered: i64,
     pub(super) load: Vec<u32>,
     /// Slots whose load has reached the table count.
     pub(super) full: SlotSet,
@@ -47,7 +55,10 @@ impl<'a> Board<'a> {
             slots: inst.slots,
             at: vec![NONE; inst.n * inst.slots],
             busy: vec![SlotSet::default(); inst.n],
+            present: vec![SlotSet::default(); inst.n],
+            occ: vec![0; inst.n * inst.slots],
             count: vec![0; inst.n],
+            covered: 0,
             load: vec![0; inst.slots],
             full: SlotSet::default(),
             slot_of: vec![NONE; inst.cands.len()],
@@ -71,7 +82,8 @@ impl<'a> Board<'a> {
     }
 
     pub(super) fn evictable(&self, c: u32, musts_too: bool) -> bool {
-        c != self.pinned && (musts_too || !self.inst.cands[c as usize].must)
+        let cand = &self.inst.cands[c as usize];
+        c != self.pinned && !cand.pin && (musts_too || !cand.must)
     }
 
     pub(super) fn placed(&self, c: u32) -> bool {
@@ -80,13 +92,22 @@ impl<'a> Board<'a> {
 
     pub(super) fn place(&mut self, c: u32, s: usize) {
         let (a, b) = self.inst.ends(c);
-        debug_assert!(self.at(a, s) == NONE && self.at(b, s) == NONE && !self.placed(c));
-        self.at[a * self.slots + s] = c;
-        self.at[b * self.slots + s] = c;
-        self.busy[a].insert(s);
-        self.busy[b].insert(s);
-        self.count[a] += 1;
-        self.count[b] += 1;
+        debug_assert!(!self.busy[a].contains(s) && !self.busy[b].contains(s) && !self.placed(c));
+        for p in [a, b] {
+            let k = p * self.slots + s;
+            if self.at[k] == NONE {
+                self.at[k] = c;
+            }
+            self.occ[k] += 1;
+            if u32::from(self.occ[k]) >= self.inst.seats[p] {
+                self.busy[p].insert(s);
+            }
+            self.present[p].insert(s);
+            self.count[p] += 1;
+            if self.count[p] <= self.inst.min[p] {
+                self.covered += 1;
+            }
+        }
         self.load[s] += 1;
         if self.load[s] as usize >= self.inst.tables {
             self.full.insert(s);
@@ -105,12 +126,29 @@ impl<'a> Board<'a> {
     pub(super) fn unplace(&mut self, c: u32) {
         let s = self.slot_of[c as usize] as usize;
         let (a, b) = self.inst.ends(c);
-        self.at[a * self.slots + s] = NONE;
-        self.at[b * self.slots + s] = NONE;
-        self.busy[a].remove(s);
-        self.busy[b].remove(s);
-        self.count[a] -= 1;
-        self.count[b] -= 1;
+        for p in [a, b] {
+            let k = p * self.slots + s;
+            self.occ[k] -= 1;
+            self.busy[p].remove(s);
+            if self.occ[k] == 0 {
+                self.present[p].remove(s);
+                self.at[k] = NONE;
+            } else if self.at[k] == c {
+                // Another meeting of this participant in the slot takes its place.
+                self.at[k] = self.members[s]
+                    .iter()
+                    .copied()
+                    .find(|&e| {
+                        let (x, y) = self.inst.ends(e);
+                        e != c && (x == p || y == p)
+                    })
+                    .unwrap_or(NONE);
+            }
+            if self.count[p] <= self.inst.min[p] {
+                self.covered -= 1;
+            }
+            self.count[p] -= 1;
+        }
         self.load[s] -= 1;
         if (self.load[s] as usize) < self.inst.tables {
             self.full.remove(s);
@@ -127,6 +165,19 @@ impl<'a> Board<'a> {
         if let Some(j) = &mut self.journal {
             j.push(Change::Removed(c, s));
         }
+    }
+
+    /// (must-meets, minimum coverage, value): what every move must not lower, in that order.
+    pub(super) fn key(&self) -> (usize, i64, f64) {
+        (self.musts, self.covered, self.value)
+    }
+
+    /// Whether `key` is strictly better than `before` (value beyond `eps`).
+    pub(super) fn gained(&self, before: (usize, i64, f64), eps: f64) -> bool {
+        let now = self.key();
+        now.0 > before.0
+            || (now.0 == before.0
+                && (now.1 > before.1 || (now.1 == before.1 && now.2 > before.2 + eps)))
     }
 
     /// Slots where both ends are available and free.

@@ -21,9 +21,9 @@ impl Board<'_> {
         }
         let (a, b) = self.inst.ends(c);
         let added = |p: usize, s: usize| {
-            let mut after = self.busy[p];
+            let mut after = self.present[p];
             after.insert(s);
-            after.agenda_cost() - self.busy[p].agenda_cost()
+            after.agenda_cost() - self.present[p].agenda_cost()
         };
         match free
             .iter()
@@ -87,9 +87,12 @@ impl Board<'_> {
             self.budget = self.budget.saturating_sub(1);
             let q = self.inst.other(e, p);
             let new = if col == alpha { beta } else { alpha };
+            // Chains assume one meeting per participant and slot: a participant with several
+            // seats ends the attempt.
             if q == x
-                || !self.inst.avail[p].contains(new)
-                || !self.inst.avail[q].contains(new)
+                || !self.inst.allows(e, new)
+                || self.inst.seated(p)
+                || self.inst.seated(q)
                 || path.len() > self.inst.n
             {
                 break false;
@@ -147,6 +150,9 @@ impl Board<'_> {
         out.clear();
         out.push(m);
         let (a, b) = self.inst.ends(m);
+        if self.inst.seated(a) || self.inst.seated(b) {
+            return None;
+        }
         let flip = |s: usize| if s == alpha { beta } else { alpha };
         let first = self.slot_of[m as usize] as usize;
         let mut ends = [(a, first), (b, first)];
@@ -163,6 +169,9 @@ impl Board<'_> {
                 }
                 out.push(e);
                 x = self.inst.other(e, x);
+                if self.inst.seated(x) {
+                    return None;
+                }
                 col = flip(col);
             }
         }
@@ -175,8 +184,7 @@ impl Board<'_> {
         for &e in comp {
             let s = self.slot_of[e as usize] as usize;
             let new = if s == alpha { beta } else { alpha };
-            let (a, b) = self.inst.ends(e);
-            if !self.inst.avail[a].contains(new) || !self.inst.avail[b].contains(new) {
+            if !self.inst.allows(e, new) {
                 return false;
             }
             if s == alpha {

@@ -27,7 +27,10 @@ impl Board<'_> {
                     self.budget = self.budget.saturating_sub(self.inst.n as u64);
                     round += 1;
                     for p in 0..self.inst.n {
-                        let busy = self.busy[p];
+                        if self.inst.seated(p) {
+                            continue;
+                        }
+                        let busy = self.present[p];
                         let from = match (busy.contains(alpha), busy.contains(beta)) {
                             (true, false) => alpha,
                             (false, true) => beta,
@@ -51,7 +54,7 @@ impl Board<'_> {
                         let delta: i64 = ends
                             .iter()
                             .map(|&(q, s)| {
-                                let before = self.busy[q];
+                                let before = self.present[q];
                                 moved(before, s, alpha + beta - s).agenda_cost()
                                     - before.agenda_cost()
                             })
@@ -81,17 +84,16 @@ impl Board<'_> {
                 }
                 self.budget = self.budget.saturating_sub(self.inst.n as u64);
                 let mut delta = 0i64;
-                let mut ok = true;
+                let ok = self.members[i].iter().all(|&e| self.inst.allows(e, j))
+                    && self.members[j].iter().all(|&e| self.inst.allows(e, i));
                 for p in 0..self.inst.n {
-                    let busy = self.busy[p];
+                    if !ok {
+                        break;
+                    }
+                    let busy = self.present[p];
                     let (bi, bj) = (busy.contains(i), busy.contains(j));
                     if bi == bj {
                         continue;
-                    }
-                    let av = self.inst.avail[p];
-                    if (bi && !av.contains(j)) || (bj && !av.contains(i)) {
-                        ok = false;
-                        break;
                     }
                     let after = if bi {
                         moved(busy, i, j)
@@ -131,6 +133,7 @@ mod tests {
         let mut rng = Rng::new(8);
         let no_compaction = SolveConfig {
             compaction_passes: 0,
+            time_limit_ms: 0,
             ..SolveConfig::default()
         };
         for i in 0..60 {
@@ -174,6 +177,7 @@ mod tests {
                     group: usize::from(i > 0),
                     cap: 6,
                     available: vec![true; 6],
+                    ..Default::default()
                 })
                 .collect(),
             candidates: (1..4)
@@ -183,6 +187,7 @@ mod tests {
                     weight: 1.0,
                     priority: None,
                     topic: None,
+                    ..Default::default()
                 })
                 .collect(),
         };

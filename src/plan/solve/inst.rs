@@ -14,8 +14,15 @@ pub(super) struct Cand {
     pub(super) a: u32,
     pub(super) b: u32,
     pub(super) w: f64,
+    /// A must-meet request, or pinned to a slot (a fixed meeting is placed before anything).
     pub(super) must: bool,
     pub(super) req: bool,
+    /// Requested as `must` (`must` is also set by a pin).
+    pub(super) asked_must: bool,
+    /// Pinned to one slot: it never moves and is never evicted.
+    pub(super) pin: bool,
+    /// Index into `Inst::windows` when the meeting may take only some slots, else NONE.
+    pub(super) dom: u32,
     /// In range, two different groups, not a duplicate of an earlier pair.
     pub(super) ok: bool,
 }
@@ -29,8 +36,18 @@ pub(super) struct Inst {
     pub(super) avail: Vec<SlotSet>,
     pub(super) cap: Vec<u32>,
     pub(super) cap_given: Vec<usize>,
+    /// Meetings wanted at least (never above `cap`).
+    pub(super) min: Vec<u32>,
+    /// The minimum as given (for the report).
+    pub(super) min_given: Vec<usize>,
+    /// Meetings allowed in one slot (≥ 1).
+    pub(super) seats: Vec<u32>,
+    /// Whether anyone has a minimum.
+    pub(super) has_min: bool,
     pub(super) ids: Vec<String>,
     pub(super) cands: Vec<Cand>,
+    /// The slot sets of restricted candidates (windows and pins).
+    pub(super) windows: Vec<SlotSet>,
 }
 
 impl Inst {
@@ -54,16 +71,49 @@ impl Inst {
                 set
             })
             .collect();
-        let cap = problem
+        let seats: Vec<u32> = problem
+            .participants
+            .iter()
+            .map(|p| p.seats.clamp(1, 255) as u32)
+            .collect();
+        let cap: Vec<u32> = problem
             .participants
             .iter()
             .zip(&avail)
-            .map(|(p, a)| p.cap.min(a.len()) as u32)
+            .zip(&seats)
+            .map(|((p, a), &k)| p.cap.min(a.len() * k as usize) as u32)
             .collect();
+        let min: Vec<u32> = problem
+            .participants
+            .iter()
+            .zip(&cap)
+            .map(|(p, &c)| (p.min as u32).min(c))
+            .collect();
+        let mut windows: Vec<SlotSet> = Vec::new();
         let mut cands: Vec<Cand> = problem
             .candidates
             .iter()
             .map(|c| Cand {
+                pin: c.pinned.is_some_and(|s| s < slots),
+                dom: match (c.pinned, c.window) {
+                    (Some(s), _) => {
+                        let mut set = SlotSet::default();
+                        if s < slots {
+                            set.insert(s);
+                        }
+                        windows.push(set);
+                        windows.len() as u32 - 1
+                    }
+                    (None, Some((first, last))) => {
+                        let mut set = SlotSet::default();
+                        for s in first..=last.min(slots.saturating_sub(1)) {
+                            set.insert(s);
+                        }
+                        windows.push(set);
+                        windows.len() as u32 - 1
+                    }
+                    (None, None) => NONE,
+                },
                 a: c.a.min(u32::MAX as usize - 1) as u32,
                 b: c.b.min(u32::MAX as usize - 1) as u32,
                 w: if c.weight.is_finite() && c.weight > 0.0 {
@@ -71,7 +121,8 @@ impl Inst {
                 } else {
                     0.0
                 },
-                must: c.priority == Some(Priority::Must),
+                must: c.priority == Some(Priority::Must) || c.pinned.is_some(),
+                asked_must: c.priority == Some(Priority::Must),
                 req: c.priority.is_some(),
                 ok: c.a < n
                     && c.b < n
@@ -100,7 +151,12 @@ impl Inst {
                 let keep = &mut cands[first];
                 keep.w = keep.w.max(dup.w);
                 keep.must |= dup.must;
+                keep.asked_must |= dup.asked_must;
                 keep.req |= dup.req;
+                if keep.dom == NONE {
+                    keep.dom = dup.dom;
+                    keep.pin = dup.pin;
+                }
                 cands[i as usize].ok = false;
             }
         }
@@ -111,8 +167,13 @@ impl Inst {
             avail,
             cap,
             cap_given: problem.participants.iter().map(|p| p.cap).collect(),
+            has_min: min.iter().any(|&m| m > 0),
+            min,
+            min_given: problem.participants.iter().map(|p| p.min).collect(),
+            seats,
             ids: problem.participants.iter().map(|p| p.id.clone()).collect(),
             cands,
+            windows,
         }
     }
 
@@ -126,16 +187,37 @@ impl Inst {
         if a == p { b } else { a }
     }
 
+    /// The slots `c` may take: both ends available, inside its window or pin.
     pub(super) fn common(&self, c: u32) -> SlotSet {
         let (a, b) = self.ends(c);
-        self.avail[a].and(self.avail[b])
+        let both = self.avail[a].and(self.avail[b]);
+        match self.cands[c as usize].dom {
+            NONE => both,
+            d => both.and(self.windows[d as usize]),
+        }
+    }
+
+    /// Whether meeting `c` may take slot `s` (availability, window, pin).
+    pub(super) fn allows(&self, c: u32, s: usize) -> bool {
+        let (a, b) = self.ends(c);
+        self.avail[a].contains(s)
+            && self.avail[b].contains(s)
+            && match self.cands[c as usize].dom {
+                NONE => true,
+                d => self.windows[d as usize].contains(s),
+            }
+    }
+
+    /// Whether `p` may hold more than one meeting in a slot.
+    pub(super) fn seated(&self, p: usize) -> bool {
+        self.seats[p] > 1
     }
 
     /// Sorts more important candidates first: must, then request, then weight, then index.
     pub(super) fn better(&self, x: u32, y: u32) -> std::cmp::Ordering {
         let (cx, cy) = (&self.cands[x as usize], &self.cands[y as usize]);
-        (cy.must, cy.req)
-            .cmp(&(cx.must, cx.req))
+        (cy.pin, cy.must, cy.req)
+            .cmp(&(cx.pin, cx.must, cx.req))
             .then(cy.w.total_cmp(&cx.w))
             .then(x.cmp(&y))
     }
@@ -146,9 +228,10 @@ impl Inst {
         cx.must.cmp(&cy.must).then(cx.w.total_cmp(&cy.w))
     }
 
-    pub(super) fn priority(&self, c: u32) -> Option<Priority> {
+    /// The request priority as the caller gave it (a pin alone makes no request).
+    pub(super) fn priority_of(&self, c: u32) -> Option<Priority> {
         let cand = &self.cands[c as usize];
-        match (cand.must, cand.req) {
+        match (cand.asked_must, cand.req) {
             (true, _) => Some(Priority::Must),
             (false, true) => Some(Priority::Want),
             _ => None,
@@ -176,6 +259,7 @@ mod tests {
                     group: usize::from(i > 0),
                     cap: 2,
                     available: vec![true; 2], // shorter than `slots`
+                    ..Default::default()
                 })
                 .collect(),
             candidates: vec![
@@ -185,6 +269,7 @@ mod tests {
                     weight: 1.0,
                     priority: None,
                     topic: None,
+                    ..Default::default()
                 },
                 Candidate {
                     a: 0,
@@ -192,6 +277,7 @@ mod tests {
                     weight: 1.0,
                     priority: None,
                     topic: None,
+                    ..Default::default()
                 },
                 Candidate {
                     a: 0,
@@ -199,6 +285,7 @@ mod tests {
                     weight: 1.0,
                     priority: None,
                     topic: None,
+                    ..Default::default()
                 },
                 Candidate {
                     a: 0,
@@ -206,6 +293,7 @@ mod tests {
                     weight: f64::NAN,
                     priority: Some(Priority::Want),
                     topic: None,
+                    ..Default::default()
                 },
                 Candidate {
                     a: 1,
@@ -213,6 +301,7 @@ mod tests {
                     weight: 5.0,
                     priority: None,
                     topic: None,
+                    ..Default::default()
                 },
                 Candidate {
                     a: 1,
@@ -220,6 +309,7 @@ mod tests {
                     weight: -3.0,
                     priority: None,
                     topic: None,
+                    ..Default::default()
                 },
             ],
         };

@@ -5,8 +5,8 @@
 //! the structure allows it:
 //!
 //! 1. **Selection** — a maximum-weight b-matching: each participant at most `min(cap, free
-//!    slots)` meetings, at most `tables × slots` in all. Must-meets are fixed first (a valid
-//!    spec never asks more of anyone than it can attend), the rest is a min-cost circulation
+//!    slots)` meetings, at most `tables × slots` in all. Must-meets and pins are fixed first
+//!    (pins first; when someone has more than it can attend, the heaviest that fit), the rest is a min-cost circulation
 //!    solved exactly by cost scaling (Goldberg–Tarjan push–relabel). Successive shortest
 //!    paths would need one Dijkstra per meeting — 20,000 of them on a million arcs at
 //!    trade-show size — while cost scaling needs ~10 refine passes. The optimum's dual prices
@@ -26,27 +26,46 @@
 //! 3. **Fill** — any remaining candidate that fits, best first, so no capacity is wasted.
 //! 4. **Improvement** — only when placement lost value: a bounded large-neighbourhood
 //!    search forces a lost meeting in, repairs around it, and keeps the result only if the
-//!    value rose (a journal rolls everything else back).
-//! 5. **Compaction** — fewer idle gaps, by swapping α/β components and whole slots; a swap
+//!    (must-meets, coverage, value) key rose (a journal rolls everything else back).
+//! 5. **Minimums** — participants below `min` take candidates (partners below their own
+//!    minimum first) by insertion, chain swap or an ejection that does not lower coverage;
+//!    then improvement runs again for the heavy meetings this displaced. Every ejection and
+//!    forced move compares the lexicographic key (must-meets, Σ min(meetings, minimum),
+//!    value), so minimums come before score and never cost a must-meet.
+//! 6. **Compaction** — fewer idle gaps, by swapping α/β components and whole slots; a swap
 //!    only changes the agendas of a path's two ends, so each move is priced in O(1).
-//! 6. **Report** — value, bound, gap, and a plain-English reason for every request left out.
+//! 7. **Annealing** (`gaps`) — seeded simulated annealing over the slot assignment (move a
+//!    meeting, exchange two), time-limited, the best assignment kept; it never changes which
+//!    meetings are placed.
+//! 8. **Report** — value, bound, gap, idle gaps before and after, participants below their
+//!    minimum and every request left out, each with a reason in the caller's language.
+//!
+//! Windows and pins are per-candidate slot sets (`Inst::common` is availability ∩ window);
+//! a pinned meeting counts as a must-meet, is placed first and never moves. A participant
+//! with several seats may hold that many meetings in a slot; the chain moves (which assume
+//! one meeting per participant and slot) skip such participants, direct placement, ejection
+//! and annealing handle them. A one-population forum (`pairing: any`) gives everyone its own
+//! group, so it takes the general-graph paths.
 //!
 //! Slots are bitsets (`SlotSet`, 256 bits), so "a slot free for both and with a table left"
-//! is a few word-wise ANDs. The local searches run on step budgets ([`SolveConfig`]), not
-//! clocks, so a plan is deterministic. [`check`] re-verifies a finished solution from
-//! scratch.
+//! is a few word-wise ANDs. The local searches run on step budgets ([`SolveConfig`]), and
+//! the annealing on a seeded generator with the clock only as a ceiling, so a plan is
+//! deterministic for a seed unless the time limit cut it (`Improvement::stopped_by`).
+//! [`check`] re-verifies a finished solution from scratch.
 //!
 //! Where each part lives: [`Problem`], [`Solution`], [`SolveConfig`], [`solve`] and [`check`]
 //! here; the sanitised instance in `inst`, slot sets in `slots`; selection in `select` on the
 //! min-cost circulation in `flow`; the board of placed meetings in `board`, with placement in
-//! `colour`, fill and improvement in `repair`, compaction in `compact` and the report in
-//! `report`; the round-robin baseline in `baseline` ([`round_robin`]).
+//! `colour`, fill, improvement and minimums in `repair`, compaction in `compact`, annealing
+//! in `gaps` and the report in `report`; the round-robin baseline in `baseline`
+//! ([`round_robin`]).
 
 mod baseline;
 mod board;
 mod colour;
 mod compact;
 mod flow;
+mod gaps;
 mod inst;
 mod repair;
 mod report;
@@ -56,9 +75,10 @@ mod slots;
 pub use baseline::round_robin;
 
 use super::spec::Priority;
+use crate::model::lang::Lang;
 use board::Board;
 use inst::Inst;
-use report::finish;
+use report::{Finish, finish};
 use select::select;
 use std::time::Instant;
 
@@ -67,19 +87,24 @@ use std::time::Instant;
 pub const SLOT_LIMIT: usize = 256;
 
 /// A participant as the solver sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Participant {
     pub id: String,
-    /// Side or province group; meetings are only between different groups.
+    /// Side or province group; meetings are only between different groups (for a
+    /// one-population forum, give everyone a group of its own).
     pub group: usize,
     /// Most meetings this participant may have.
     pub cap: usize,
     /// One entry per slot; a missing entry counts as unavailable.
     pub available: Vec<bool>,
+    /// Meetings wanted at least: the second objective, after must-meets (0: none).
+    pub min: usize,
+    /// Meetings it may hold in one slot (0 or 1: one).
+    pub seats: usize,
 }
 
 /// A pair that may meet, with the value of the meeting.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Candidate {
     pub a: usize,
     pub b: usize,
@@ -87,6 +112,10 @@ pub struct Candidate {
     pub weight: f64,
     pub priority: Option<Priority>,
     pub topic: Option<String>,
+    /// Inclusive slot range the meeting may take.
+    pub window: Option<(usize, usize)>,
+    /// Pinned to this slot: placed first (like a must-meet), never moved or evicted.
+    pub pinned: Option<usize>,
 }
 
 /// Everything the solver needs; indices refer to `participants`.
@@ -111,6 +140,7 @@ pub struct Meeting {
     pub weight: f64,
     pub topic: Option<String>,
     pub priority: Option<Priority>,
+    pub pinned: bool,
 }
 
 /// A requested meeting that could not be placed, and why.
@@ -145,6 +175,34 @@ pub struct Stats {
     /// Whether the selection step was solved exactly (bipartite candidate graph).
     pub exact_selection: bool,
     pub solve_ms: f64,
+    /// Idle gaps before the improvement phase (`idle_gaps` is after it).
+    pub idle_gaps_before: usize,
+    /// Most idle gaps of one participant minus fewest, among those with a meeting.
+    pub gap_spread: usize,
+    /// Participants with a minimum who got fewer meetings, and why.
+    pub below_min: Vec<BelowMin>,
+    /// Participants whose minimum was met (among those with a minimum above 0).
+    pub min_met: usize,
+    pub improvement: Improvement,
+}
+
+/// A participant that ended below its minimum number of meetings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BelowMin {
+    pub participant: usize,
+    pub meetings: usize,
+    pub min: usize,
+    pub reason: String,
+}
+
+/// What the idle-gap improvement phase did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Improvement {
+    pub iterations: u64,
+    /// `"converged"` (no improving move left in its step budget), `"time"` (the time limit
+    /// cut it short: then the plan may differ between runs) or `"skipped"`.
+    pub stopped_by: &'static str,
+    pub ms: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -169,6 +227,15 @@ pub struct SolveConfig {
     /// The improvement search stops once the value is within this many percent of the
     /// selection optimum.
     pub improve_until_gap_pct: f64,
+    /// Time budget of the idle-gap search (module `gaps`), in milliseconds; 0 skips it.
+    pub time_limit_ms: u64,
+    /// Seed of the idle-gap search.
+    pub seed: u64,
+    /// Most idle gaps one participant may have beyond another (a soft target the idle-gap
+    /// search pursues).
+    pub max_gap_spread: Option<usize>,
+    /// The language of reasons.
+    pub lang: Lang,
 }
 
 impl Default for SolveConfig {
@@ -179,6 +246,10 @@ impl Default for SolveConfig {
             repair_steps: 40_000_000,
             improve_steps: 4_000_000,
             improve_until_gap_pct: 0.01,
+            time_limit_ms: 1_000,
+            seed: 0,
+            max_gap_spread: None,
+            lang: Lang::En,
         }
     }
 }
@@ -207,8 +278,31 @@ pub fn solve_with(problem: &Problem, config: &SolveConfig) -> Solution {
         &selection.chosen,
         config.improve_steps,
     );
+    if inst.has_min {
+        board.cover();
+        // Raising minimums may have evicted heavy meetings: try them again, keeping only
+        // what does not lower (must-meets, coverage).
+        board.improve(
+            target * (1.0 - config.improve_until_gap_pct / 100.0),
+            &selection.chosen,
+            config.improve_steps,
+        );
+    }
+    let gaps_before = board.idle_gaps();
     board.compact(config.compaction_passes, config.compaction_steps);
-    finish(problem, &board, selection.bound, selection.exact, started)
+    let improvement = board.improve_gaps(config);
+    finish(
+        problem,
+        &board,
+        Finish {
+            bound: selection.bound,
+            exact: selection.exact,
+            started,
+            gaps_before,
+            improvement,
+            lang: config.lang,
+        },
+    )
 }
 
 /// Verifies a solution against its problem from scratch: only candidate pairs, each at most
@@ -217,7 +311,7 @@ pub fn solve_with(problem: &Problem, config: &SolveConfig) -> Solution {
 pub fn check(problem: &Problem, solution: &Solution) -> Result<(), String> {
     let n = problem.participants.len();
     let mut seen_pair = std::collections::HashSet::new();
-    let mut busy = std::collections::HashSet::new();
+    let mut busy = std::collections::HashMap::new();
     let mut table_used = std::collections::HashSet::new();
     let mut count = vec![0usize; n];
     let mut load = vec![0usize; problem.slots.min(SLOT_LIMIT)];
@@ -238,6 +332,19 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<(), String> {
         if m.slot >= problem.slots.min(SLOT_LIMIT) {
             return Err(format!("meeting {i}: slot {} out of range", m.slot));
         }
+        if let Some(k) = c.pinned
+            && k != m.slot
+        {
+            return Err(format!(
+                "meeting {i}: pinned to slot {k}, placed in {}",
+                m.slot
+            ));
+        }
+        if let Some((first, last)) = c.window
+            && (m.slot < first || m.slot > last)
+        {
+            return Err(format!("meeting {i}: slot {} outside its window", m.slot));
+        }
         for p in [m.a, m.b] {
             if !problem.participants[p]
                 .available
@@ -250,9 +357,11 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<(), String> {
                     m.slot
                 ));
             }
-            if !busy.insert((p, m.slot)) {
+            let seated = busy.entry((p, m.slot)).or_insert(0usize);
+            *seated += 1;
+            if *seated > problem.participants[p].seats.max(1) {
                 return Err(format!(
-                    "meeting {i}: participant {p} twice in slot {}",
+                    "meeting {i}: participant {p} in more meetings than seats in slot {}",
                     m.slot
                 ));
             }
@@ -326,6 +435,89 @@ mod tests {
             multi += usize::from(!s.stats.exact_selection);
         }
         assert!(multi > 100, "the generator covers multi-group forums");
+    }
+
+    /// Windows, pins, seats, minimums and one-population forums on random instances: every
+    /// plan passes `check`, pins never move, and every request is placed or explained.
+    #[test]
+    fn windows_pins_seats_and_minimums_respect_every_constraint() {
+        let mut rng = Rng::new(9);
+        let config = SolveConfig {
+            time_limit_ms: 20,
+            ..SolveConfig::default()
+        };
+        let (mut pinned, mut seated, mut raised) = (0, 0, 0);
+        for i in 0..800 {
+            let mut p = problem_with(&mut rng, shape);
+            let any = rng.chance(0.3);
+            for (k, q) in p.participants.iter_mut().enumerate() {
+                if any {
+                    q.group = k;
+                }
+                q.seats = if rng.chance(0.15) { rng.range(2, 3) } else { 1 };
+                q.min = if rng.chance(0.5) { rng.range(0, 3) } else { 0 };
+            }
+            let slots = p.slots;
+            for c in &mut p.candidates {
+                if rng.chance(0.2) {
+                    let first = rng.range(0, slots - 1);
+                    c.window = Some((first, rng.range(first, slots - 1)));
+                } else if rng.chance(0.08) {
+                    c.pinned = Some(rng.range(0, slots - 1));
+                }
+            }
+            let base = solve_with(
+                &p,
+                &SolveConfig {
+                    time_limit_ms: 0,
+                    ..config.clone()
+                },
+            );
+            let s = solve_with(&p, &config);
+            if let Err(e) = check(&p, &s) {
+                panic!("instance {i}: {e}\n{p:?}");
+            }
+            let requested = p.candidates.iter().filter(|c| c.priority.is_some()).count();
+            assert_eq!(
+                s.meetings.iter().filter(|m| m.priority.is_some()).count() + s.unscheduled.len(),
+                requested,
+                "instance {i}"
+            );
+            // The annealing changes slots only: the same meetings, never more gaps.
+            assert_eq!(s.meetings.len(), base.meetings.len(), "instance {i}");
+            assert!(s.stats.idle_gaps <= base.stats.idle_gaps, "instance {i}");
+            assert_eq!(s.stats.below_min.len(), base.stats.below_min.len());
+            pinned += s.meetings.iter().filter(|m| m.pinned).count();
+            seated += usize::from(s.meetings.iter().any(|m| {
+                s.meetings
+                    .iter()
+                    .filter(|o| o.slot == m.slot && (o.a == m.a || o.b == m.a))
+                    .count()
+                    > 1
+            }));
+            raised += s.stats.min_met;
+        }
+        assert!(
+            pinned > 100 && seated > 20 && raised > 100,
+            "{pinned} {seated} {raised}"
+        );
+    }
+
+    /// The same spec and seed give the same plan.
+    #[test]
+    fn plans_are_deterministic_for_a_seed() {
+        let mut rng = Rng::new(12);
+        for _ in 0..30 {
+            let p = problem_with(&mut rng, shape);
+            let config = SolveConfig {
+                seed: 5,
+                time_limit_ms: 60_000,
+                ..SolveConfig::default()
+            };
+            let (x, y) = (solve_with(&p, &config), solve_with(&p, &config));
+            assert_eq!(x.meetings, y.meetings);
+            assert_ne!(x.stats.improvement.stopped_by, "time");
+        }
     }
 
     #[test]

@@ -40,8 +40,8 @@ impl Board<'_> {
         let cand = inst.cands[c as usize];
         let tol = 1e-9 * cand.w.max(1.0);
         // A cheap lower bound first: a participant at its cap gives up at least its
-        // lightest meeting.
-        if !cand.must {
+        // lightest meeting (only weight matters when nobody has a minimum).
+        if !cand.must && !inst.has_min {
             let mut bound = 0.0;
             for p in [cand.a as usize, cand.b as usize] {
                 if self.at_cap(p) {
@@ -55,16 +55,22 @@ impl Board<'_> {
                 return false;
             }
         }
-        let mut best: Option<(f64, usize, Vec<u32>)> = None;
+        let mut best: Option<((i64, f64), usize, Vec<u32>)> = None;
         for s in inst.common(c).iter() {
             let Some(((_, cost), out)) = self.eviction(c, s, false) else {
                 continue;
             };
-            if !cand.must && cost + tol >= cand.w {
+            // Lexicographic: a must-meet goes in; otherwise minimum coverage, then value.
+            let cover = self.coverage_delta(c, &out);
+            if !cand.must && (cover < 0 || (cover == 0 && cost + tol >= cand.w)) {
                 continue;
             }
-            if best.as_ref().is_none_or(|(b, _, _)| cost < *b) {
-                best = Some((cost, s, out));
+            let rank = (-cover, cost);
+            if best
+                .as_ref()
+                .is_none_or(|(b, _, _)| rank.0 < b.0 || (rank.0 == b.0 && rank.1 < b.1))
+            {
+                best = Some((rank, s, out));
             }
         }
         match best {
@@ -92,8 +98,24 @@ impl Board<'_> {
         self.budget = self.budget.saturating_sub(1);
         let mut out: Vec<u32> = Vec::with_capacity(4);
         for p in [u, v] {
-            let e = self.at(p, s);
-            if e != NONE {
+            if !self.busy[p].contains(s) {
+                continue; // a seat is left
+            }
+            // The cheapest evictable meeting of `p` in the slot (with one seat, its only one).
+            let e = if self.inst.seated(p) {
+                self.members[s]
+                    .iter()
+                    .copied()
+                    .filter(|&e| {
+                        let (x, y) = inst.ends(e);
+                        (x == p || y == p) && !out.contains(&e)
+                    })
+                    .filter(|&e| self.evictable(e, musts_too))
+                    .min_by(|&x, &y| inst.cheaper(x, y))?
+            } else {
+                self.at(p, s)
+            };
+            if e != NONE && !out.contains(&e) {
                 if !self.evictable(e, musts_too) {
                     return None;
                 }
@@ -128,12 +150,60 @@ impl Board<'_> {
 
     /// The cheapest evictable meeting of `p` outside slot `s` and not in `skip`.
     fn lightest(&self, p: usize, s: usize, skip: &[u32], musts_too: bool) -> Option<u32> {
-        self.busy[p]
+        if self.inst.seated(p) {
+            return self.present[p]
+                .iter()
+                .filter(|&t| t != s)
+                .flat_map(|t| self.members[t].iter().copied())
+                .filter(|&e| {
+                    let (x, y) = self.inst.ends(e);
+                    x == p || y == p
+                })
+                .filter(|e| self.evictable(*e, musts_too) && !skip.contains(e))
+                .min_by(|&x, &y| self.inst.cheaper(x, y));
+        }
+        self.present[p]
             .iter()
             .filter(|&t| t != s)
             .map(|t| self.at(p, t))
             .filter(|e| self.evictable(*e, musts_too) && !skip.contains(e))
             .min_by(|&x, &y| self.inst.cheaper(x, y))
+    }
+
+    /// The change in minimum coverage (Σ min(meetings, minimum)) if `out` leaves and `c`
+    /// comes in.
+    pub(super) fn coverage_delta(&self, c: u32, out: &[u32]) -> i64 {
+        let inst = self.inst;
+        if !inst.has_min {
+            return 0;
+        }
+        let mut touched: [(usize, i64); 10] = [(usize::MAX, 0); 10];
+        let mut k = 0;
+        let mut bump = |p: usize, d: i64, touched: &mut [(usize, i64); 10]| {
+            if let Some(t) = touched[..k].iter_mut().find(|(q, _)| *q == p) {
+                t.1 += d;
+            } else if k < touched.len() {
+                touched[k] = (p, d);
+                k += 1;
+            }
+        };
+        let (a, b) = inst.ends(c);
+        bump(a, 1, &mut touched);
+        bump(b, 1, &mut touched);
+        for &e in out {
+            let (x, y) = inst.ends(e);
+            bump(x, -1, &mut touched);
+            bump(y, -1, &mut touched);
+        }
+        touched
+            .iter()
+            .filter(|(p, _)| *p != usize::MAX)
+            .map(|&(p, d)| {
+                let now = i64::from(self.count[p]);
+                let min = i64::from(inst.min[p]);
+                (now + d).min(min) - now.min(min)
+            })
+            .sum()
     }
 
     /// Adds every further candidate that fits, most important first.
@@ -153,6 +223,51 @@ impl Board<'_> {
         for c in rest {
             if !self.placed(c) && self.insert(c, &mut queue) {
                 self.drain(&mut queue);
+            }
+        }
+    }
+
+    /// Raises participants below their minimum: for each, its candidates (partners that are
+    /// below their own minimum first, then the best) are inserted directly, by a chain swap,
+    /// or by an ejection that does not lower minimum coverage; until nobody can gain.
+    pub(super) fn cover(&mut self) {
+        let inst = self.inst;
+        if !inst.has_min {
+            return;
+        }
+        let mut incident: Vec<Vec<u32>> = vec![Vec::new(); inst.n];
+        for c in 0..inst.cands.len() as u32 {
+            let cand = &inst.cands[c as usize];
+            if cand.ok && !inst.common(c).is_empty() {
+                incident[cand.a as usize].push(c);
+                incident[cand.b as usize].push(c);
+            }
+        }
+        let mut queue = VecDeque::new();
+        for _ in 0..4 {
+            let before = self.covered;
+            let mut short: Vec<usize> = (0..inst.n)
+                .filter(|&p| self.count[p] < inst.min[p])
+                .collect();
+            short.sort_by_key(|&p| (self.count[p] as i64 - i64::from(inst.min[p]), p));
+            for p in short {
+                let mut list = incident[p].clone();
+                list.sort_by(|&x, &y| {
+                    let short_x = self.count[inst.other(x, p)] < inst.min[inst.other(x, p)];
+                    let short_y = self.count[inst.other(y, p)] < inst.min[inst.other(y, p)];
+                    short_y.cmp(&short_x).then(inst.better(x, y))
+                });
+                for c in list {
+                    if self.count[p] >= inst.min[p] || self.budget == 0 {
+                        break;
+                    }
+                    if !self.placed(c) && self.insert(c, &mut queue) {
+                        self.drain(&mut queue);
+                    }
+                }
+            }
+            if self.covered == before {
+                break;
             }
         }
     }
@@ -227,7 +342,7 @@ impl Board<'_> {
             let Some((_, out)) = self.eviction(c, s, true) else {
                 continue;
             };
-            let before = (self.musts, self.value);
+            let before = self.key();
             self.journal = Some(Vec::new());
             for &e in &out {
                 self.unplace(e);
@@ -255,7 +370,7 @@ impl Board<'_> {
             }
             self.pinned = NONE;
             let journal = self.journal.take().unwrap_or_default();
-            if self.musts > before.0 || (self.musts == before.0 && self.value > before.1 + eps) {
+            if self.gained(before, eps) {
                 return true;
             }
             for change in journal.into_iter().rev() {

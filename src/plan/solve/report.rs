@@ -3,7 +3,8 @@
 
 use super::board::Board;
 use super::inst::NONE;
-use super::{Meeting, Problem, Solution, Stats, Unscheduled};
+use super::{BelowMin, Candidate, Improvement, Meeting, Problem, Solution, Stats, Unscheduled};
+use crate::model::lang::Lang;
 use crate::plan::spec::Priority;
 use std::time::Instant;
 
@@ -65,52 +66,161 @@ impl Board<'_> {
     }
 
     /// Why a requested meeting was left out, in words a participant understands.
-    fn reason(&self, c: u32) -> String {
+    fn reason(&self, c: u32, source: &Candidate, lang: Lang) -> String {
         let inst = self.inst;
+        let id = lang == Lang::Id;
         let (a, b) = inst.ends(c);
         let (ida, idb) = (&inst.ids[a], &inst.ids[b]);
+        if let Some(k) = source.pinned {
+            if inst.common(c).is_empty() {
+                return if id {
+                    format!(
+                        "{ida} atau {idb} tidak tersedia di slot {k}, tempat pertemuan ini dipatok"
+                    )
+                } else {
+                    format!(
+                        "{ida} or {idb} is not available in slot {k}, where the meeting is pinned"
+                    )
+                };
+            }
+            return if id {
+                format!(
+                    "slot {k}, tempat pertemuan ini dipatok, sudah terisi untuk {ida} atau {idb}, atau mejanya habis"
+                )
+            } else {
+                format!(
+                    "slot {k}, where the meeting is pinned, is already taken for {ida} or {idb}, or has no table left"
+                )
+            };
+        }
         if inst.common(c).is_empty() {
-            return format!("{ida} and {idb} have no available slot in common");
+            return match (source.window, id) {
+                (Some((f, l)), true) => {
+                    format!("{ida} dan {idb} tidak punya slot tersedia yang sama di slot {f}–{l}")
+                }
+                (Some((f, l)), false) => {
+                    format!("{ida} and {idb} have no available slot in common within slots {f}–{l}")
+                }
+                (None, true) => format!("{ida} dan {idb} tidak punya slot tersedia yang sama"),
+                (None, false) => format!("{ida} and {idb} have no available slot in common"),
+            };
         }
         for p in [a, b] {
             if self.at_cap(p) {
-                let id = &inst.ids[p];
-                let worth_more = self.busy[p]
-                    .iter()
-                    .all(|s| inst.cands[self.at(p, s) as usize].w >= inst.cands[c as usize].w);
-                let what = if (inst.cap[p] as usize) < inst.cap_given[p] {
-                    format!(
-                        "{id} is booked in all {} of its available slots",
+                let who = &inst.ids[p];
+                let worth_more = self.present[p].iter().all(|s| {
+                    let e = self.at(p, s);
+                    e == NONE || inst.cands[e as usize].w >= inst.cands[c as usize].w
+                });
+                let what = match ((inst.cap[p] as usize) < inst.cap_given[p], id) {
+                    (true, true) => format!(
+                        "{who} sudah terisi di semua {} slot tersedianya",
                         inst.cap[p]
-                    )
-                } else {
-                    format!("{id} reached its meeting cap ({})", inst.cap[p])
+                    ),
+                    (true, false) => format!(
+                        "{who} is booked in all {} of its available slots",
+                        inst.cap[p]
+                    ),
+                    (false, true) => {
+                        format!("{who} sudah mencapai batas pertemuannya ({})", inst.cap[p])
+                    }
+                    (false, false) => format!("{who} reached its meeting cap ({})", inst.cap[p]),
                 };
-                return if worth_more {
-                    format!("{what}; lower value than the meetings chosen for {id}")
-                } else {
-                    what
+                return match (worth_more, id) {
+                    (true, true) => format!(
+                        "{what}; nilainya lebih rendah daripada pertemuan yang dipilih untuk {who}"
+                    ),
+                    (true, false) => {
+                        format!("{what}; lower value than the meetings chosen for {who}")
+                    }
+                    (false, _) => what,
                 };
             }
         }
         let free = self.free_for(c);
         if free.is_empty() {
-            return format!("{ida} and {idb} are never free in the same slot");
+            return if id {
+                format!("{ida} dan {idb} tidak pernah kosong di slot yang sama")
+            } else {
+                format!("{ida} and {idb} are never free in the same slot")
+            };
         }
         if free.minus(self.full).is_empty() {
-            return "no table left in the slots where both are free".to_string();
+            return if id {
+                "tidak ada meja tersisa di slot saat keduanya kosong".to_string()
+            } else {
+                "no table left in the slots where both are free".to_string()
+            };
         }
-        format!("lower value than the meetings chosen for {ida} and {idb}")
+        if id {
+            format!("nilainya lebih rendah daripada pertemuan yang dipilih untuk {ida} dan {idb}")
+        } else {
+            format!("lower value than the meetings chosen for {ida} and {idb}")
+        }
+    }
+
+    /// Why participant `p` stayed below its minimum.
+    fn short_reason(&self, p: usize, lang: Lang) -> String {
+        let inst = self.inst;
+        let id = lang == Lang::Id;
+        let partners = inst
+            .cands
+            .iter()
+            .enumerate()
+            .filter(|(c, cand)| {
+                cand.ok
+                    && (cand.a as usize == p || cand.b as usize == p)
+                    && !inst.common(*c as u32).is_empty()
+            })
+            .count();
+        let who = &inst.ids[p];
+        if partners == 0 {
+            return if id {
+                format!("{who} tidak punya calon mitra yang bisa ditemui")
+            } else {
+                format!("{who} has no possible partner")
+            };
+        }
+        if partners < inst.min[p] as usize {
+            return if id {
+                format!("{who} hanya punya {partners} calon mitra yang bisa ditemui")
+            } else {
+                format!("{who} has only {partners} possible partners")
+            };
+        }
+        if id {
+            format!(
+                "semua calon mitra {who} sudah penuh (batas pertemuan, meja, atau slot yang sama) \
+                 di slot saat {who} tersedia"
+            )
+        } else {
+            format!(
+                "every possible partner of {who} is fully booked (meeting caps, tables or \
+                 common slots) when {who} is available"
+            )
+        }
     }
 }
 
-pub(super) fn finish(
-    problem: &Problem,
-    board: &Board,
-    bound: f64,
-    exact: bool,
-    started: Instant,
-) -> Solution {
+/// What the last layers hand the report besides the board.
+pub(super) struct Finish {
+    pub(super) bound: f64,
+    pub(super) exact: bool,
+    pub(super) started: Instant,
+    pub(super) gaps_before: usize,
+    pub(super) improvement: Improvement,
+    pub(super) lang: Lang,
+}
+
+pub(super) fn finish(problem: &Problem, board: &Board, f: Finish) -> Solution {
+    let Finish {
+        bound,
+        exact,
+        started,
+        gaps_before,
+        improvement,
+        lang,
+    } = f;
     let inst = board.inst;
     let table = board.tables();
     let mut meetings: Vec<Meeting> = (0..inst.cands.len())
@@ -125,7 +235,8 @@ pub(super) fn finish(
                 table: table[c] as usize,
                 weight: inst.cands[c].w,
                 topic: source.topic.clone(),
-                priority: inst.priority(c as u32),
+                priority: inst.priority_of(c as u32),
+                pinned: inst.cands[c].pin,
             }
         })
         .collect();
@@ -138,8 +249,8 @@ pub(super) fn finish(
                 candidate: c,
                 a: source.a,
                 b: source.b,
-                priority: inst.priority(c as u32)?,
-                reason: board.reason(c as u32),
+                priority: inst.priority_of(c as u32)?,
+                reason: board.reason(c as u32, source, lang),
             })
         })
         .collect();
@@ -171,6 +282,21 @@ pub(super) fn finish(
             .count(),
         exact_selection: exact,
         solve_ms: started.elapsed().as_secs_f64() * 1000.0,
+        idle_gaps_before: gaps_before,
+        gap_spread: board.gap_spread(),
+        below_min: (0..inst.n)
+            .filter(|&p| (board.count[p] as usize) < inst.min_given[p])
+            .map(|p| BelowMin {
+                participant: p,
+                meetings: board.count[p] as usize,
+                min: inst.min_given[p],
+                reason: board.short_reason(p, lang),
+            })
+            .collect(),
+        min_met: (0..inst.n)
+            .filter(|&p| inst.min_given[p] > 0 && board.count[p] as usize >= inst.min_given[p])
+            .count(),
+        improvement,
     };
     Solution {
         meetings,
@@ -191,6 +317,7 @@ mod tests {
             group,
             cap,
             available,
+            ..Default::default()
         };
         let want = |a: usize, b: usize, weight: f64| Candidate {
             a,
@@ -198,6 +325,7 @@ mod tests {
             weight,
             priority: Some(Priority::Want),
             topic: None,
+            ..Default::default()
         };
         let p = Problem {
             slots: 2,

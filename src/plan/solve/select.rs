@@ -21,8 +21,8 @@ pub(super) fn select(inst: &Inst) -> Selection {
     let mut left = inst.total_capacity();
     let usable = |c: usize| inst.cands[c].ok && !inst.common(c as u32).is_empty();
 
-    // Must-meets first. A valid spec never asks more of anyone than its cap, so normally
-    // all are taken; otherwise the heaviest that fit.
+    // Must-meets first, pins before the rest (`better`). When someone has more than it can
+    // attend, the heaviest that fit; the others are reported with a reason.
     let mut musts: Vec<u32> = (0..inst.cands.len())
         .filter(|&c| usable(c) && inst.cands[c].must)
         .map(|c| c as u32)

@@ -655,3 +655,38 @@ async fn fuzzed_mission_plans_never_fail_on_our_side() {
     );
     f.assert_none("fuzzed mission plans");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzzed_replans_never_fail_on_our_side() {
+    let mut rng = Rng::new(fuzz_seed(5));
+    let mut f = Failures::default();
+    let spec = full_mission();
+    let plan = post_json("/v1/missions/plan", spec.to_string()).await;
+    assert_eq!(plan.status, 200);
+    let base = serde_json::json!({
+        "spec": spec,
+        "previous": plan.json()["meetings"],
+        "from_slot": 2,
+        "absent": ["jt-00028"],
+        "confirmed": []
+    });
+    let (cases, mut answered) = (200, 0);
+    for i in 0..cases {
+        let body = match rng.below(8) {
+            0 => random_bytes(&mut rng),
+            1 => json_value(&mut rng, 4).into_bytes(),
+            _ => mutated(&mut rng, &base).into_bytes(),
+        };
+        let r = post_json("/v1/missions/replan", body.clone()).await;
+        answered += usize::from(r.status.is_success());
+        f.check(
+            format!(
+                "case {i}: POST /v1/missions/replan {:?}",
+                clip(&String::from_utf8_lossy(&body), 600)
+            ),
+            broken(&r),
+        );
+    }
+    assert!(answered * 20 >= cases, "too few valid replans ({answered})");
+    f.assert_none("fuzzed replans");
+}
