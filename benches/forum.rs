@@ -16,34 +16,15 @@
 //! Arguments: `--count N` (default 12), `--seed S` (default 1), `--time-limit-ms T`
 //! (default 1000, the planner's default).
 
+use jalin::plan::rng::SplitMix;
 use jalin::plan::solve::{Candidate, Participant, Problem, SolveConfig, check, solve_with};
 use jalin::plan::spec::Priority;
 use serde_json::json;
 use std::time::Instant;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
-    }
-}
-
 /// One forum instance; see the module comment.
 fn forum(seed: u64) -> Problem {
-    let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
+    let mut rng = SplitMix::from_state(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let n = rng.range(40, 80);
     let slots = rng.range(8, 22);
     let half = slots / 2;

@@ -19,27 +19,11 @@
 mod common;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use jalin::plan::rng::SplitMix;
 use jalin::plan::solve::{Candidate, Participant, Problem, Solution, round_robin, solve};
 use jalin::plan::spec::Priority;
 use std::cell::OnceCell;
 use std::time::{Duration, Instant};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 struct Shape {
     name: &'static str,
@@ -58,7 +42,7 @@ struct Shape {
 }
 
 fn instance_of(shape: &Shape, seed: u64) -> Problem {
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix::from_state(seed);
     let n = shape.origin + shape.host;
     let goods: Vec<[usize; 3]> = (0..n)
         .map(|_| [rng.below(30), rng.below(30), rng.below(30)])
@@ -93,7 +77,7 @@ fn instance_of(shape: &Shape, seed: u64) -> Problem {
             }
         })
         .collect();
-    let weight = |rng: &mut Rng, a: usize, b: usize| {
+    let weight = |rng: &mut SplitMix, a: usize, b: usize| {
         let shared = goods[a].iter().filter(|g| goods[b].contains(g)).count() as f64;
         let w = 2.0 * shared + appeal[a] * appeal[b] * (0.5 + rng.unit());
         (w * 100.0).round() / 100.0

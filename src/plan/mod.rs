@@ -14,6 +14,7 @@
 
 pub mod export;
 pub mod replan;
+pub mod rng;
 pub mod solve;
 pub mod spec;
 
@@ -207,28 +208,27 @@ pub(crate) mod testkit {
     use super::solve::{Candidate, Participant, Problem};
     use super::spec::Priority;
 
-    pub struct Rng(u64);
+    /// The tests' stream: SplitMix64 from a seed.
+    pub struct Rng(super::rng::SplitMix);
 
     impl Rng {
         pub fn new(seed: u64) -> Rng {
-            Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+            Rng(super::rng::SplitMix::from_state(
+                seed ^ 0x9E37_79B9_7F4A_7C15,
+            ))
         }
-        pub fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
+    }
+
+    impl std::ops::Deref for Rng {
+        type Target = super::rng::SplitMix;
+        fn deref(&self) -> &Self::Target {
+            &self.0
         }
-        /// Uniform in `lo..=hi`.
-        pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-            lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
-        }
-        pub fn unit(&mut self) -> f64 {
-            (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-        }
-        pub fn chance(&mut self, p: f64) -> bool {
-            self.unit() < p
+    }
+
+    impl std::ops::DerefMut for Rng {
+        fn deref_mut(&mut self) -> &mut Self::Target {
+            &mut self.0
         }
     }
 

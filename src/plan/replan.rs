@@ -353,6 +353,19 @@ mod tests {
     use super::*;
     use crate::plan::testkit::{Rng, Shape, problem_with};
 
+    /// An earlier answer's meetings as re-planning takes them.
+    fn previous_of(s: &crate::plan::Solution) -> Vec<Previous> {
+        s.meetings
+            .iter()
+            .map(|m| Previous {
+                a: m.a,
+                b: m.b,
+                slot: m.slot,
+                table: m.table,
+            })
+            .collect()
+    }
+
     #[test]
     fn replanning_never_moves_the_past_or_confirmed_and_never_double_books() {
         let mut rng = Rng::new(16);
@@ -377,16 +390,7 @@ mod tests {
                 }
             });
             let first = solve(&p);
-            let previous: Vec<Previous> = first
-                .meetings
-                .iter()
-                .map(|m| Previous {
-                    a: m.a,
-                    b: m.b,
-                    slot: m.slot,
-                    table: m.table,
-                })
-                .collect();
+            let previous = previous_of(&first);
             let from = rng.range(0, p.slots);
             let n = p.participants.len();
             let absent: Vec<usize> = (0..n).filter(|_| rng.chance(0.15)).collect();
@@ -468,16 +472,7 @@ mod tests {
         };
         let first = solve(&p);
         assert_eq!(first.meetings.len(), 6);
-        let previous: Vec<Previous> = first
-            .meetings
-            .iter()
-            .map(|m| Previous {
-                a: m.a,
-                b: m.b,
-                slot: m.slot,
-                table: m.table,
-            })
-            .collect();
+        let previous = previous_of(&first);
         let (_, s, changes) = replan(&p, &previous, 1, &[0], &[], &SolveConfig::default());
         assert_eq!(changes.cancelled.len(), 1, "{changes:?}");
         assert!(changes.moved.is_empty());

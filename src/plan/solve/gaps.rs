@@ -24,28 +24,12 @@ use super::slots::SlotSet;
 use super::{Improvement, SolveConfig};
 use std::time::Instant;
 
+use crate::plan::rng::SplitMix;
+
 /// Weight of one idle gap in the cost (the rest counts empty slots inside an agenda).
 const GAP: i64 = 1024;
 /// Weight of one gap of spread beyond `max_gap_spread`.
 const SPREAD: i64 = 8 * GAP;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// A priced move: the cost change, and each touched participant's (idle gaps before, after)
 /// (the first `.2` entries).
@@ -127,7 +111,7 @@ impl Board<'_> {
         // so a time limit that cuts the search finds it cool, not in the middle of a hot walk.
         let cycle = if n_moves <= 300 { budget } else { 500_000 };
         let limit = std::time::Duration::from_millis(config.time_limit_ms);
-        let mut rng = Rng(config.seed ^ 0x005E_ED0F_6A95);
+        let mut rng = SplitMix::from_state(config.seed ^ 0x005E_ED0F_6A95);
         // Large plans get too few moves per meeting for a hot start to pay off: they descend
         // (ties and rare uphill steps accepted).
         let (t0, t1) = if n_moves <= 300 {
