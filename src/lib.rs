@@ -6,6 +6,7 @@
 //! is derived from it. See ARCHITECTURE.md for the code map and its invariants.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod engine;
 pub mod error;

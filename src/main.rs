@@ -99,6 +99,14 @@ enum Command {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// API keys: create (the key is printed once), list, revoke. Works beside a running
+    /// server (it needs only the store).
+    Keys {
+        #[command(flatten)]
+        data: DataArg,
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Rebuild the search index from the store.
     Reindex {
         #[command(flatten)]
@@ -163,6 +171,32 @@ enum Command {
         #[arg(long = "id")]
         lang_id: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Create a key and print it (only its hash is stored: keep it now).
+    Create {
+        /// admin, province, business or reader.
+        #[arg(long)]
+        role: String,
+        /// A province key's province (code or name; repeatable).
+        #[arg(long = "province")]
+        provinces: Vec<String>,
+        /// A business key's business id.
+        #[arg(long)]
+        business: Option<String>,
+        /// What the key is for.
+        #[arg(long)]
+        label: Option<String>,
+        /// The last day it works (YYYY-MM-DD).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List the keys (without secrets).
+    List,
+    /// Revoke a key by its id; it stops working at once.
+    Revoke { id: String },
 }
 
 fn main() -> ExitCode {
@@ -273,6 +307,102 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
         eprintln!("search index caught up: {} businesses", report.caught_up);
     }
     Ok(engine)
+}
+
+/// `jalin keys …`: on the store alone, so it runs beside a server; recorded in the audit
+/// trail as `cli`.
+fn keys(data: &DataArg, action: KeysAction) -> Result<(), Error> {
+    use jalin::auth::{NewKey, Principal, Role};
+    std::fs::create_dir_all(&data.data)
+        .map_err(|e| Error::io(format!("creating {}", data.data.display()), e))?;
+    let store = jalin::store::Store::open(&data.data.join("jalin.db"))?;
+    let cli = Principal::admin("cli");
+    let actor = jalin::store::Actor {
+        key_id: "cli".into(),
+        role: "admin",
+        route: "jalin keys".into(),
+        request_id: None,
+    };
+    let clean = |s: &str| jalin::model::printable(s);
+    match action {
+        KeysAction::Create {
+            role,
+            provinces,
+            business,
+            label,
+            expires,
+        } => {
+            let role = match role.as_str() {
+                "admin" => Role::Admin,
+                "province" => Role::Province,
+                "business" => Role::Business,
+                "reader" => Role::Reader,
+                other => {
+                    return Err(Error::invalid(
+                        "--role",
+                        format!("{other:?}: give admin, province, business or reader"),
+                    ));
+                }
+            };
+            let reference = jalin::reference::Reference::embedded()?;
+            let new = NewKey {
+                role,
+                provinces,
+                business,
+                label,
+                expires,
+            };
+            let made = jalin::store::with_actor(actor, || {
+                jalin::engine::create_key(&store, &reference, &cli, new)
+            })?;
+            let (record, key) = made.map_err(|f| Error::invalid("--role", f.0))?;
+            eprintln!(
+                "created key {} ({}); it is printed once, below — only its hash is stored",
+                record.id,
+                record.role.as_str()
+            );
+            println!("{key}");
+            Ok(())
+        }
+        KeysAction::List => {
+            for k in store.keys()? {
+                let scope = match (&k.business, k.provinces.is_empty()) {
+                    (Some(b), _) => b.clone(),
+                    (None, false) => k.provinces.join(","),
+                    (None, true) => "-".into(),
+                };
+                let state = match (&k.revoked, &k.expires) {
+                    (Some(r), _) => format!("revoked {r}"),
+                    (None, Some(e)) => format!("until {e}"),
+                    (None, None) => "live".into(),
+                };
+                println!(
+                    "{}  {:8}  {:12}  {:24}  {}",
+                    k.id,
+                    k.role.as_str(),
+                    clean(&scope),
+                    state,
+                    clean(k.label.as_deref().unwrap_or(""))
+                );
+            }
+            Ok(())
+        }
+        KeysAction::Revoke { id } => {
+            let at = jalin::auth::now_utc();
+            let revoked =
+                jalin::store::with_actor(actor, || store.write(|w| w.revoke_key(&id, &at)))?;
+            match revoked {
+                Some(k) => {
+                    eprintln!("revoked key {} ({})", k.id, k.role.as_str());
+                    Ok(())
+                }
+                None => Err(Error::NotFound {
+                    what: "key",
+                    id: clean(&id),
+                }),
+            }
+        }
+    }
 }
 
 fn engine_has_deals(engine: &Engine) -> bool {
@@ -400,6 +530,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Keys { data, action } => keys(&data, action),
         Command::Reindex { data } => {
             let engine = open(&data)?;
             let mut progress = progress_bar();

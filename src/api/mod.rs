@@ -45,11 +45,14 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::Principal;
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::store::Actor;
 use error::{ApiResult, internal, json_errors, not_found};
 use routes::{
-    businesses, corridors, deals, health, imports, matching, missions, network, reference, search,
+    businesses, corridors, deals, health, imports, keys, matching, missions, network, reference,
+    search,
 };
 
 /// The largest request body accepted, but for imports.
@@ -126,9 +129,29 @@ impl ApiConfig {
     }
 }
 
-/// When a write must have committed by, set on each write request as it arrives.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct WriteDeadline(pub std::time::Instant);
+/// When a write must have committed by, and who is writing (for the audit trail): set on
+/// each write request as it arrives.
+#[derive(Debug, Clone)]
+pub(crate) struct WriteDeadline(pub std::time::Instant, pub Actor);
+
+/// The principal behind a request (`None`: anonymous), set by [`authenticate`] on every
+/// request.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller(pub Option<Principal>);
+
+impl Caller {
+    /// The principal of a request that passed [`require_writer`].
+    pub(crate) fn principal(&self) -> Principal {
+        // `require_writer` lets no anonymous request through to a write route; if one did,
+        // it gets a principal that may do nothing.
+        self.0.clone().unwrap_or(Principal {
+            key_id: "anonymous".into(),
+            role: crate::auth::Role::Reader,
+            provinces: Vec::new(),
+            business: None,
+        })
+    }
+}
 
 async fn set_write_deadline(
     State(shared): State<Shared>,
@@ -136,18 +159,57 @@ async fn set_write_deadline(
     next: axum::middleware::Next,
 ) -> Response {
     let deadline = std::time::Instant::now() + shared.config.write_deadline;
-    req.extensions_mut().insert(WriteDeadline(deadline));
+    let actor = actor_of(&req);
+    req.extensions_mut().insert(WriteDeadline(deadline, actor));
     next.run(req).await
+}
+
+/// Who a request's writes are recorded as: its key, its route (`METHOD /path/{param}`) and
+/// its request id.
+pub(crate) fn actor_of(req: &Request) -> Actor {
+    let principal = req.extensions().get::<Caller>().and_then(|c| c.0.clone());
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    Actor {
+        key_id: principal
+            .as_ref()
+            .map_or_else(|| "anonymous".to_string(), |p| p.key_id.clone()),
+        role: principal.as_ref().map_or("anonymous", |p| p.role.as_str()),
+        route: format!("{} {route}", req.method()),
+        request_id: req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    }
 }
 
 /// [`blocking`] for a write: the store's writes under the request's deadline, so a write
 /// either commits and is answered, or is answered 503 having written nothing. (A timeout
 /// around the handler could not promise that: the work behind it would go on and commit.)
+/// The audit trail names the request's key.
 async fn write<T: Send + 'static>(
     deadline: WriteDeadline,
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> ApiResult<T> {
-    blocking(move || crate::store::with_deadline(deadline.0, f)).await
+    let WriteDeadline(at, actor) = deadline;
+    blocking(move || crate::store::with_actor(actor, || crate::store::with_deadline(at, f))).await
+}
+
+/// [`write`] of an ownership-checked engine call: a refusal becomes 403.
+async fn write_checked<T: Send + 'static>(
+    deadline: WriteDeadline,
+    f: impl FnOnce() -> crate::engine::Checked<T> + Send + 'static,
+) -> ApiResult<T> {
+    write(deadline, f).await?.map_err(forbidden)
+}
+
+/// A 403 for what the caller's key may not do.
+pub(crate) fn forbidden(f: crate::engine::Forbidden) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", f.0).field("authorization")
 }
 
 #[derive(Clone)]
@@ -168,54 +230,80 @@ impl axum::extract::FromRef<Shared> for ApiConfig {
     }
 }
 
-/// Whether a request carries the write token: the one principal who may see contacts that a
-/// business does not publish.
-fn has_write_token(headers: &axum::http::HeaderMap, config: &ApiConfig) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| same_token(t.trim().as_bytes(), config.token.as_bytes()))
+/// The bearer credential of a request, if it sent one (the scheme in any case, RFC 9110
+/// §11.1).
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
-/// Compares in time independent of where the first difference is.
-fn same_token(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Writes need `Authorization: Bearer <token>` (the scheme in any case, RFC 9110 §11.1).
-async fn require_token(
+/// Finds the principal behind every request's `Authorization: Bearer …`: the configured
+/// token (the bootstrap admin), or a key of ours that is live. A credential that is neither
+/// is answered 401 on every route, so a client learns at once that its key is wrong,
+/// revoked or expired. No credential: anonymous.
+async fn authenticate(
     State(shared): State<Shared>,
-    req: Request,
+    mut req: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then_some(token.trim())
-        });
-    let refused = match given {
+    let has_header = req.headers().contains_key(header::AUTHORIZATION);
+    let principal = match bearer(req.headers()) {
+        None => None,
         Some(t) if same_token(t.as_bytes(), shared.config.token.as_bytes()) => {
-            return next.run(req).await;
+            Some(Principal::bootstrap())
         }
-        Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong token"),
-        None => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "writes need the header Authorization: Bearer <token>",
-        ),
+        Some(t) if crate::auth::key_id(t).is_some() => {
+            let (engine, t) = (shared.engine.clone(), t.to_string());
+            match blocking(move || engine.key_principal(&t)).await {
+                Ok(p) => p,
+                Err(e) => return e.into_response(),
+            }
+        }
+        Some(_) => None,
     };
-    let mut response = refused.field("authorization").into_response();
+    if has_header && principal.is_none() {
+        return unauthorized(
+            "unknown, revoked or expired key (or a malformed Authorization header)",
+        );
+    }
+    req.extensions_mut().insert(Caller(principal));
+    next.run(req).await
+}
+
+fn unauthorized(message: &str) -> Response {
+    let mut response = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        .field("authorization")
+        .into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         header::HeaderValue::from_static("Bearer realm=\"jalin\""),
     );
     response
+}
+
+/// Compares in time independent of where the first difference is.
+fn same_token(a: &[u8], b: &[u8]) -> bool {
+    crate::auth::same_secret(a, b)
+}
+
+/// Writes (and the routes about keys and the audit trail) need a key that may write:
+/// anonymous callers get 401, reader keys 403. Which objects a key may touch is checked by
+/// the engine's `*_as` calls.
+async fn require_writer(req: Request, next: axum::middleware::Next) -> Response {
+    match req.extensions().get::<Caller>().and_then(|c| c.0.as_ref()) {
+        None => unauthorized("writes need the header Authorization: Bearer <key>"),
+        Some(p) if p.role == crate::auth::Role::Reader => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "a reader key cannot write",
+        )
+        .field("authorization")
+        .into_response(),
+        Some(_) => next.run(req).await,
+    }
 }
 
 /// What a caller's `x-request-id` may hold to be kept (logged and echoed): at most 64
@@ -296,10 +384,22 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
                 .layer(RequestBodyLimitLayer::new(MAX_IMPORT))
                 .layer(timeout(IMPORT_TIMEOUT)),
         )
-        .route_layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            require_token,
-        ));
+        .merge(
+            Router::new()
+                .route("/v1/keys", get(keys::list_keys).post(keys::create_key))
+                .route("/v1/keys/{id}", axum::routing::delete(keys::revoke_key))
+                .route("/v1/audit", get(keys::audit))
+                .route("/v1/businesses/{id}/history", get(keys::business_history))
+                .route("/v1/deals/pending", get(keys::pending_deals))
+                .route("/v1/deals/pending/{id}/confirm", post(keys::confirm_deal))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY))
+                .layer(timeout(REQUEST_TIMEOUT))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    shared.clone(),
+                    set_write_deadline,
+                )),
+        )
+        .route_layer(axum::middleware::from_fn(require_writer));
     let reads = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/v1/provinces", get(reference::provinces))
@@ -342,6 +442,10 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
     reads
         .merge(writes)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            authenticate,
+        ))
         .with_state(shared)
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
         .merge(crate::web::routes())

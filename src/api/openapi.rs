@@ -25,6 +25,10 @@ use super::routes::health::__path_healthz;
 use super::routes::imports::{
     __path_import, __path_template_csv, __path_template_deals_csv, __path_template_xlsx,
 };
+use super::routes::keys::{
+    __path_audit, __path_business_history, __path_confirm_deal, __path_create_key,
+    __path_list_keys, __path_pending_deals, __path_revoke_key,
+};
 use super::routes::matching::__path_match_;
 use super::routes::missions::{
     __path_mission, __path_missions, __path_plan_mission, __path_replan_mission,
@@ -43,9 +47,10 @@ use super::routes::search::__path_search;
     ),
     paths(healthz, provinces, advantages, commodities, supply, search, match_, corridors, get_business,
         missions, mission, plan_mission, replan_mission, business_network, intro, flows,
-        put_business, delete_business, post_deal, get_deal, import, template_csv, template_xlsx, template_deals_csv),
+        put_business, delete_business, post_deal, get_deal, import, template_csv, template_xlsx, template_deals_csv,
+        create_key, list_keys, revoke_key, audit, business_history, pending_deals, confirm_deal),
     modifiers(&BearerAuth, &StandardResponses),
-    components(schemas(ErrorBody, ErrorDetail, crate::error::RowError))
+    components(schemas(ErrorBody, ErrorDetail, crate::error::RowError, crate::auth::Role))
 )]
 pub struct ApiDoc;
 
@@ -141,8 +146,17 @@ impl utoipa::Modify for StandardResponses {
                         &error("a parameter or the body is invalid; `field` names it"),
                     );
                 }
+                // Every route refuses a key that is wrong, revoked or expired; a route behind
+                // a key also refuses none, and a key not allowed the object (403).
+                add(
+                    "401",
+                    &error("missing (where a key is needed), wrong, revoked or expired key"),
+                );
                 if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                    add("401", &error("missing or wrong bearer token"));
+                    add(
+                        "403",
+                        &error("this key may not do that (its role or its objects)"),
+                    );
                 }
                 if has_path_param || NOT_FOUND_TOO.contains(&(method, path.as_str())) {
                     add("404", &error("what the request names is not stored"));
@@ -240,6 +254,12 @@ fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
     });
     Some(match (method, path) {
         ("put", "/v1/businesses/{id}") => business,
+        ("post", "/v1/keys") => json!({
+            "role": "province",
+            "provinces": ["35"],
+            "label": "Disperindag Jawa Timur",
+            "expires": "2027-12-31"
+        }),
         ("post", "/v1/deals") => json!({
             "buyer": "bt-00018",
             "seller": "jt-00454",

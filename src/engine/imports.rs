@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::{Engine, ImportStats, Progress, SkippedRecord};
+use crate::auth::{DealAccess, Principal};
 use crate::error::{Error, MAX_ROW_ERRORS, Result, RowError};
 use crate::import::{self, ColumnMap, SheetKind, TableFormat};
 use crate::model::{Business, Deal};
@@ -97,6 +98,8 @@ impl Bad {
 
 /// What the transaction found out, besides the bad rows.
 struct Read {
+    /// Who imports: a record this key may not write is a bad row (`None`: no limit).
+    scope: Option<Principal>,
     stats: ImportStats,
     bad: Bad,
 }
@@ -141,9 +144,23 @@ impl Engine {
         progress: Progress<'_>,
         abandoned: &AtomicBool,
     ) -> Result<ImportStats> {
+        self.import_sources_as(None, sources, options, progress, abandoned)
+    }
+
+    /// [`Engine::import_sources`] by `scope`: every record it may not write (a province key's
+    /// business elsewhere, a deal with no party of its provinces) is a bad row.
+    pub fn import_sources_as(
+        &self,
+        scope: Option<&Principal>,
+        sources: Vec<ImportSource<'_>>,
+        options: ImportOptions,
+        progress: Progress<'_>,
+        abandoned: &AtomicBool,
+    ) -> Result<ImportStats> {
         let started = Instant::now();
-        let Read { mut stats, bad } = self.store.write_or_roll_back(|w| {
+        let Read { mut stats, bad, .. } = self.store.write_or_roll_back(|w| {
             let mut read = Read {
+                scope: scope.cloned(),
                 stats: ImportStats::default(),
                 bad: Bad::default(),
             };
@@ -260,12 +277,15 @@ impl Engine {
                     Err(e) => read
                         .bad
                         .add(vec![fail(&e.field, e.message)], Some(record())),
-                    Ok(()) => {
-                        read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
-                        w.put_business(&b)?;
-                        known.insert(b.id);
-                        read.stats.businesses += 1;
-                    }
+                    Ok(()) => match read.denied_business(w, &b)? {
+                        Some(m) => read.bad.add(vec![fail("province", m)], Some(record())),
+                        None => {
+                            read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
+                            w.put_business(&b)?;
+                            known.insert(b.id);
+                            read.stats.businesses += 1;
+                        }
+                    },
                 },
                 Ok(Record::Deal(d)) => {
                     let mut errors = Vec::new();
@@ -281,6 +301,11 @@ impl Engine {
                                 break;
                             }
                             known.insert(id.clone());
+                        }
+                        if errors.is_empty()
+                            && let Some(m) = read.denied_deal(w, &d)?
+                        {
+                            errors.push(fail("buyer", m));
                         }
                     }
                     if errors.is_empty() {
@@ -392,6 +417,16 @@ impl Engine {
                         }),
                     Err(e) => Err(e),
                 };
+                let deal = match deal {
+                    Ok(d) => match read.denied_deal(w, &d)? {
+                        Some(m) => Err(vec![import::CellError::new(
+                            map.header(import::Column::Buyer),
+                            m,
+                        )]),
+                        None => Ok(d),
+                    },
+                    Err(e) => Err(e),
+                };
                 match deal {
                     Ok(d) => {
                         w.put_deal(&d)?;
@@ -428,6 +463,16 @@ impl Engine {
                 })?;
                 Ok(b)
             });
+            let result = match result {
+                Ok(b) => match read.denied_business(w, &b)? {
+                    Some(m) => Err(vec![import::CellError::new(
+                        map.header(import::Column::Province),
+                        m,
+                    )]),
+                    None => Ok(b),
+                },
+                Err(e) => Err(e),
+            };
             match result {
                 Ok(b) => {
                     ids.insert(b.id.clone(), row.number);
@@ -470,6 +515,41 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+impl Read {
+    /// Why the importing key may not write `b` (`None`: it may).
+    fn denied_business(&self, w: &mut Writer<'_>, b: &Business) -> Result<Option<String>> {
+        let Some(scope) = &self.scope else {
+            return Ok(None);
+        };
+        let old = w.business_province(&b.id)?;
+        Ok(scope
+            .may_write_business(&b.id, old.as_deref(), Some(&b.province))
+            .err()
+            .map(|d| d.0))
+    }
+
+    /// Why the importing key may not record `d` (`None`: it may). An import records deals
+    /// directly, so a key that would need the other side's confirmation may not import them.
+    fn denied_deal(&self, w: &mut Writer<'_>, d: &Deal) -> Result<Option<String>> {
+        let Some(scope) = &self.scope else {
+            return Ok(None);
+        };
+        let buyer = w.business_province(&d.buyer)?.unwrap_or_default();
+        let seller = w.business_province(&d.seller)?.unwrap_or_default();
+        Ok(
+            match scope.may_record_deal((&d.buyer, &buyer), (&d.seller, &seller)) {
+                Ok(DealAccess::Direct) => None,
+                Ok(DealAccess::NeedsConfirmation { .. }) => Some(
+                    "a business key records deals one at a time (POST /v1/deals), for the \
+                     other side to confirm"
+                        .to_string(),
+                ),
+                Err(denied) => Some(denied.0),
+            },
+        )
     }
 }
 

@@ -20,6 +20,7 @@
 //! weight), `network_views` (a business's deal network, introductions, flows) — and `types`
 //! holds the request and response types.
 
+mod access;
 mod corridors;
 mod imports;
 mod matching;
@@ -41,6 +42,7 @@ use crate::score::{ScorerTables, Weights};
 use crate::search::{Analysis, SearchIndex};
 use crate::store::{Counts, Store};
 
+pub use access::{Checked, DealPosted, Forbidden, create_key};
 pub use imports::{ImportFormat, ImportOptions, ImportSource};
 pub use missions::FIXTURE_MISSIONS;
 pub use types::SkippedRecord;

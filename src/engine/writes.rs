@@ -7,6 +7,8 @@
 //! place.
 
 use super::Engine;
+use super::access::{Checked, Forbidden};
+use crate::auth::{DealAccess, Principal};
 use crate::error::{Error, Result};
 use crate::model::{Business, Deal, FieldError};
 
@@ -35,14 +37,19 @@ impl Engine {
     pub fn put_business(&self, mut b: Business) -> Result<(Business, bool)> {
         self.validate_business(&mut b)?;
         let (seq, existed) = self.store.write(|w| w.put_business(&b))?;
+        self.after_business_write(&b, seq)?;
+        Ok((b, !existed))
+    }
+
+    /// The network and the index learn a business the store committed at `seq`.
+    pub(super) fn after_business_write(&self, b: &Business, seq: u64) -> Result<()> {
         if let (Some(key), Some(p)) = (
             self.store.business_key(&b.id)?,
             self.reference.province(&b.province),
         ) {
             self.network_mut().put_business(&b.id, key, p);
         }
-        self.index_up_to(seq)?;
-        Ok((b, !existed))
+        self.index_up_to(seq)
     }
 
     pub fn delete_business(&self, id: &str) -> Result<()> {
@@ -104,7 +111,22 @@ impl Engine {
     /// the deal the first one stored and gets it back (`replayed`) instead of storing a
     /// second. The same key with a different deal is refused. The check and the write are
     /// one transaction, so two retries racing each other store one deal.
-    pub fn add_deal_idempotent(&self, mut d: Deal, key: &str) -> Result<(Deal, bool)> {
+    pub fn add_deal_idempotent(&self, d: Deal, key: &str) -> Result<(Deal, bool)> {
+        match self.add_deal_idempotent_as(&Principal::admin("system"), d, key)? {
+            Ok(out) => Ok(out),
+            Err(f) => Err(Error::invalid("authorization", f.0)),
+        }
+    }
+
+    /// [`Engine::add_deal_idempotent`] as `by`: a key that may record the deal directly (a
+    /// business key proposes deals without an `Idempotency-Key`, for the other side to
+    /// confirm).
+    pub fn add_deal_idempotent_as(
+        &self,
+        by: &Principal,
+        mut d: Deal,
+        key: &str,
+    ) -> Checked<(Deal, bool)> {
         if key.is_empty()
             || key.len() > 200
             || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
@@ -122,7 +144,7 @@ impl Engine {
         }
         d.id = Some(idempotent_deal_id(key));
         self.validate_deal(&d)?;
-        let (deal, replayed, seq, provinces) = self.store.write(|w| {
+        let written = self.store.write(|w| {
             let mut provinces = Vec::with_capacity(2);
             for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
                 match w.business_province(id)? {
@@ -132,10 +154,21 @@ impl Engine {
                     }
                 }
             }
+            match by.may_record_deal((&d.buyer, &provinces[0]), (&d.seller, &provinces[1])) {
+                Ok(DealAccess::Direct) => {}
+                Ok(DealAccess::NeedsConfirmation { .. }) => {
+                    return Err(Error::invalid(
+                        "Idempotency-Key",
+                        "a business key proposes a deal without an Idempotency-Key; the other \
+                         side confirms it (POST /v1/deals/pending/{id}/confirm)",
+                    ));
+                }
+                Err(denied) => return Ok(Err(Forbidden(denied.0))),
+            }
             let id = d.id.clone().unwrap_or_default();
             if let Some(stored) = w.get_deal(&id)? {
                 if stored == d {
-                    return Ok((stored, true, 0, provinces));
+                    return Ok(Ok((stored, true, 0, provinces)));
                 }
                 return Err(Error::invalid(
                     "Idempotency-Key",
@@ -143,13 +176,17 @@ impl Engine {
                 ));
             }
             let (deal, seq) = w.put_deal(&d)?;
-            Ok((deal, false, seq, provinces))
+            Ok(Ok((deal, false, seq, provinces)))
         })?;
+        let (deal, replayed, seq, provinces) = match written {
+            Ok(w) => w,
+            Err(f) => return Ok(Err(f)),
+        };
         if !replayed {
             self.network_mut()
                 .add_deal(&self.reference, &deal, seq, &provinces[0], &provinces[1]);
         }
-        Ok((deal, replayed))
+        Ok(Ok((deal, replayed)))
     }
 }
 

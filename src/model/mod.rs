@@ -365,6 +365,20 @@ pub fn is_hidden_control(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// `s` with hidden control characters (see [`is_hidden_control`]) shown as `?`: what a
+/// command line prints of text a user or a file gave.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_hidden_control(c) || c == '\n' || c == '\r' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 impl Business {
     /// Checks everything that needs no reference data, and assigns missing listing ids.
     pub fn normalize(&mut self) -> Result<(), FieldError> {

@@ -22,6 +22,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
+mod keys;
+pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
+
 /// Numbered schema migrations; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
     // 1: businesses, deals and the change log.
@@ -63,6 +66,37 @@ const MIGRATIONS: &[&str] = &[
         website TEXT,
         publish INTEGER NOT NULL DEFAULT 0
     );",
+    // 4: API keys (their hashes), the audit trail (written in the transaction of the write
+    // it records), and deals a business proposed that wait for the other party.
+    "CREATE TABLE keys (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        route TEXT NOT NULL,
+        request_id TEXT,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        province TEXT,
+        seq INTEGER,
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX audit_entity ON audit(entity_id);
+    CREATE INDEX audit_key ON audit(key_id);
+    CREATE TABLE pending_deals (
+        id TEXT PRIMARY KEY,
+        confirmer TEXT NOT NULL,
+        proposer TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE INDEX pending_deals_confirmer ON pending_deals(confirmer);",
 ];
 
 /// Which kind of record a change touched.
@@ -586,7 +620,8 @@ impl Writer<'_> {
     /// Creates or replaces a business (already validated). Returns its change sequence and
     /// whether it existed before.
     pub fn put_business(&mut self, b: &Business) -> Result<(u64, bool)> {
-        let existed = self.business_exists(&b.id)?;
+        let before = self.business_digest(&b.id)?;
+        let existed = before.is_some();
         let seq = self.change(Entity::Business, &b.id)?;
         self.put_contacts(b)?;
         // The contacts live in their own table (migration 3), never in the document.
@@ -605,6 +640,16 @@ impl Writer<'_> {
                  doc = excluded.doc, seq = excluded.seq",
         )?;
         stmt.execute(params![b.id, b.province, doc, seq as i64])?;
+        drop(stmt);
+        let after = self.business_digest(&b.id)?;
+        self.audit(
+            "business",
+            &b.id,
+            Some(&b.province),
+            Some(seq),
+            before.as_deref(),
+            after.as_deref(),
+        )?;
         Ok((seq, existed))
     }
 
@@ -643,6 +688,8 @@ impl Writer<'_> {
     /// Deletes a business and its contacts; its deals stay as history. Returns the change
     /// sequence, or `None` when there was no such business.
     pub fn delete_business(&mut self, id: &str) -> Result<Option<u64>> {
+        let before = self.business_digest(id)?;
+        let province = self.business_province(id)?;
         let n = self
             .tx
             .execute("DELETE FROM businesses WHERE id = ?1", [id])?;
@@ -651,7 +698,16 @@ impl Writer<'_> {
         }
         self.tx
             .execute("DELETE FROM contacts WHERE business_id = ?1", [id])?;
-        Ok(Some(self.change(Entity::Business, id)?))
+        let seq = self.change(Entity::Business, id)?;
+        self.audit(
+            "business",
+            id,
+            province.as_deref(),
+            Some(seq),
+            before.as_deref(),
+            None,
+        )?;
+        Ok(Some(seq))
     }
 
     pub fn business_exists(&mut self, id: &str) -> Result<bool> {
@@ -705,8 +761,21 @@ impl Writer<'_> {
             }
         };
         deal.id = Some(id.clone());
+        let before: Option<String> = self
+            .tx
+            .query_row("SELECT doc FROM deals WHERE id = ?1", [&id], |r| r.get(0))
+            .optional()?;
         let seq = self.change(Entity::Deal, &id)?;
         let doc = to_doc(&deal)?;
+        let province = self.business_province(&deal.buyer)?;
+        self.audit(
+            "deal",
+            &id,
+            province.as_deref(),
+            Some(seq),
+            before.as_deref().map(keys::digest).as_deref(),
+            Some(&keys::digest(&doc)),
+        )?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO deals (id, buyer, seller, commodity, value_idr, date, status, doc, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -810,6 +879,45 @@ mod tests {
             .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
             .unwrap();
         assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn every_write_is_audited_in_its_own_transaction() {
+        let s = Store::open_temporary().unwrap();
+        let actor = Actor {
+            key_id: "k1".into(),
+            role: "province",
+            route: "PUT /v1/businesses/{id}".into(),
+            request_id: Some("r-1".into()),
+        };
+        with_actor(actor, || {
+            s.write(|w| w.put_business(&business("a"))).unwrap();
+            s.write(|w| w.put_business(&business("a"))).unwrap();
+            let failed: Result<()> = s.write(|w| {
+                w.put_business(&business("b"))?;
+                Err(Error::invalid("x", "boom"))
+            });
+            assert!(failed.is_err());
+        });
+        s.write(|w| w.delete_business("a")).unwrap();
+        let rows = s
+            .audit(
+                &AuditQuery {
+                    limit: 10,
+                    ..AuditQuery::default()
+                },
+                |_| true,
+            )
+            .unwrap();
+        assert_eq!(rows.len(), 3, "the rolled-back write left no row: {rows:?}");
+        assert_eq!(rows[0].key_id, "system");
+        assert_eq!((rows[0].before.is_some(), rows[0].after.is_none()), (true, true));
+        assert_eq!(rows[1].key_id, "k1");
+        assert_eq!(rows[1].request_id.as_deref(), Some("r-1"));
+        assert_eq!(rows[1].before, rows[1].after, "the same document");
+        assert_eq!(rows[2].before, None);
+        assert_eq!(rows[2].province.as_deref(), Some("35"));
+        assert!(rows[0].seq > rows[1].seq && rows[1].seq > rows[2].seq);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - `supply`: the supply model against real trade statements and recorded missions.
 //! - `imports`: spreadsheet imports (CLI and API), every bad row in one answer, dry runs,
 //!   the templates, an empty start.
+//! - `keys`: keys per principal, every write route by role and object, the audit trail.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -19,6 +20,7 @@ mod common;
 mod api;
 mod cli;
 mod imports;
+mod keys;
 mod network_snapshot;
 mod relevance;
 mod robustness;

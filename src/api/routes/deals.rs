@@ -8,22 +8,30 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
-use crate::api::{AppState, WriteDeadline, query, write};
+use crate::api::{AppState, Caller, WriteDeadline, query, write_checked};
+use crate::engine::DealPosted;
 use crate::model::Deal;
 
 /// Records a deal between two stored businesses. With an `Idempotency-Key` header a retry is
 /// safe: the same key and deal answer 200 with the deal stored the first time (and
 /// `Idempotent-Replayed: true`) instead of storing it twice; the same key with another deal
 /// is refused.
+///
+/// An admin key, or a province key with a party in its provinces, records the deal at once
+/// (201). A business key that is a party proposes it: the answer is 202 with the pending
+/// deal, which counts once the other side confirms it (`POST /v1/deals/pending/{id}/confirm`).
 #[utoipa::path(post, path = "/v1/deals", request_body = Deal,
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header,
         description = "1 to 200 printable ASCII characters naming this deal; a retry with the same key stores nothing new")),
     responses((status = 201, body = Deal, description = "recorded"),
               (status = 200, body = Deal, description = "a retry with the same Idempotency-Key: the deal recorded the first time"),
-              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+              (status = 202, body = crate::store::PendingDeal, description = "proposed by a business key; waits for the other side"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 pub(crate) async fn post_deal(
     State(engine): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Extension(deadline): Extension<WriteDeadline>,
     headers: HeaderMap,
     ApiJson(d): ApiJson<Deal>,
@@ -44,11 +52,19 @@ pub(crate) async fn post_deal(
                 .to_string(),
         ),
     };
+    let by = caller.principal();
     let Some(key) = key else {
-        let stored = write(deadline, move || engine.add_deal(d)).await?;
-        return Ok((StatusCode::CREATED, Json(stored)).into_response());
+        return Ok(
+            match write_checked(deadline, move || engine.post_deal_as(&by, d)).await? {
+                DealPosted::Recorded(stored) => (StatusCode::CREATED, Json(stored)).into_response(),
+                DealPosted::Pending(p) => (StatusCode::ACCEPTED, Json(p)).into_response(),
+            },
+        );
     };
-    let (stored, replayed) = write(deadline, move || engine.add_deal_idempotent(d, &key)).await?;
+    let (stored, replayed) = write_checked(deadline, move || {
+        engine.add_deal_idempotent_as(&by, d, &key)
+    })
+    .await?;
     if replayed {
         Ok((
             StatusCode::OK,

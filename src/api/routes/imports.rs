@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiQuery;
-use crate::api::{AppState, MAX_IMPORT};
+use crate::api::{AppState, Caller, MAX_IMPORT};
 use crate::engine::{ImportFormat, ImportOptions, ImportSource, ImportStats};
 
 /// The content type of an XLSX workbook.
@@ -119,9 +120,12 @@ impl std::io::Read for ChannelReader {
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub(crate) async fn import(
     State(engine): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(params): ApiQuery<ImportParams>,
     req: Request,
 ) -> ApiResult<Json<ImportStats>> {
+    let by = caller.principal();
+    let actor = crate::api::actor_of(&req);
     let format = format_of(&req);
     let options = ImportOptions {
         dry_run: params.dry_run.unwrap_or(false),
@@ -147,16 +151,20 @@ pub(crate) async fn import(
             current: Bytes::new(),
             ended: false,
         });
-        engine.import_sources(
-            vec![ImportSource {
-                name: "body".to_string(),
-                format,
-                reader: Box::new(reader),
-            }],
-            options,
-            &mut |_, _, _| {},
-            &abandoned,
-        )
+        let scope = (by.role != crate::auth::Role::Admin).then_some(&by);
+        crate::store::with_actor(actor, || {
+            engine.import_sources_as(
+                scope,
+                vec![ImportSource {
+                    name: "body".to_string(),
+                    format,
+                    reader: Box::new(reader),
+                }],
+                options,
+                &mut |_, _, _| {},
+                &abandoned,
+            )
+        })
     });
     let mut body = req.into_body();
     let mut received = 0usize;

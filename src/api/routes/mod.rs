@@ -8,6 +8,7 @@ pub(super) mod corridors;
 pub(super) mod deals;
 pub(super) mod health;
 pub(super) mod imports;
+pub(super) mod keys;
 pub(super) mod matching;
 pub(super) mod missions;
 pub(super) mod network;
