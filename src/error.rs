@@ -25,6 +25,10 @@ pub enum Error {
     Rows { rows: Vec<RowError>, more: u64 },
     #[error("{what} {id:?} not found")]
     NotFound { what: &'static str, id: String },
+    /// The request conflicts with what is stored (a deleted business's id, say); names the
+    /// field.
+    #[error("{0}")]
+    Conflict(FieldError),
     #[error("store: {0}")]
     Store(#[from] rusqlite::Error),
     #[error("search index: {0}")]
@@ -60,7 +64,11 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Error::Invalid(_) | Error::Import { .. } | Error::Rows { .. } | Error::NotFound { .. }
+            Error::Invalid(_)
+                | Error::Import { .. }
+                | Error::Rows { .. }
+                | Error::NotFound { .. }
+                | Error::Conflict(_)
         )
     }
 }

@@ -637,9 +637,16 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
 
     // No API call the pages made was answered with a 5xx: the server's own request counters
     // (labelled by status) say so, whatever the page did with the answer.
-    let (status, metrics) = http(&server_addr, "GET", "/metrics", None).expect("GET /metrics");
-    assert_eq!(status, 200);
-    let metrics = String::from_utf8_lossy(&metrics);
+    let metrics = common::http::request(
+        &server_addr,
+        "GET",
+        "/metrics",
+        &[("Authorization", "Bearer browser-test-token")],
+        b"",
+    )
+    .expect("GET /metrics");
+    assert_eq!(metrics.status, 200);
+    let metrics = String::from_utf8_lossy(&metrics.body);
     let requests: Vec<&str> = metrics
         .lines()
         .filter(|l| l.starts_with("axum_http_requests_total{"))

@@ -121,6 +121,9 @@ struct Tracked {
     maybe: Vec<State>,
     /// Every word it was ever written with, for the checks on deleted businesses.
     words: Vec<String>,
+    /// Deleted for sure (an acknowledged DELETE, or seen gone after it existed): its id is
+    /// retired, and creating it again must be refused with 409.
+    retired: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +142,8 @@ struct Tally {
     deals: u64,
     imports: u64,
     unacknowledged: u64,
+    /// PUTs of retired ids refused with 409, as they must be.
+    retired_refused: u64,
 }
 
 impl Tally {
@@ -152,6 +157,7 @@ impl Tally {
         self.deals += o.deals;
         self.imports += o.imports;
         self.unacknowledged += o.unacknowledged;
+        self.retired_refused += o.retired_refused;
     }
 }
 
@@ -264,13 +270,21 @@ impl Client {
                 let id = rng.pick(&present).clone();
                 self.delete(port, &id)
             } else if roll < 73 {
-                let absent = self.with_state(&State::Absent);
-                let id = if absent.is_empty() {
-                    self.new_id()
+                // A deleted business's id is retired: creating it again is refused (409) and
+                // stores nothing, across crashes too.
+                let retired: Vec<String> = self
+                    .businesses
+                    .iter()
+                    .filter(|(_, t)| t.retired && t.state == State::Absent && t.maybe.is_empty())
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                if retired.is_empty() {
+                    let id = self.new_id();
+                    self.put(&mut rng, port, &id, 201)
                 } else {
-                    rng.pick(&absent).clone()
-                };
-                self.put(&mut rng, port, &id, 201)
+                    let id = rng.pick(&retired).clone();
+                    self.put_retired(&mut rng, port, &id)
+                }
             } else if roll < 95 {
                 let buyer = rng.pick(&present).clone();
                 let seller = loop {
@@ -298,12 +312,16 @@ impl Client {
                 state: State::Absent,
                 maybe: Vec::new(),
                 words: Vec::new(),
+                retired: false,
             });
         if let State::Present(w) = &new {
             tracked.words.push(w.clone());
         }
         match outcome {
             Outcome::Acked(r) => {
+                if what == "DELETE" && r.status == 204 {
+                    tracked.retired = true;
+                }
                 tracked.state = new;
                 tracked.maybe.clear();
                 if r.status != expect {
@@ -340,6 +358,39 @@ impl Client {
             self.tally.puts += 1;
         }
         self.settle(id, State::Present(word), outcome, expect, "PUT")
+    }
+
+    /// PUT of a retired id: must be refused with 409, the id staying absent.
+    fn put_retired(&mut self, rng: &mut Rng, port: u16, id: &str) -> bool {
+        let word = self.word();
+        let body = Client::business_body(rng, id, &word).to_string();
+        match write(port, "PUT", &format!("/v1/businesses/{id}"), Some(&body)) {
+            Outcome::Refused(r) if r.status == 409 => {
+                self.tally.retired_refused += 1;
+                true
+            }
+            Outcome::Unknown => {
+                // Cut off by the kill: it must not have been stored either; the check after the
+                // restart holds it to Absent.
+                self.tally.unacknowledged += 1;
+                false
+            }
+            Outcome::Acked(r) | Outcome::Refused(r) => {
+                self.errors.push(format!(
+                    "PUT of the retired id {id}: {} where 409 was expected: {}",
+                    r.status,
+                    r.text()
+                ));
+                if r.status < 300 {
+                    // It was stored: track it so the checks stay consistent.
+                    if let Some(t) = self.businesses.get_mut(id) {
+                        t.words.push(word.clone());
+                        t.state = State::Present(word);
+                    }
+                }
+                true
+            }
+        }
     }
 
     fn delete(&mut self, port: u16, id: &str) -> bool {
@@ -633,6 +684,10 @@ fn check_all(
                 }
             }
             observed.insert(id.clone(), actual.clone());
+            if actual == State::Absent && matches!(t.state, State::Present(_)) {
+                // It existed and is gone: deleted, so retired.
+                t.retired = true;
+            }
             t.state = actual;
             t.maybe.clear();
         }
@@ -968,14 +1023,15 @@ fn acknowledged_writes_survive_kill_9() {
     };
     println!(
         "crash test: {cycles} cycles (+{startup_kills} kills during start-up), {} acknowledged \
-         writes ({} puts, {} deletes, {} deals, {} imports), {} unacknowledged at the kills, {} \
-         lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
+         writes ({} puts, {} deletes, {} deals, {} imports), {} re-creations of deleted ids \
+         refused, {} unacknowledged at the kills, {} lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
          whose buyer or seller was deleted); {graph}; seed {seed}, {:.0} s",
         tally.acknowledged(),
         tally.puts,
         tally.deletes,
         tally.deals,
         tally.imports,
+        tally.retired_refused,
         tally.unacknowledged,
         lost.len(),
         started.elapsed().as_secs_f64()

@@ -123,6 +123,9 @@ impl From<Error> for ApiError {
             Error::NotFound { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
+            Error::Conflict(f) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", f.message).field(f.field)
+            }
             Error::Busy(message) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(5)
             }

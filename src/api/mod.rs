@@ -289,6 +289,14 @@ fn same_token(a: &[u8], b: &[u8]) -> bool {
     crate::auth::same_secret(a, b)
 }
 
+/// Routes for operators (`/metrics`) need a live key of any role.
+async fn require_key(req: Request, next: axum::middleware::Next) -> Response {
+    match req.extensions().get::<Caller>().and_then(|c| c.0.as_ref()) {
+        None => unauthorized("this route needs the header Authorization: Bearer <key>"),
+        Some(_) => next.run(req).await,
+    }
+}
+
 /// Writes (and the routes about keys and the audit trail) need a key that may write:
 /// anonymous callers get 401, reader keys 403. Which objects a key may touch is checked by
 /// the engine's `*_as` calls.
@@ -427,7 +435,12 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         )
         .route("/v1/intro", get(network::intro))
         .route("/v1/flows", get(network::flows))
-        .route("/metrics", get(metrics))
+        .merge(
+            // The server's counters are for operators: any live key, not anonymous callers.
+            Router::new()
+                .route("/metrics", get(metrics))
+                .route_layer(axum::middleware::from_fn(require_key)),
+        )
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(timeout(REQUEST_TIMEOUT));
     let (metrics_layer, _) = metrics_pair();

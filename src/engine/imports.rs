@@ -278,7 +278,7 @@ impl Engine {
                         .bad
                         .add(vec![fail(&e.field, e.message)], Some(record())),
                     Ok(()) => match read.denied_business(w, &b)? {
-                        Some(m) => read.bad.add(vec![fail("province", m)], Some(record())),
+                        Some((field, m)) => read.bad.add(vec![fail(field, m)], Some(record())),
                         None => {
                             read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
                             w.put_business(&b)?;
@@ -465,8 +465,14 @@ impl Engine {
             });
             let result = match result {
                 Ok(b) => match read.denied_business(w, &b)? {
-                    Some(m) => Err(vec![import::CellError::new(
-                        map.header(import::Column::Province),
+                    Some((field, m)) => Err(vec![import::CellError::new(
+                        if field == "id" && map.has(import::Column::Id) {
+                            map.header(import::Column::Id)
+                        } else if field == "id" {
+                            "-".to_string()
+                        } else {
+                            map.header(import::Column::Province)
+                        },
                         m,
                     )]),
                     None => Ok(b),
@@ -520,20 +526,48 @@ impl Engine {
 
 impl Read {
     /// Why the importing key may not write `b` (`None`: it may).
-    fn denied_business(&self, w: &mut Writer<'_>, b: &Business) -> Result<Option<String>> {
+    /// Also refuses a deleted business's id: it is never given to another business.
+    fn denied_business(
+        &self,
+        w: &mut Writer<'_>,
+        b: &Business,
+    ) -> Result<Option<(&'static str, String)>> {
+        let old = w.business_province(&b.id)?;
+        if old.is_none()
+            && let Some(seq) = w.tombstone(&b.id)?
+        {
+            return Ok(Some((
+                "id",
+                format!(
+                    "{:?} was the id of a business deleted at change {seq}; ids are never \
+                     reused: choose another",
+                    b.id
+                ),
+            )));
+        }
         let Some(scope) = &self.scope else {
             return Ok(None);
         };
-        let old = w.business_province(&b.id)?;
         Ok(scope
             .may_write_business(&b.id, old.as_deref(), Some(&b.province))
             .err()
-            .map(|d| d.0))
+            .map(|d| ("province", d.0)))
     }
 
     /// Why the importing key may not record `d` (`None`: it may). An import records deals
     /// directly, so a key that would need the other side's confirmation may not import them.
+    /// Also refuses a deal id already stored for another deal: an import never overwrites a
+    /// deal (the same deal again is fine).
     fn denied_deal(&self, w: &mut Writer<'_>, d: &Deal) -> Result<Option<String>> {
+        if let Some(id) = &d.id
+            && let Some(stored) = w.get_deal(id)?
+            && stored != *d
+        {
+            return Ok(Some(format!(
+                "deal {id:?} is already stored with other details; an import does not \
+                 overwrite a deal: give this one another id, or leave the id out"
+            )));
+        }
         let Some(scope) = &self.scope else {
             return Ok(None);
         };

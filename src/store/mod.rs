@@ -67,7 +67,8 @@ const MIGRATIONS: &[&str] = &[
         publish INTEGER NOT NULL DEFAULT 0
     );",
     // 4: API keys (their hashes), the audit trail (written in the transaction of the write
-    // it records), and deals a business proposed that wait for the other party.
+    // it records), deals a business proposed that wait for the other party, and the ids of
+    // deleted businesses (never given to another business: their deals stay theirs).
     "CREATE TABLE keys (
         id TEXT PRIMARY KEY,
         hash TEXT NOT NULL,
@@ -96,7 +97,12 @@ const MIGRATIONS: &[&str] = &[
         doc TEXT NOT NULL,
         created TEXT NOT NULL
     );
-    CREATE INDEX pending_deals_confirmer ON pending_deals(confirmer);",
+    CREATE INDEX pending_deals_confirmer ON pending_deals(confirmer);
+    CREATE TABLE tombstones (
+        id TEXT PRIMARY KEY,
+        province TEXT,
+        deleted_seq INTEGER NOT NULL
+    );",
 ];
 
 /// Which kind of record a change touched.
@@ -622,6 +628,17 @@ impl Writer<'_> {
     pub fn put_business(&mut self, b: &Business) -> Result<(u64, bool)> {
         let before = self.business_digest(&b.id)?;
         let existed = before.is_some();
+        if !existed && let Some(seq) = self.tombstone(&b.id)? {
+            return Err(Error::Conflict(crate::model::FieldError::new(
+                "id",
+                format!(
+                    "{:?} was the id of a business deleted at change {seq}; a deleted \
+                     business's id is never given to another (its deals stay its own): choose \
+                     another id",
+                    b.id
+                ),
+            )));
+        }
         let seq = self.change(Entity::Business, &b.id)?;
         self.put_contacts(b)?;
         // The contacts live in their own table (migration 3), never in the document.
@@ -699,6 +716,10 @@ impl Writer<'_> {
         self.tx
             .execute("DELETE FROM contacts WHERE business_id = ?1", [id])?;
         let seq = self.change(Entity::Business, id)?;
+        self.tx.execute(
+            "INSERT OR REPLACE INTO tombstones (id, province, deleted_seq) VALUES (?1, ?2, ?3)",
+            params![id, province, seq as i64],
+        )?;
         self.audit(
             "business",
             id,
@@ -708,6 +729,15 @@ impl Writer<'_> {
             None,
         )?;
         Ok(Some(seq))
+    }
+
+    /// The change that deleted business `id`, if one did (its id is retired).
+    pub fn tombstone(&mut self, id: &str) -> Result<Option<u64>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT deleted_seq FROM tombstones WHERE id = ?1")?;
+        let seq: Option<i64> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        Ok(seq.map(|s| s as u64))
     }
 
     pub fn business_exists(&mut self, id: &str) -> Result<bool> {
@@ -911,7 +941,10 @@ mod tests {
             .unwrap();
         assert_eq!(rows.len(), 3, "the rolled-back write left no row: {rows:?}");
         assert_eq!(rows[0].key_id, "system");
-        assert_eq!((rows[0].before.is_some(), rows[0].after.is_none()), (true, true));
+        assert_eq!(
+            (rows[0].before.is_some(), rows[0].after.is_none()),
+            (true, true)
+        );
         assert_eq!(rows[1].key_id, "k1");
         assert_eq!(rows[1].request_id.as_deref(), Some("r-1"));
         assert_eq!(rows[1].before, rows[1].after, "the same document");

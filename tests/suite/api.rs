@@ -1025,7 +1025,20 @@ async fn metrics_do_not_grow_with_unknown_paths() {
     }
     let reply = get("/v1/provinces").await;
     assert_eq!(reply.status, 200);
-    let text = String::from_utf8(get("/metrics").await.body).expect("utf-8");
+    assert_eq!(
+        get("/metrics").await.status,
+        401,
+        "the counters are for key holders"
+    );
+    let reply = crate::common::send(
+        axum::http::Request::get("/metrics")
+            .header("authorization", format!("Bearer {}", crate::common::TOKEN))
+            .body(axum::body::Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let text = String::from_utf8(reply.body).expect("utf-8");
     assert!(
         !text.contains("no-such-path"),
         "raw paths in labels:\n{text}"

@@ -463,3 +463,60 @@ async fn bad_key_requests_are_400s_naming_the_field() {
     let r = call(Some(TOKEN), "DELETE", "/v1/keys/000000000000", None).await;
     assert_eq!(code(&r), 404);
 }
+
+#[tokio::test]
+async fn a_deleted_business_id_is_never_given_to_another() {
+    let _g = LOCK.lock().await;
+    let admin = Some(TOKEN);
+    for id in ["kt-a", "kt-b", "kt-c"] {
+        assert_eq!(code(&put(admin, id, "35").await), 201);
+    }
+    let r = deal(admin, "kt-a", "kt-b").await;
+    assert_eq!(code(&r), 201);
+    let deal_id = r.json()["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        code(&call(admin, "DELETE", "/v1/businesses/kt-a", None).await),
+        204
+    );
+    // The id is retired: a newcomer (in another province) cannot take it, nor inherit its
+    // deals, by PUT or by import.
+    put(admin, "kt-a", "36").await.assert_error(409, "id");
+    let r = import(admin, "kt-a", "36").await;
+    assert_eq!(code(&r), 400);
+    assert_eq!(r.json()["rows"][0]["column"], "id", "{}", r.json());
+    assert_eq!(
+        code(&call(admin, "GET", "/v1/businesses/kt-a", None).await),
+        404
+    );
+    // The deal stays as history.
+    let stored = call(admin, "GET", &format!("/v1/deals/{deal_id}"), None)
+        .await
+        .json();
+    assert_eq!(stored["buyer"], "kt-a");
+    // An import cannot overwrite a deal recorded through the API with other details.
+    let r = deal(admin, "kt-c", "kt-b").await;
+    let deal_id = r.json()["id"].as_str().expect("id").to_string();
+    let stored = r.json();
+    let mut other = stored.clone();
+    other["value_idr"] = json!(1.0);
+    let r = call(
+        admin,
+        "POST",
+        "/v1/import",
+        Some(("application/x-ndjson", other.to_string())),
+    )
+    .await;
+    assert_eq!(code(&r), 400, "{}", String::from_utf8_lossy(&r.body));
+    assert!(
+        r.json()["rows"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("already stored")
+    );
+    assert_eq!(
+        call(admin, "GET", &format!("/v1/deals/{deal_id}"), None)
+            .await
+            .json()["value_idr"],
+        stored["value_idr"]
+    );
+}
