@@ -224,10 +224,11 @@ impl Client {
         format!("zq{}c{}n{n}", self.tag, self.ix)
     }
 
-    fn with_state(&self, want: &State) -> Vec<String> {
+    /// Ids deleted for sure, with nothing unsettled about them.
+    fn retired(&self) -> Vec<String> {
         self.businesses
             .iter()
-            .filter(|(_, t)| t.maybe.is_empty() && &t.state == want)
+            .filter(|(_, t)| t.retired && t.maybe.is_empty() && t.state == State::Absent)
             .map(|(id, _)| id.clone())
             .collect()
     }
@@ -272,12 +273,7 @@ impl Client {
             } else if roll < 73 {
                 // A deleted business's id is retired: creating it again is refused (409) and
                 // stores nothing, across crashes too.
-                let retired: Vec<String> = self
-                    .businesses
-                    .iter()
-                    .filter(|(_, t)| t.retired && t.state == State::Absent && t.maybe.is_empty())
-                    .map(|(id, _)| id.clone())
-                    .collect();
+                let retired = self.retired();
                 if retired.is_empty() {
                     let id = self.new_id();
                     self.put(&mut rng, port, &id, 201)
@@ -526,6 +522,7 @@ impl Client {
                             state: State::Absent,
                             maybe: vec![State::Present(word.clone())],
                             words: vec![word.clone()],
+                            retired: false,
                         },
                     );
                 }
