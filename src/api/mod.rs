@@ -116,6 +116,9 @@ pub struct ApiConfig {
     pub write_deadline: Duration,
     /// Web origins whose pages may call the API (CORS); empty: none but our own.
     pub cors_origins: Vec<String>,
+    /// Requests per second and burst allowed to one key, whatever address it calls from
+    /// (`None`: no per-key limit; `serve` sets it to its per-address limit).
+    pub key_rate_limit: Option<(u64, u32)>,
 }
 
 impl ApiConfig {
@@ -125,6 +128,7 @@ impl ApiConfig {
             token: token.into(),
             write_deadline: REQUEST_TIMEOUT,
             cors_origins: Vec::new(),
+            key_rate_limit: None,
         }
     }
 }
@@ -287,6 +291,53 @@ fn unauthorized(message: &str) -> Response {
 /// Compares in time independent of where the first difference is.
 fn same_token(a: &[u8], b: &[u8]) -> bool {
     crate::auth::same_secret(a, b)
+}
+
+/// One token bucket per key (GCRA).
+type KeyLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+fn key_limiter(limit: Option<(u64, u32)>) -> Option<Arc<KeyLimiter>> {
+    let (per_second, burst) = limit?;
+    let per_second = std::num::NonZeroU32::new(u32::try_from(per_second).unwrap_or(u32::MAX))?;
+    let burst = std::num::NonZeroU32::new(burst).unwrap_or(per_second);
+    Some(Arc::new(governor::RateLimiter::keyed(
+        governor::Quota::per_second(per_second).allow_burst(burst),
+    )))
+}
+
+/// The per-key rate limit: a key used from many addresses is still one client. Runs after
+/// [`authenticate`], so only live keys have buckets (a made-up key is 401 before it gets one;
+/// the per-address limit of `serve` covers anonymous callers and guessing).
+async fn limit_per_key(
+    State(limiter): State<Arc<KeyLimiter>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let key = req
+        .extensions()
+        .get::<Caller>()
+        .and_then(|c| c.0.as_ref())
+        .map(|p| p.key_id.clone());
+    if let Some(key) = key
+        && let Err(not_until) = limiter.check_key(&key)
+    {
+        use governor::clock::{Clock, DefaultClock};
+        let wait = not_until
+            .wait_time_from(DefaultClock::default().now())
+            .as_secs()
+            .max(1);
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests with this key; retry in {wait} s"),
+        )
+        .into_response();
+        if let Ok(v) = header::HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return response;
+    }
+    next.run(req).await
 }
 
 /// Routes for operators (`/metrics`) need a live key of any role.
@@ -452,42 +503,44 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .layer(tower::limit::GlobalConcurrencyLimitLayer::with_semaphore(
             in_flight_semaphore(),
         ));
-    reads
-        .merge(writes)
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            authenticate,
-        ))
-        .with_state(shared)
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
-        .merge(crate::web::routes())
-        .layer(metrics_layer)
-        .layer(axum::middleware::from_fn(json_errors))
-        .layer(axum::middleware::from_fn(security_headers))
-        .layer(overload)
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    let id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!("request", id = %id, method = %req.method(), uri = %req.uri())
-                })
-                .on_response(
-                    tower_http::trace::DefaultOnResponse::new()
-                        .level(tracing::Level::INFO)
-                        .latency_unit(tower_http::LatencyUnit::Micros),
-                ),
-        )
-        .layer(cors)
-        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
-        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
-            RequestIds::default(),
-        ))
-        .layer(axum::middleware::from_fn(sanitize_request_id))
+    let app = reads.merge(writes).fallback(not_found);
+    let app = match key_limiter(shared.config.key_rate_limit) {
+        Some(limiter) => app.layer(axum::middleware::from_fn_with_state(limiter, limit_per_key)),
+        None => app,
+    };
+    app.layer(axum::middleware::from_fn_with_state(
+        shared.clone(),
+        authenticate,
+    ))
+    .with_state(shared)
+    .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+    .merge(crate::web::routes())
+    .layer(metrics_layer)
+    .layer(axum::middleware::from_fn(json_errors))
+    .layer(axum::middleware::from_fn(security_headers))
+    .layer(overload)
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", id = %id, method = %req.method(), uri = %req.uri())
+            })
+            .on_response(
+                tower_http::trace::DefaultOnResponse::new()
+                    .level(tracing::Level::INFO)
+                    .latency_unit(tower_http::LatencyUnit::Micros),
+            ),
+    )
+    .layer(cors)
+    .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+    .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+        RequestIds::default(),
+    ))
+    .layer(axum::middleware::from_fn(sanitize_request_id))
 }
 
 /// The longest an import may take, body upload included.
@@ -731,6 +784,10 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
     use tower::ServiceExt;
 
+    let mut config = config;
+    if options.rate_per_second > 0 && config.key_rate_limit.is_none() {
+        config.key_rate_limit = Some((options.rate_per_second, options.rate_burst));
+    }
     let mut app = router(engine, config);
     if options.rate_per_second > 0 {
         app = with_rate_limit(app, &options)?;

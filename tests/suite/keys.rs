@@ -520,3 +520,36 @@ async fn a_deleted_business_id_is_never_given_to_another() {
         stored["value_idr"]
     );
 }
+
+#[tokio::test]
+async fn a_key_has_its_own_rate_limit() {
+    let _g = LOCK.lock().await;
+    let (_, reader) = new_key(json!({"role": "reader"})).await;
+    let mut config = jalin::api::ApiConfig::new(TOKEN);
+    config.key_rate_limit = Some((1, 3));
+    let app = jalin::api::router(fixture().engine.clone(), config);
+    let get = |key: Option<String>| {
+        let app = app.clone();
+        async move {
+            let mut b = Request::get("/v1/provinces");
+            if let Some(k) = key {
+                b = b.header("authorization", format!("Bearer {k}"));
+            }
+            crate::common::call(&app, b.body(Body::empty()).expect("request")).await
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(code(&get(Some(reader.clone())).await), 200);
+    }
+    let limited = get(Some(reader.clone())).await;
+    assert_eq!(code(&limited), 429);
+    assert!(
+        limited
+            .header("retry-after")
+            .parse::<u64>()
+            .is_ok_and(|s| s >= 1)
+    );
+    // Another key, and anonymous callers (limited per address by `serve`), go on.
+    assert_eq!(code(&get(Some(TOKEN.to_string())).await), 200);
+    assert_eq!(code(&get(None).await), 200);
+}
