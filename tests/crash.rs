@@ -144,6 +144,8 @@ struct Tally {
     unacknowledged: u64,
     /// PUTs of retired ids refused with 409, as they must be.
     retired_refused: u64,
+    /// Imports answered 503 (another import was running), which must have written nothing.
+    busy: u64,
 }
 
 impl Tally {
@@ -158,6 +160,7 @@ impl Tally {
         self.imports += o.imports;
         self.unacknowledged += o.unacknowledged;
         self.retired_refused += o.retired_refused;
+        self.busy += o.busy;
     }
 }
 
@@ -508,6 +511,23 @@ impl Client {
                     body: deal,
                     cycle,
                 });
+                true
+            }
+            Outcome::Refused(r) if r.status == 503 => {
+                // Another client's import was running (one at a time) or the store was busy:
+                // a 503 wrote nothing, and the checks hold its businesses to absent.
+                for (id, word) in &members {
+                    self.businesses.insert(
+                        id.clone(),
+                        Tracked {
+                            state: State::Absent,
+                            maybe: Vec::new(),
+                            words: vec![word.clone()],
+                            retired: false,
+                        },
+                    );
+                }
+                self.tally.busy += 1;
                 true
             }
             Outcome::Unknown | Outcome::Refused(_) => {
@@ -1021,7 +1041,7 @@ fn acknowledged_writes_survive_kill_9() {
     println!(
         "crash test: {cycles} cycles (+{startup_kills} kills during start-up), {} acknowledged \
          writes ({} puts, {} deletes, {} deals, {} imports), {} re-creations of deleted ids \
-         refused, {} unacknowledged at the kills, {} lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
+         refused, {} imports told to retry (503), {} unacknowledged at the kills, {} lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
          whose buyer or seller was deleted); {graph}; seed {seed}, {:.0} s",
         tally.acknowledged(),
         tally.puts,
@@ -1029,6 +1049,7 @@ fn acknowledged_writes_survive_kill_9() {
         tally.deals,
         tally.imports,
         tally.retired_refused,
+        tally.busy,
         tally.unacknowledged,
         lost.len(),
         started.elapsed().as_secs_f64()

@@ -157,6 +157,19 @@ impl Engine {
         progress: Progress<'_>,
         abandoned: &AtomicBool,
     ) -> Result<ImportStats> {
+        // One import at a time: a second one would only wait for the store's writer while
+        // holding its upload; it is told at once to come back.
+        let _running = match self.import_running.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err(Error::Busy(
+                    "another import is running; nothing was imported, retry when it has \
+                     finished"
+                        .to_string(),
+                ));
+            }
+        };
         let started = Instant::now();
         let Read { mut stats, bad, .. } = self.store.write_or_roll_back(|w| {
             let mut read = Read {
@@ -247,8 +260,33 @@ impl Engine {
     ) -> Result<()> {
         let name = source.name;
         let mut lines = 0u64;
-        for (i, line) in source.reader.lines().enumerate() {
-            let lineno = i as u64 + 1;
+        let mut reader = source.reader;
+        let mut buf = Vec::new();
+        let mut lineno = 0u64;
+        loop {
+            lineno += 1;
+            let line = read_line_capped(&mut reader, &mut buf, MAX_LINE);
+            let line = match line {
+                Ok(None) => break,
+                Ok(Some(Line::Text)) => String::from_utf8(std::mem::take(&mut buf))
+                    .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8")),
+                Ok(Some(Line::TooLong(n))) => {
+                    read.bad.add(
+                        vec![RowError {
+                            file: name.clone(),
+                            row: lineno,
+                            column: "-".into(),
+                            message: format!(
+                                "the line is {n} bytes long; a record may be at most {} bytes",
+                                MAX_LINE
+                            ),
+                        }],
+                        None,
+                    );
+                    continue;
+                }
+                Err(e) => Err(e),
+            };
             let fail = |field: &str, message: String| RowError {
                 file: name.clone(),
                 row: lineno,
@@ -587,6 +625,61 @@ impl Read {
     }
 }
 
+/// The longest JSONL line (one record) an import reads: a business with 200 listings and
+/// long descriptions is well under it, and a record is parsed only once it is known to be
+/// no longer (a 99 MiB line once took 3.5 GB to parse).
+pub const MAX_LINE: usize = 1 << 20;
+
+enum Line {
+    /// A line is in the buffer (without its line end).
+    Text,
+    /// The line was longer than the cap; it was skipped. Its length in bytes.
+    TooLong(u64),
+}
+
+/// Reads the next line into `buf` (cleared first), keeping at most `max` bytes: a longer
+/// line is read to its end and dropped. `None` at the end of the input.
+fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<Line>> {
+    buf.clear();
+    let mut total = 0u64;
+    let mut any = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        total += part.len() as u64;
+        if buf.len() + part.len() <= max {
+            buf.extend_from_slice(part);
+        }
+        let used = done.unwrap_or(chunk.len());
+        reader.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if total > max as u64 {
+        buf.clear();
+        return Ok(Some(Line::TooLong(total)));
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(Line::Text))
+}
+
 /// Cells as one CSV line (quoted where needed), without the line end.
 fn csv_line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
     let mut w = csv::WriterBuilder::new()
@@ -625,5 +718,56 @@ fn parse_record(line: &str) -> std::result::Result<Record, (String, String)> {
         serde_path_to_error::deserialize(value)
             .map(Record::Business)
             .map_err(named)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_longer_than_the_cap_are_skipped_whole() {
+        let text = format!("short\r\n{}\nnext\nlast", "x".repeat(100));
+        let mut reader = std::io::BufReader::with_capacity(16, text.as_bytes());
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        while let Some(line) = read_line_capped(&mut reader, &mut buf, 10).unwrap() {
+            got.push(match line {
+                Line::Text => String::from_utf8(buf.clone()).unwrap(),
+                Line::TooLong(n) => format!("too long: {n}"),
+            });
+        }
+        assert_eq!(got, ["short", "too long: 100", "next", "last"]);
+    }
+
+    #[test]
+    fn an_overlong_record_is_a_bad_row_and_nothing_is_imported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (engine, _) = Engine::open_starting_with(
+            dir.path(),
+            crate::engine::EngineOptions::default(),
+            crate::engine::EmptyStart::Nothing,
+            &mut |_, _, _| {},
+        )
+        .unwrap();
+        let good = r#"{"id":"a-1","name":"UD A","kind":"umkm","province":"35"}"#;
+        let long = format!(
+            r#"{{"id":"a-2","name":"UD B","kind":"umkm","province":"35","description":"{}"}}"#,
+            "y".repeat(MAX_LINE)
+        );
+        let body = format!("{good}\n{long}\n");
+        let err = engine
+            .import(
+                vec![("body".into(), Box::new(body.as_bytes()))],
+                &mut |_, _, _| {},
+            )
+            .unwrap_err();
+        let Error::Rows { rows, .. } = err else {
+            panic!("{err}");
+        };
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 2);
+        assert!(rows[0].message.contains("at most"), "{}", rows[0].message);
+        assert_eq!(engine.status().unwrap().businesses, 0);
     }
 }

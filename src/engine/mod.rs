@@ -75,6 +75,8 @@ pub struct Engine {
     index: SearchIndex,
     /// Serialises index commits (see [`Engine::index_up_to`]).
     index_sync: Mutex<()>,
+    /// Held by the import that is running: one at a time, the next is told to retry.
+    import_running: Mutex<()>,
     /// The deal network, derived from the store's deals.
     network: std::sync::RwLock<Network>,
     /// The scorer's request-independent tables for the network's current revealed advantage.
@@ -189,6 +191,7 @@ impl Engine {
             network,
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
+            import_running: Mutex::new(()),
             data_dir: Some(dir.to_path_buf()),
             default_weights: Weights::default(),
             options,
@@ -237,6 +240,7 @@ impl Engine {
             network,
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
+            import_running: Mutex::new(()),
             data_dir: None,
             default_weights: Weights::default(),
             options,
