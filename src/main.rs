@@ -129,6 +129,14 @@ enum Command {
         data: DataArg,
         file: PathBuf,
     },
+    /// The sample businesses and deals: `jalin sample remove` deletes them (and every deal
+    /// a sample business is a party of), so they no longer shape rankings.
+    Sample {
+        #[command(flatten)]
+        data: DataArg,
+        #[command(subcommand)]
+        action: SampleAction,
+    },
     /// Rebuild the search index from the store.
     Reindex {
         #[command(flatten)]
@@ -193,6 +201,12 @@ enum Command {
         #[arg(long = "id")]
         lang_id: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum SampleAction {
+    /// Delete the sample businesses and their deals (their ids are retired).
+    Remove,
 }
 
 #[derive(Subcommand)]
@@ -627,6 +641,29 @@ fn run(cli: Cli) -> Result<(), Error> {
                 s.businesses,
                 s.deals,
                 s.last_seq
+            );
+            Ok(())
+        }
+        Command::Sample {
+            data,
+            action: SampleAction::Remove,
+        } => {
+            if !data.data.join("jalin.db").try_exists().unwrap_or(false) {
+                return Err(Error::invalid(
+                    "--data",
+                    format!("no jalin data in {}", data.data.display()),
+                ));
+            }
+            let engine = open_for_writing(
+                &data,
+                "delete the sample's businesses through its API (DELETE /v1/businesses/{id})",
+            )?;
+            let (businesses, deals) = engine.remove_sample()?;
+            let s = engine.status()?;
+            println!(
+                "removed the sample: {businesses} businesses and {deals} deals; {} businesses \
+                 and {} deals remain",
+                s.businesses, s.deals
             );
             Ok(())
         }

@@ -460,3 +460,50 @@ fn a_backup_under_write_load_restores_to_a_directory_that_serves_the_same_counts
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(Some(count_of(&restored2)), live["businesses"].as_u64());
 }
+
+/// `jalin sample remove` on a sampled directory leaves none of the sample: its businesses
+/// and deals are gone, the operator's own records stay, and rankings cite only those.
+#[test]
+fn sample_remove_leaves_only_the_operators_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, GOOD).expect("write");
+    let out = jalin(&data, &["import", good.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sampled = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "bawang merah"],
+    );
+    let ids = |out: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["business"]["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(
+        ids(&sampled).iter().any(|id| !id.starts_with("tst-")),
+        "the sample is there to begin with"
+    );
+
+    let out = jalin(&data, &["sample", "remove"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("2 businesses and 1 deals remain"), "{said}");
+    let after = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "bawang merah"],
+    );
+    assert!(after.status.success(), "{}", text(&after.stderr));
+    assert_eq!(ids(&after), ["tst-1"], "{}", text(&after.stdout));
+    // Removing again removes nothing.
+    let out = jalin(&data, &["sample", "remove"]);
+    assert!(
+        text(&out.stdout).contains("0 businesses and 0 deals"),
+        "{}",
+        text(&out.stdout)
+    );
+}
