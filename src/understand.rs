@@ -10,6 +10,7 @@
 //! (*bawang mera*, *cabai rawitt*), but only when exactly one catalog name is that close.
 //! Pure: no IO, no tantivy.
 
+use crate::catalog::EntryIx;
 use crate::model::units;
 use crate::model::{Certification, ListingKind, Quantity};
 use crate::reference::{CommodityIx, ProvinceIx, Reference};
@@ -27,6 +28,9 @@ pub struct Understanding {
     pub province: Option<ProvinceIx>,
     /// The kind of listing the user looks for: offers (suppliers) or needs (buyers).
     pub looking_for: Option<ListingKind>,
+    /// KBKI entries the text names (the catalog's reading of every product name in it,
+    /// curated or not): "keripik tempe" → 2314006001.
+    pub kbki: Vec<EntryIx>,
 }
 
 /// Lower-cased words of the text: letters, digits, apostrophes and decimal separators
@@ -173,6 +177,14 @@ pub fn understand(reference: &Reference, text: &str) -> Understanding {
             }
         }
         u.families.push(word);
+    }
+    let catalog = reference.catalog();
+    for found in catalog.find_in_text(&head) {
+        if let Some(r) = catalog.resolution_of(&found)
+            && !u.kbki.contains(&r.entry)
+        {
+            u.kbki.push(r.entry);
+        }
     }
     // Volume: "5 ton", "5ton", "2,5 kuintal per bulan", "200 kg/minggu".
     for i in 0..words.len() {
@@ -381,6 +393,23 @@ mod tests {
         assert_eq!(k("untuk pabrik keripik"), ["makanan_ringan"]);
         // "segar" (fresh) is no typo of "sugar".
         assert_eq!(k("tomatt segar 3 ton"), ["tomat"]);
+    }
+
+    #[test]
+    fn product_names_beyond_the_curated_catalog_get_kbki_codes() {
+        let r = Reference::embedded().unwrap();
+        let codes = |t: &str| -> Vec<String> {
+            let c = r.catalog();
+            understand(&r, t)
+                .kbki
+                .iter()
+                .map(|e| c.entry(*e).code.clone())
+                .collect()
+        };
+        assert_eq!(codes("butuh keripik tempe 200 kg"), ["2314006001"]);
+        assert_eq!(codes("bawang merah"), ["0125302"]);
+        assert_eq!(codes("mesin las untuk bengkel"), ["44241"]);
+        assert!(codes("untuk dijual lagi").is_empty());
     }
 
     #[test]

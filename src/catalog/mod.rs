@@ -348,15 +348,21 @@ impl Catalog {
     }
 
     /// The resolution of a found name. A curated commodity's name that is also a KBKI name
-    /// keeps the commodity but takes KBKI's code for it ("keripik tempe": `makanan_ringan`,
-    /// 2314006001), which is more specific.
+    /// of the same section keeps the commodity but takes KBKI's code for it ("keripik
+    /// tempe": `makanan_ringan`, 2314006001), which is more specific.
     pub fn resolution_of(&self, found: &Found) -> Option<Resolution> {
         match &found.target {
             Target::Commodity(c) => {
                 let own = self.commodity_entry(*c)?;
+                // Only within the commodity's section: "apel" (fresh apples, section 0) is
+                // not BPS's item "Apel" among preserved fruit (section 2).
+                let same_section = |a: EntryIx| {
+                    self.entries[a].code.as_bytes().first()
+                        == self.entries[own].code.as_bytes().first()
+                };
                 let (entry, entries) = match self.common_ancestor(&found.kbki) {
-                    Some(a) => (a, found.kbki.clone()),
-                    None => (own, vec![own]),
+                    Some(a) if same_section(a) => (a, found.kbki.clone()),
+                    _ => (own, vec![own]),
                 };
                 Some(Resolution {
                     entry,

@@ -127,7 +127,7 @@ impl Names {
         // name → pattern index; a name is held once, by its most authoritative kind.
         let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<Pattern> = Vec::new();
-        let mut add = |name: String, via: Via, target: Target| {
+        let mut add = |name: String, via: Via, target: Target, head: bool| {
             let ws = words(&name);
             if ws.is_empty() {
                 return;
@@ -141,7 +141,9 @@ impl Names {
                     };
                     let have = match &mut p.target {
                         Target::Entries(have) if p.via == via => have,
-                        Target::Commodity(_) if via != Via::Commodity => &mut p.kbki,
+                        // Heads are too loose to stand for a curated name ("susu" heads
+                        // eleven kinds of processed milk).
+                        Target::Commodity(_) if via != Via::Commodity && !head => &mut p.kbki,
                         _ => return,
                     };
                     for e in more {
@@ -167,7 +169,7 @@ impl Names {
                 continue;
             }
             for n in &cur.names {
-                add(n.to_string(), Via::Commodity, Target::Commodity(c));
+                add(n.to_string(), Via::Commodity, Target::Commodity(c), false);
             }
         }
         let mut rdr = csv::Reader::from_reader(synonyms.as_bytes());
@@ -187,13 +189,18 @@ impl Names {
             if entries.is_empty() {
                 return Err(err("kbki_synonyms.csv", line, "no KBKI code".into()));
             }
-            add(row.name, Via::Synonym, Target::Entries(entries));
+            add(row.name, Via::Synonym, Target::Entries(entries), false);
         }
         for (e, entry) in catalog.entries.iter().enumerate() {
             if entry.level == Level::Section {
                 continue;
             }
-            add(entry.name_id.clone(), Via::Name, Target::Entries(vec![e]));
+            add(
+                entry.name_id.clone(),
+                Via::Name,
+                Target::Entries(vec![e]),
+                false,
+            );
         }
         // Heads, grouped, then kept only where their entries share a division.
         let mut heads: HashMap<String, Vec<EntryIx>> = HashMap::new();
@@ -219,7 +226,7 @@ impl Names {
                 .common_ancestor(&entries)
                 .is_some_and(|a| catalog.entries[a].level > Level::Section);
             if specific {
-                add(head, Via::Name, Target::Entries(entries));
+                add(head, Via::Name, Target::Entries(entries), true);
             }
         }
         let automaton = AhoCorasick::builder()

@@ -161,6 +161,7 @@ impl Engine {
                     Direction::Suppliers => ListingKind::Offer,
                     Direction::Markets => ListingKind::Need,
                 }),
+                kbki: Vec::new(),
             },
             total: groups.iter().map(|g| g.total).sum(),
             business: Some(business.summary()),
@@ -620,6 +621,11 @@ impl Engine {
             volume: u.volume.clone(),
             certifications: u.certifications.clone(),
             looking_for: u.looking_for,
+            kbki: u
+                .kbki
+                .iter()
+                .map(|e| r.catalog().entry(*e).code.clone())
+                .collect(),
         }
     }
 }

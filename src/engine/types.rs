@@ -181,6 +181,9 @@ pub struct Understood {
     /// Offers (suppliers) or needs (buyers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub looking_for: Option<ListingKind>,
+    /// KBKI codes of the products named (see `GET /v1/catalog/{code}`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kbki: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
