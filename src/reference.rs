@@ -185,8 +185,8 @@ pub struct Reference {
     /// Family word → its members, in catalog order.
     families: HashMap<String, Vec<CommodityIx>>,
     /// The KBKI catalog, built on first use (27 k names: most uses of the reference data
-    /// never need it).
-    catalog: std::sync::OnceLock<Result<crate::catalog::Catalog, String>>,
+    /// never need it) and shared by every `Reference` of the same catalog in the process.
+    catalog: std::sync::OnceLock<Result<std::sync::Arc<crate::catalog::Catalog>, String>>,
 }
 
 /// Lower-cased words of free text: letters, digits and apostrophes; anything else separates.
@@ -425,25 +425,27 @@ impl Reference {
     /// bad fixture stops the server there.
     pub fn load_catalog(&self) -> Result<&crate::catalog::Catalog, ReferenceError> {
         let built = self.catalog.get_or_init(|| {
-            let curated: Vec<crate::catalog::Curated<'_>> = (0..self.commodities.len())
-                .map(|c| crate::catalog::Curated {
-                    names: self
-                        .names
-                        .iter()
-                        .filter(|(_, of)| *of == c)
-                        .map(|(n, _)| n.as_str())
-                        .collect(),
-                    kbki: self.commodities[c].kbki.as_deref(),
-                })
-                .collect();
-            crate::catalog::Catalog::from_csv(
-                crate::catalog::KBKI_CSV,
-                crate::catalog::KBKI_SYNONYMS_CSV,
-                &curated,
-            )
-            .map_err(|e| e.to_string())
+            shared_catalog(self.catalog_fingerprint(), || {
+                let curated: Vec<crate::catalog::Curated<'_>> = (0..self.commodities.len())
+                    .map(|c| crate::catalog::Curated {
+                        names: self
+                            .names
+                            .iter()
+                            .filter(|(_, of)| *of == c)
+                            .map(|(n, _)| n.as_str())
+                            .collect(),
+                        kbki: self.commodities[c].kbki.as_deref(),
+                    })
+                    .collect();
+                crate::catalog::Catalog::from_csv(
+                    crate::catalog::KBKI_CSV,
+                    crate::catalog::KBKI_SYNONYMS_CSV,
+                    &curated,
+                )
+                .map_err(|e| e.to_string())
+            })
         });
-        built.as_ref().map_err(|message| ReferenceError {
+        built.as_deref().map_err(|message| ReferenceError {
             file: "kbki.csv",
             line: 0,
             message: message.clone(),
@@ -673,6 +675,25 @@ impl Reference {
         }
         out
     }
+}
+
+/// The catalog of a reference data set, built once per process and fingerprint: building it
+/// parses 27 k rows and an automaton (seconds in a debug build; BENCHMARKS.md), and
+/// tests and the CLI load the same embedded data many times. The lock is held while building
+/// so concurrent first uses build it once.
+fn shared_catalog(
+    fingerprint: u64,
+    build: impl FnOnce() -> Result<crate::catalog::Catalog, String>,
+) -> Result<std::sync::Arc<crate::catalog::Catalog>, String> {
+    type Built = Vec<(u64, std::sync::Arc<crate::catalog::Catalog>)>;
+    static BUILT: std::sync::Mutex<Built> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, c)) = built.iter().find(|(f, _)| *f == fingerprint) {
+        return Ok(c.clone());
+    }
+    let c = std::sync::Arc::new(build()?);
+    built.push((fingerprint, c.clone()));
+    Ok(c)
 }
 
 /// Great-circle distance on a sphere of the Earth's mean radius.
