@@ -563,7 +563,7 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
 
     // Its agendas as downloads: CSV, iCalendar and printable HTML.
     for (format, ext, starts) in [
-        ("csv", "csv", "slot"),
+        ("csv", "csv", "Sesi;Mulai"),
         ("ics", "ics", "BEGIN:VCALENDAR"),
         ("html", "html", "<!DOCTYPE html>"),
     ] {

@@ -22,6 +22,7 @@
 
 mod access;
 mod corridors;
+mod documents;
 mod imports;
 mod matching;
 mod missions;
