@@ -14,6 +14,7 @@ use crate::api::extract::{ApiJson, ApiQuery, lang_of};
 use crate::api::{AppState, Caller, blocking};
 use crate::model::Lang;
 use crate::plan::export::{PlanFormat, RenderOptions, Rendered, Schedule};
+use crate::plan::spec::PlanLimits;
 
 /// The mission specs that ship with jalin.
 #[utoipa::path(get, path = "/v1/missions", responses((status = 200, body = [String])))]
@@ -114,6 +115,7 @@ pub(crate) async fn plan_mission(
     ApiQuery(q): ApiQuery<PlanParams>,
     ApiJson(spec): ApiJson<crate::plan::MissionSpec>,
 ) -> ApiResult<Response> {
+    limits(&caller).check(&spec)?;
     let (format, options) = q.read(&headers)?;
     let answer = blocking(move || {
         let schedule = engine.plan_mission_in(spec, options.lang)?;
@@ -143,6 +145,7 @@ pub(crate) async fn replan_mission(
     ApiQuery(q): ApiQuery<PlanParams>,
     ApiJson(request): ApiJson<crate::plan::replan::ReplanRequest>,
 ) -> ApiResult<Response> {
+    limits(&caller).check(&request.spec)?;
     let (format, options) = q.read(&headers)?;
     let answer = blocking(move || {
         let schedule = engine.replan_mission(request, options.lang)?;
@@ -150,6 +153,15 @@ pub(crate) async fn replan_mission(
     })
     .await?;
     Ok(answer.into_response())
+}
+
+/// The plan size a caller may ask for: larger with a key.
+fn limits(caller: &Caller) -> PlanLimits {
+    if caller.0.is_some() {
+        PlanLimits::KEYED
+    } else {
+        PlanLimits::ANONYMOUS
+    }
 }
 
 /// A plan's answer: the schedule as JSON, or a rendered document.
