@@ -22,6 +22,10 @@ use super::{Details, PartyInfo, RenderOptions, Schedule, ScheduledMeeting};
 /// Most products listed per party in an agenda row; the rest are counted.
 const MAX_PRODUCTS: usize = 4;
 
+/// Participants without meetings listed per printed page (compact rows of two lines at
+/// most fit an A4 sheet 25 at a time; measured with Chromium's print to PDF).
+pub const IDLE_ROWS_PER_PAGE: usize = 25;
+
 /// The document: organiser pages (unless `options.participant` narrows it to one firm),
 /// then one page per participant with meetings.
 pub fn to_html(schedule: &Schedule, details: &Details, options: &RenderOptions) -> String {
@@ -82,9 +86,9 @@ fn cover(h: &mut String, schedule: &Schedule, details: &Details, w: &Words, when
         s.participants,
     );
     if s.must_requested > 0 {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<dt>{}</dt><dd>{} {} {}</dd>\n",
+            "<dt>{}</dt><dd>{} {} {}</dd>",
             w.must_placed, s.must_placed, w.of, s.must_requested
         );
     }
@@ -131,43 +135,50 @@ fn cover(h: &mut String, schedule: &Schedule, details: &Details, w: &Words, when
     h.push_str("</section>\n");
 }
 
+/// The participants without meetings, [`IDLE_ROWS_PER_PAGE`] to a page: each page section
+/// fits one sheet, so the printout has exactly as many sheets as sections.
 fn without_meetings(h: &mut String, schedule: &Schedule, details: &Details, w: &Words, when: &str) {
     let idle: Vec<_> = schedule
         .participants
         .iter()
         .filter(|p| !schedule.meetings.iter().any(|m| m.a == p.id || m.b == p.id))
         .collect();
-    if idle.is_empty() {
-        return;
-    }
-    let _ = write!(
-        h,
-        "<section class=\"page organiser\" aria-labelledby=\"idle\">\n<p class=\"kicker\">{} · {}</p>\n\
-         <h2 id=\"idle\">{} ({})</h2>\n<p class=\"meta\">{when}</p>\n<p>{}</p>\n\
-         <table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
-        w.organiser,
-        esc(&schedule.name),
-        w.without_meetings,
-        idle.len(),
-        w.without_meetings_note,
-        w.participant,
-        w.place,
-        w.offers,
-        w.needs,
-    );
-    for p in idle {
-        let info = details.party(&p.id);
-        let _ = writeln!(
+    let sheets = idle.len().div_ceil(IDLE_ROWS_PER_PAGE);
+    for (k, chunk) in idle.chunks(IDLE_ROWS_PER_PAGE).enumerate() {
+        let part = if sheets > 1 {
+            format!(" — {}/{sheets}", k + 1)
+        } else {
+            String::new()
+        };
+        let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(schedule.name_of(&p.id, details)),
-            esc(&info.map(PartyInfo::place).unwrap_or_default()),
-            esc(&products(info.map(|i| i.offers.as_slice()), w)),
-            esc(&products(info.map(|i| i.needs.as_slice()), w)),
+            "<section class=\"page organiser\" aria-labelledby=\"idle{k}\">\n<p class=\"kicker\">{} · {}</p>\n\
+             <h2 id=\"idle{k}\">{} ({}){part}</h2>\n<p class=\"meta\">{when}</p>\n<p>{}</p>\n\
+             <table class=\"compact\">\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+            w.organiser,
+            esc(&schedule.name),
+            w.without_meetings,
+            idle.len(),
+            w.without_meetings_note,
+            w.participant,
+            w.place,
+            w.offers,
+            w.needs,
         );
+        for p in chunk {
+            let info = details.party(&p.id);
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(schedule.name_of(&p.id, details)),
+                esc(&info.map(PartyInfo::place).unwrap_or_default()),
+                esc(&products(info.map(|i| i.offers.as_slice()), 2, w)),
+                esc(&products(info.map(|i| i.needs.as_slice()), 2, w)),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n</section>\n");
     }
-    h.push_str("</tbody>\n</table>\n</section>\n");
 }
 
 /// One page per slot with meetings: table by table, who sits there.
@@ -188,7 +199,7 @@ fn table_plans(h: &mut String, schedule: &Schedule, details: &Details, w: &Words
             h,
             "<section class=\"page organiser tables\" aria-labelledby=\"slot{slot}\">\n\
              <p class=\"kicker\">{} · {}</p>\n<h2 id=\"slot{slot}\">{} — {} {}, {start}–{end}</h2>\n\
-             <p class=\"meta\">{when}</p>\n<table>\n<thead><tr><th scope=\"col\">{}</th>\
+             <p class=\"meta\">{when}</p>\n<table class=\"compact\">\n<thead><tr><th scope=\"col\">{}</th>\
              <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
             w.organiser,
             esc(&schedule.name),
@@ -199,8 +210,12 @@ fn table_plans(h: &mut String, schedule: &Schedule, details: &Details, w: &Words
             w.participant,
             w.participant,
         );
+        // One line per table, so the largest venue's slot fits a sheet: name and city.
         let who = |id: &str| {
-            let place = details.party(id).map(PartyInfo::place).unwrap_or_default();
+            let place = details
+                .party(id)
+                .and_then(|p| p.city.clone().or_else(|| p.province.clone()))
+                .unwrap_or_default();
             if place.is_empty() {
                 esc(schedule.name_of(id, details))
             } else {
@@ -275,14 +290,19 @@ fn agenda_page(
                     trade,
                     "{}: {}",
                     w.offers,
-                    esc(&products(Some(&i.offers), w))
+                    esc(&products(Some(&i.offers), MAX_PRODUCTS, w))
                 );
             }
             if !i.needs.is_empty() {
                 if !trade.is_empty() {
                     trade.push_str("<br>");
                 }
-                let _ = write!(trade, "{}: {}", w.needs, esc(&products(Some(&i.needs), w)));
+                let _ = write!(
+                    trade,
+                    "{}: {}",
+                    w.needs,
+                    esc(&products(Some(&i.needs), MAX_PRODUCTS, w))
+                );
             }
         }
         let _ = writeln!(
@@ -304,19 +324,19 @@ fn agenda_page(
     h.push_str("</p>\n</section>\n");
 }
 
-/// "Bawang merah, Cabai rawit, Jagung, Kopi dan 3 lainnya".
-fn products(list: Option<&[String]>, w: &Words) -> String {
+/// The first `max` products, and how many more: "Bawang merah, Jagung +3 lainnya".
+fn products(list: Option<&[String]>, max: usize, w: &Words) -> String {
     let Some(list) = list else {
         return String::new();
     };
     let mut s = list
         .iter()
-        .take(MAX_PRODUCTS)
+        .take(max)
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    if list.len() > MAX_PRODUCTS {
-        let _ = write!(s, " +{} {}", list.len() - MAX_PRODUCTS, w.and_more);
+    if list.len() > max {
+        let _ = write!(s, " +{} {}", list.len() - max, w.and_more);
     }
     s
 }
@@ -334,6 +354,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-we
 table{border-collapse:collapse;width:100%;margin:.5rem 0}caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
 thead th{background:#eee}tbody th{white-space:nowrap;font-weight:normal}td.num{text-align:center;font-weight:600;font-size:12pt}
+table.compact{font-size:8.5pt;line-height:1.2}table.compact th,table.compact td{padding:.1rem .3rem}table.compact .place{font-size:8pt}
 @media print{body{background:none;font-size:10pt}.page{margin:0;padding:0;max-width:none;break-after:page;page-break-after:always}
 body>.page:last-child{break-after:auto;page-break-after:auto}thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}}
 ";

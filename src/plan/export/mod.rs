@@ -31,7 +31,7 @@ mod tests;
 
 pub use self::csv::to_csv;
 pub use self::details::{Details, PartyInfo};
-pub use self::html::to_html;
+pub use self::html::{IDLE_ROWS_PER_PAGE, to_html};
 pub use self::ics::to_ics;
 pub use self::xlsx::to_xlsx;
 
