@@ -22,6 +22,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
+mod backup;
 mod keys;
 pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
 

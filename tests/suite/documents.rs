@@ -176,7 +176,7 @@ async fn agendas_show_contacts_only_to_readers_who_may_see_them() {
     assert_eq!(admin.status, 200);
     let admin = String::from_utf8_lossy(&admin.body).to_string();
     assert!(
-        admin.contains("Ibu Uji · +6281200000001"),
+        admin.contains("Ibu Uji<br>+6281200000001"),
         "the admin sees it"
     );
     assert!(admin.contains("+6281200000002"));
@@ -185,7 +185,7 @@ async fn agendas_show_contacts_only_to_readers_who_may_see_them() {
         "an unpublished phone leaked"
     );
     assert!(
-        anonymous.contains("Ibu Uji · +6281200000002"),
+        anonymous.contains("Ibu Uji<br>+6281200000002"),
         "a published one shows"
     );
 

@@ -34,6 +34,25 @@ impl PartyInfo {
         }
     }
 
+    /// What a partner needs to reach the firm on the day: person, phone, WhatsApp, e-mail
+    /// (an agenda's narrow column; the full contact is in the spreadsheet).
+    pub fn contact_short(&self) -> Vec<String> {
+        let Some(c) = &self.contact else {
+            return Vec::new();
+        };
+        let wa = c.whatsapp.as_ref().map(|w| format!("WA {w}"));
+        [
+            c.contact_person.clone(),
+            c.phone.clone(),
+            wa,
+            c.email.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect()
+    }
+
     /// The contact on one line: person, phone, WhatsApp, e-mail, address, website.
     pub fn contact_line(&self) -> String {
         let Some(c) = &self.contact else {

@@ -308,13 +308,18 @@ fn agenda_page(
         let _ = writeln!(
             h,
             "<tr><th scope=\"row\">{}–{}<br><span class=\"place\">{} {}</span></th>\
-             <td class=\"num\">{}</td><td>{partner}</td><td>{trade}</td><td>{}</td></tr>",
+             <td class=\"num\">{}</td><td>{partner}</td><td>{trade}</td><td class=\"contact\">{}</td></tr>",
             esc(&m.start),
             esc(&m.end),
             w.session,
             m.slot + 1,
             m.table,
-            esc(&info.map(PartyInfo::contact_line).unwrap_or_default()),
+            info.map(PartyInfo::contact_short)
+                .unwrap_or_default()
+                .iter()
+                .map(|l| esc(l))
+                .collect::<Vec<_>>()
+                .join("<br>"),
         );
     }
     let _ = write!(h, "</tbody>\n</table>\n<p class=\"note\">{}", w.agenda_note);
@@ -354,7 +359,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-we
 table{border-collapse:collapse;width:100%;margin:.5rem 0}caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
 thead th{background:#eee}tbody th{white-space:nowrap;font-weight:normal}td.num{text-align:center;font-weight:600;font-size:12pt}
-table.compact{font-size:8.5pt;line-height:1.2}table.compact th,table.compact td{padding:.1rem .3rem}table.compact .place{font-size:8pt}
+td.contact{font-size:8.5pt;width:24%;overflow-wrap:anywhere}table.compact{font-size:8.5pt;line-height:1.2}table.compact th,table.compact td{padding:.1rem .3rem}table.compact .place{font-size:8pt}
 @media print{body{background:none;font-size:10pt}.page{margin:0;padding:0;max-width:none;break-after:page;page-break-after:always}
 body>.page:last-child{break-after:auto;page-break-after:auto}thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}}
 ";

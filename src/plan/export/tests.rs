@@ -347,7 +347,7 @@ fn html_has_one_page_per_firm_with_meetings_and_the_organisers_pages() {
         assert!(page.contains("Serang; Hall A"), "the venue");
     }
     // bt-1's contact shows on its partners' pages; bt-2's page shows its partners' places.
-    assert!(html.contains("Ibu Sari · +62812345678"));
+    assert!(html.contains("<td class=\"contact\">Ibu Sari<br>+62812345678</td>"));
     assert!(html.contains("Nganjuk, Jawa Timur"));
     // Rows: each meeting in both agendas, and once in its slot's table plan.
     let agenda_rows: usize = agendas
