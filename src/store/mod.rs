@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
 mod backup;
+mod deals;
 mod keys;
 pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
 
