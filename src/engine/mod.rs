@@ -24,6 +24,7 @@
 mod access;
 mod catalog;
 mod corridors;
+mod documents;
 mod imports;
 mod matching;
 mod missions;

@@ -13,6 +13,7 @@
 //! - `imports`: spreadsheet imports (CLI and API), every bad row in one answer, dry runs,
 //!   the templates, an empty start.
 //! - `keys`: keys per principal, every write route by role and object, the audit trail.
+//! - `documents`: the printable documents of the shipped mission (HTML, CSV, ICS, XLSX).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -20,6 +21,7 @@ mod common;
 mod api;
 mod catalog;
 mod cli;
+mod documents;
 mod imports;
 mod keys;
 mod network_snapshot;
