@@ -22,6 +22,7 @@
 
 mod access;
 mod corridors;
+pub mod follow;
 mod imports;
 mod matching;
 mod missions;
@@ -77,6 +78,8 @@ pub struct Engine {
     index_sync: Mutex<()>,
     /// Held by the import that is running: one at a time, the next is told to retry.
     import_running: Mutex<()>,
+    /// The last change sequence [`Engine::follow`] applied (the engine opens caught up).
+    followed: Mutex<u64>,
     /// The deal network, derived from the store's deals.
     network: std::sync::RwLock<Network>,
     /// The scorer's request-independent tables for the network's current revealed advantage.
@@ -101,6 +104,16 @@ impl Default for EngineOptions {
             understanding: true,
         }
     }
+}
+
+/// Where the store is.
+#[derive(Debug, Clone, Default)]
+pub enum StoreAt {
+    /// SQLite, `jalin.db` in the data directory (the default).
+    #[default]
+    DataDir,
+    /// A PostgreSQL database (`postgres://…`), shared by every replica.
+    Postgres(String),
 }
 
 /// What an empty store starts with: the sample businesses and deals (the default, for a
@@ -159,11 +172,27 @@ impl Engine {
         start: EmptyStart,
         progress: Progress<'_>,
     ) -> Result<(Engine, OpenReport)> {
+        Engine::open_on(dir, StoreAt::DataDir, options, start, progress)
+    }
+
+    /// [`Engine::open_starting_with`] on the store at `at`: the data directory's SQLite file,
+    /// or a PostgreSQL database shared with other replicas (the data directory then holds
+    /// only this replica's index and deal network).
+    pub fn open_on(
+        dir: &Path,
+        at: StoreAt,
+        options: EngineOptions,
+        start: EmptyStart,
+        progress: Progress<'_>,
+    ) -> Result<(Engine, OpenReport)> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
         let started = Instant::now();
         let reference = Arc::new(Reference::embedded()?);
-        let store = Store::open(&dir.join("jalin.db"))?;
+        let store = match &at {
+            StoreAt::DataDir => Store::open(&dir.join("jalin.db"))?,
+            StoreAt::Postgres(url) => Store::open_postgres(url)?,
+        };
         let store_seconds = started.elapsed().as_secs_f64();
         // The index (its column caches warmed) and the deal network (its snapshot read) need
         // nothing of each other: open them side by side.
@@ -192,6 +221,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            followed: Mutex::new(0),
             data_dir: Some(dir.to_path_buf()),
             default_weights: Weights::default(),
             options,
@@ -222,6 +252,9 @@ impl Engine {
         if empty && start == EmptyStart::Sample {
             report.fixtures_loaded = Some(engine.load_fixtures(progress)?);
         }
+        // Opening caught the index and the network up with the store: the follower starts
+        // from there.
+        *engine.followed.lock().unwrap_or_else(|p| p.into_inner()) = engine.index.seq();
         report.seconds = started.elapsed().as_secs_f64();
         Ok((engine, report))
     }
@@ -241,6 +274,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            followed: Mutex::new(0),
             data_dir: None,
             default_weights: Weights::default(),
             options,
@@ -376,6 +410,7 @@ impl Engine {
             network_deals: self.network().graph().deal_count() as u64,
             last_seq: counts.last_seq,
             index_seq: self.index.seq(),
+            caught_up: self.index.seq() >= counts.last_seq,
             index_documents: self.index.num_docs(),
         })
     }
