@@ -11,7 +11,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::db::{V, i, t};
+use super::db::{V, t};
 use super::{Store, Writer, parse_doc, to_doc};
 use crate::auth::KeyRecord;
 use crate::error::Result;

@@ -814,7 +814,6 @@ mod tests {
     #[test]
     fn writes_advance_the_change_sequence() {
         for s in backends() {
-            let backend = s.backend();
             assert_eq!(s.last_seq().unwrap(), 0);
             let (seq1, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
             assert!(!existed);
@@ -861,7 +860,6 @@ mod tests {
     #[test]
     fn every_write_is_audited_in_its_own_transaction() {
         for s in backends() {
-            let backend = s.backend();
             let actor = Actor {
                 key_id: "k1".into(),
                 role: "province",
@@ -905,7 +903,6 @@ mod tests {
     #[test]
     fn a_failed_write_keeps_nothing() {
         for s in backends() {
-            let backend = s.backend();
             let r: Result<()> = s.write(|w| {
                 w.put_business(&business("a"))?;
                 Err(Error::invalid("x", "boom"))
@@ -919,7 +916,6 @@ mod tests {
     #[test]
     fn deals_get_ids_and_are_listed_per_business() {
         for s in backends() {
-            let backend = s.backend();
             let d = Deal {
                 id: None,
                 buyer: "b".into(),

@@ -161,7 +161,7 @@ macro_rules! pg_sql_impl {
         impl Sql for $ty {
             fn exec(&mut self, sql: &str, params: &[V<'_>]) -> Result<u64> {
                 outside_async(|| {
-                    let stmt = prepared(&mut self.$client, &mut *self.$stmts, sql)?;
+                    let stmt = prepared(&mut self.$client, &mut self.$stmts, sql)?;
                     Ok(self.$client.execute(&stmt, &pg_params(params))?)
                 })
             }
@@ -172,7 +172,7 @@ macro_rules! pg_sql_impl {
                 f: &mut dyn FnMut(&R<'_>) -> Result<bool>,
             ) -> Result<()> {
                 outside_async(|| {
-                    let stmt = prepared(&mut self.$client, &mut *self.$stmts, sql)?;
+                    let stmt = prepared(&mut self.$client, &mut self.$stmts, sql)?;
                     let mut rows = self.$client.query_raw(&stmt, pg_params(params))?;
                     while let Some(r) = postgres::fallible_iterator::FallibleIterator::next(
                         &mut rows,
@@ -302,7 +302,7 @@ impl Postgres {
         let schema = format!("jalin_test_{}_{n}_{nanos}", std::process::id());
         let mut admin = connect(&config)?;
         outside_async(|| admin.client.batch_execute(&format!("CREATE SCHEMA {schema}")))?;
-        config.options(format!("-c search_path={schema}"));
+        config.options(&format!("-c search_path={schema}"));
         Postgres::open_config(config, Some(schema))
     }
 
@@ -488,11 +488,12 @@ impl Listener {
             let Some(c) = self.conn.as_mut() else {
                 return Ok(false);
             };
+            use postgres::fallible_iterator::FallibleIterator;
             let mut n = c.notifications();
-            let mut it = n.timeout_iter(timeout);
-            let got = postgres::fallible_iterator::FallibleIterator::next(&mut it)?.is_some();
+            let got = n.timeout_iter(timeout).next()?.is_some();
             // Several commits may have been notified together: take them all.
-            while postgres::fallible_iterator::FallibleIterator::next(&mut n.iter())?.is_some() {}
+            let mut rest = n.iter();
+            while rest.next()?.is_some() {}
             Ok(got)
         });
         if got.is_err() {
