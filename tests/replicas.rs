@@ -233,7 +233,12 @@ fn kill_9_of_a_replica_under_writes_loses_no_acknowledged_write() {
     for cycle in 0..cycles {
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
-        for (w, port) in [("a1", &port_a), ("a2", &port_a), ("b1", &port_b), ("b2", &port_b)] {
+        for (w, port) in [
+            ("a1", &port_a),
+            ("a2", &port_a),
+            ("b1", &port_b),
+            ("b2", &port_b),
+        ] {
             let (port, acked, stop) = (port.clone(), acked.clone(), stop.clone());
             let name = format!("c{cycle}{w}");
             threads.push(std::thread::spawn(move || writer(port, name, acked, stop)));
@@ -272,7 +277,10 @@ fn kill_9_of_a_replica_under_writes_loses_no_acknowledged_write() {
         .map(|r| r.get(0))
         .collect();
     let missing: Vec<&String> = acked.keys().filter(|id| !stored.contains(*id)).collect();
-    assert!(missing.is_empty(), "acknowledged, not in the database: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "acknowledged, not in the database: {missing:?}"
+    );
     // In both indexes (min_seq: each has applied everything acknowledged).
     let mut lost = Vec::new();
     for (name, port) in [("A", a.port), ("B", b.port)] {

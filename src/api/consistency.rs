@@ -38,7 +38,8 @@ fn take_min_seq(req: &mut Request) -> Result<Option<u64>, ApiError> {
     };
     let mut found = None;
     if let Some(q) = req.uri().query()
-        && q.split('&').any(|p| p == "min_seq" || p.starts_with("min_seq="))
+        && q.split('&')
+            .any(|p| p == "min_seq" || p.starts_with("min_seq="))
     {
         let mut rest = Vec::new();
         for (k, v) in form_urlencoded::parse(q.as_bytes()) {

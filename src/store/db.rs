@@ -134,7 +134,10 @@ impl dyn Sql + '_ {
 
     /// A query's one integer (a count, a maximum), 0 when it is null or there is no row.
     pub(crate) fn int(&mut self, sql: &str, params: &[V<'_>]) -> Result<i64> {
-        Ok(self.one(sql, params, |r| r.opt_int(0))?.flatten().unwrap_or(0))
+        Ok(self
+            .one(sql, params, |r| r.opt_int(0))?
+            .flatten()
+            .unwrap_or(0))
     }
 }
 
@@ -142,7 +145,6 @@ impl dyn Sql + '_ {
 pub(crate) fn dollar_placeholders(sql: &str) -> String {
     sql.replace('?', "$")
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -179,7 +179,9 @@ impl Writer<'_> {
     pub fn revoke_key(&mut self, id: &str, at: &str) -> Result<Option<KeyRecord>> {
         let doc = self
             .db()
-            .one("SELECT doc FROM keys WHERE id = ?1", &[t(id)], |r| r.text(0))?;
+            .one("SELECT doc FROM keys WHERE id = ?1", &[t(id)], |r| {
+                r.text(0)
+            })?;
         let Some(doc) = doc else {
             return Ok(None);
         };
@@ -212,10 +214,7 @@ impl Writer<'_> {
         proposer: &str,
         province: Option<&str>,
     ) -> Result<String> {
-        let next = self
-            .db()
-            .int("SELECT max(rowid) FROM pending_deals", &[])?
-            + 1;
+        let next = self.db().int("SELECT max(rowid) FROM pending_deals", &[])? + 1;
         let id = format!("p-{next:06}");
         let doc = to_doc(deal)?;
         self.db().exec(
@@ -281,7 +280,8 @@ impl Store {
 
     /// Every key, oldest first, without secrets.
     pub fn keys(&self) -> Result<Vec<KeyRecord>> {
-        let docs = self.read(|db| db.all("SELECT doc FROM keys ORDER BY rowid", &[], |r| r.text(0)))?;
+        let docs =
+            self.read(|db| db.all("SELECT doc FROM keys ORDER BY rowid", &[], |r| r.text(0)))?;
         docs.iter().map(|d| parse_doc(d)).collect()
     }
 

@@ -276,9 +276,11 @@ impl Store {
     /// The numeric key of a business.
     pub fn business_key(&self, id: &str) -> Result<Option<u64>> {
         let k = self.read(|db| {
-            db.one("SELECT rowid FROM businesses WHERE id = ?1", &[t(id)], |r| {
-                r.int(0)
-            })
+            db.one(
+                "SELECT rowid FROM businesses WHERE id = ?1",
+                &[t(id)],
+                |r| r.int(0),
+            )
         })?;
         Ok(k.map(|k| k as u64))
     }
@@ -498,10 +500,7 @@ pub struct Writer<'c> {
 
 impl<'c> Writer<'c> {
     /// Runs `f` in the transaction `tx`, then commits or rolls back.
-    fn run<T>(
-        tx: Tx<'c>,
-        f: impl FnOnce(&mut Writer<'c>) -> Result<(T, bool)>,
-    ) -> Result<T> {
+    fn run<T>(tx: Tx<'c>, f: impl FnOnce(&mut Writer<'c>) -> Result<(T, bool)>) -> Result<T> {
         let mut w = Writer { tx, changed: false };
         match f(&mut w) {
             // A write whose caller has given up (the API answered it 503) must not land
@@ -697,7 +696,9 @@ impl Writer<'_> {
     pub fn get_deal(&mut self, id: &str) -> Result<Option<Deal>> {
         let doc = self
             .db()
-            .one("SELECT doc FROM deals WHERE id = ?1", &[t(id)], |r| r.text(0))?;
+            .one("SELECT doc FROM deals WHERE id = ?1", &[t(id)], |r| {
+                r.text(0)
+            })?;
         doc.map(|d| parse_doc(&d)).transpose()
     }
 
@@ -724,7 +725,9 @@ impl Writer<'_> {
         deal.id = Some(id.clone());
         let before = self
             .db()
-            .one("SELECT doc FROM deals WHERE id = ?1", &[t(&id)], |r| r.text(0))?;
+            .one("SELECT doc FROM deals WHERE id = ?1", &[t(&id)], |r| {
+                r.text(0)
+            })?;
         let seq = self.change(Entity::Deal, &id)?;
         let doc = to_doc(&deal)?;
         let province = self.business_province(&deal.buyer)?;

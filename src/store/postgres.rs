@@ -174,9 +174,9 @@ macro_rules! pg_sql_impl {
                 outside_async(|| {
                     let stmt = prepared(&mut self.$client, &mut self.$stmts, sql)?;
                     let mut rows = self.$client.query_raw(&stmt, pg_params(params))?;
-                    while let Some(r) = postgres::fallible_iterator::FallibleIterator::next(
-                        &mut rows,
-                    )? {
+                    while let Some(r) =
+                        postgres::fallible_iterator::FallibleIterator::next(&mut rows)?
+                    {
                         if !f(&R::Pg(&r))? {
                             break;
                         }
@@ -301,7 +301,11 @@ impl Postgres {
             .unwrap_or(0);
         let schema = format!("jalin_test_{}_{n}_{nanos}", std::process::id());
         let mut admin = connect(&config)?;
-        outside_async(|| admin.client.batch_execute(&format!("CREATE SCHEMA {schema}")))?;
+        outside_async(|| {
+            admin
+                .client
+                .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        })?;
         config.options(&format!("-c search_path={schema}"));
         Postgres::open_config(config, Some(schema))
     }
