@@ -118,7 +118,8 @@ pub enum StoreAt {
 
 /// What an empty store starts with: the sample businesses and deals (the default, for a
 /// demonstration), or nothing but the reference data (for real use: `jalin serve
-/// --no-sample`, `JALIN_SAMPLE=0`). Asked each time the store is opened empty.
+/// --no-sample`, `JALIN_SAMPLE=0`). Asked when the store is created: a store that exists
+/// and is empty (started with nothing, or everything deleted) stays as it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EmptyStart {
     #[default]
@@ -189,9 +190,15 @@ impl Engine {
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
         let started = Instant::now();
         let reference = Arc::new(Reference::embedded()?);
-        let store = match &at {
-            StoreAt::DataDir => Store::open(&dir.join("jalin.db"))?,
-            StoreAt::Postgres(url) => Store::open_postgres(url)?,
+        // The sample goes only into a store created now: one made empty on purpose
+        // (`--no-sample`, or everything deleted) stays empty. A shared PostgreSQL store never
+        // gets it (replicas starting together would each load it).
+        let (store, created) = match &at {
+            StoreAt::DataDir => {
+                let created = !dir.join("jalin.db").try_exists().unwrap_or(false);
+                (Store::open(&dir.join("jalin.db"))?, created)
+            }
+            StoreAt::Postgres(url) => (Store::open_postgres(url)?, false),
         };
         let store_seconds = started.elapsed().as_secs_f64();
         // The index (its column caches warmed) and the deal network (its snapshot read) need
@@ -249,7 +256,7 @@ impl Engine {
         } else {
             report.caught_up = engine.sync_index()?;
         }
-        if empty && start == EmptyStart::Sample {
+        if empty && created && start == EmptyStart::Sample {
             report.fixtures_loaded = Some(engine.load_fixtures(progress)?);
         }
         // Opening caught the index and the network up with the store: the follower starts
@@ -257,6 +264,42 @@ impl Engine {
         *engine.followed.lock().unwrap_or_else(|p| p.into_inner()) = engine.index.seq();
         report.seconds = started.elapsed().as_secs_f64();
         Ok((engine, report))
+    }
+
+    /// Opens the data directory `dir` for reading only, beside a server that holds it: the
+    /// store is read as it is, the search index as of its last commit (the server keeps it in
+    /// step), the deal network from its snapshot and the deals after it. Nothing in `dir` is
+    /// created or written; writes through this engine fail with [`Error::ReadOnly`].
+    pub fn open_read_only(dir: &Path, options: EngineOptions) -> Result<Engine> {
+        let db = dir.join("jalin.db");
+        if !db.try_exists().unwrap_or(false) {
+            return Err(Error::invalid(
+                "--data",
+                format!(
+                    "no jalin data in {}: start `jalin serve --data {0}` (the sample, or \
+                     --no-sample for none) or `jalin import --data {0} FILE…` first",
+                    dir.display()
+                ),
+            ));
+        }
+        let reference = Arc::new(Reference::embedded()?);
+        let store = Store::open(&db)?;
+        let index = SearchIndex::open_read_only(&dir.join("search"), &reference, options.analysis)?;
+        let (network, _) = Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))?;
+        Ok(Engine {
+            reference,
+            store,
+            index,
+            network: std::sync::RwLock::new(network),
+            scorer_tables: Mutex::new(None),
+            index_sync: Mutex::new(()),
+            import_running: Mutex::new(()),
+            followed: Mutex::new(0),
+            // No data directory: nothing (the network's snapshot) is written into it.
+            data_dir: None,
+            default_weights: Weights::default(),
+            options,
+        })
     }
 
     /// An engine with its index in memory and its store in a temporary file, nothing loaded:

@@ -21,6 +21,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
+mod backup;
 mod db;
 mod keys;
 mod postgres;
@@ -163,6 +164,19 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(_) => None,
             Backend::Postgres(p) => Some(Listener::new(p.config().clone())),
+        }
+    }
+
+    /// A reader connection of a SQLite store (its backups); a PostgreSQL store is backed up
+    /// with PostgreSQL's own tools.
+    fn sqlite_conn(&self) -> Result<std::sync::MutexGuard<'_, rusqlite::Connection>> {
+        match &self.backend {
+            Backend::Sqlite(s) => Ok(s.conn()),
+            Backend::Postgres(_) => Err(Error::invalid(
+                "database_url",
+                "a PostgreSQL store is backed up with PostgreSQL's tools (pg_dump, \
+                 pg_basebackup, WAL archiving); jalin backup copies SQLite stores",
+            )),
         }
     }
 
