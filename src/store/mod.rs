@@ -419,13 +419,13 @@ impl Store {
             let mut provinces: HashMap<String, Option<String>> = HashMap::new();
             for mut d in deals {
                 for party in [d.buyer.clone(), d.seller.clone()] {
-                    if !provinces.contains_key(&party) {
+                    if let std::collections::hash_map::Entry::Vacant(e) = provinces.entry(party) {
                         let p = db.one(
                             "SELECT province FROM businesses WHERE id = ?1",
-                            &[t(&party)],
+                            &[t(e.key())],
                             |r| r.text(0),
                         )?;
-                        provinces.insert(party, p);
+                        e.insert(p);
                     }
                 }
                 d.buyer_province = provinces.get(&d.buyer).cloned().flatten();
