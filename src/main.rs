@@ -152,12 +152,28 @@ enum Command {
         data: DataArg,
         file: PathBuf,
     },
+    /// Write every business (with its contacts) and every deal as JSONL into OUT
+    /// (businesses.jsonl, deals.jsonl; new files), which `jalin import` reads back. Works
+    /// beside a running server.
+    Export {
+        #[command(flatten)]
+        data: DataArg,
+        out: PathBuf,
+    },
     /// Make a new data directory (--data, which must not hold a store) from a backup; the
     /// search index and the deal network are rebuilt from it.
     Restore {
         #[command(flatten)]
         data: DataArg,
         file: PathBuf,
+    },
+    /// The sample businesses and deals: `jalin sample remove` deletes them (and every deal
+    /// a sample business is a party of), so they no longer shape rankings.
+    Sample {
+        #[command(flatten)]
+        data: DataArg,
+        #[command(subcommand)]
+        action: SampleAction,
     },
     /// Rebuild the search index from the store.
     Reindex {
@@ -223,6 +239,12 @@ enum Command {
         #[arg(long = "id")]
         lang_id: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum SampleAction {
+    /// Delete the sample businesses and their deals (their ids are retired).
+    Remove,
 }
 
 #[derive(Subcommand)]
@@ -500,6 +522,68 @@ fn keys(data: &DataArg, action: KeysAction) -> Result<(), Error> {
     }
 }
 
+/// Writes `out/businesses.jsonl` (each business as `GET /v1/businesses/{id}` shows it to an
+/// admin, contacts included) and `out/deals.jsonl`; neither may exist. Returns the counts.
+fn export(store: &jalin::store::Store, out: &Path) -> Result<(u64, u64), Error> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
+    let create = |name: &str| {
+        let path = out.join(name);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map(std::io::BufWriter::new)
+            .map_err(|e| {
+                Error::io(
+                    format!("creating {} (an export never overwrites)", path.display()),
+                    e,
+                )
+            })
+    };
+    let line = |w: &mut std::io::BufWriter<std::fs::File>, v: &dyn erased_line::Line| {
+        v.write_line(w)
+            .map_err(|e| Error::io(format!("writing into {}", out.display()), e))
+    };
+    let mut b = create("businesses.jsonl")?;
+    let mut ids = Vec::new();
+    store.business_keys(|id, _, _| ids.push(id.to_string()))?;
+    let mut businesses = 0;
+    for id in ids {
+        if let Some(business) = store.get_business(&id)? {
+            line(&mut b, &business)?;
+            businesses += 1;
+        }
+    }
+    let mut d = create("deals.jsonl")?;
+    let mut deals = 0;
+    store.for_each_deal(|deal| {
+        line(&mut d, &deal)?;
+        deals += 1;
+        Ok(())
+    })?;
+    for (w, name) in [(b, "businesses.jsonl"), (d, "deals.jsonl")] {
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(format!("writing {}", out.join(name).display()), e))?;
+    }
+    Ok((businesses, deals))
+}
+
+/// One JSON line of a business or a deal (a trait object, so one closure writes both).
+mod erased_line {
+    pub trait Line {
+        fn write_line(&self, w: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+    impl<T: serde::Serialize> Line for T {
+        fn write_line(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer(&mut *w, self)?;
+            w.write_all(b"\n")
+        }
+    }
+}
+
 fn engine_has_deals(engine: &Engine) -> bool {
     engine.status().is_ok_and(|s| s.network_deals > 0)
 }
@@ -652,6 +736,22 @@ fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Export { data, out } => {
+            let db = data.data.join("jalin.db");
+            if !db.try_exists().unwrap_or(false) {
+                return Err(Error::invalid(
+                    "--data",
+                    format!("no jalin data in {}", data.data.display()),
+                ));
+            }
+            let store = jalin::store::Store::open(&db)?;
+            let (businesses, deals) = export(&store, &out)?;
+            println!(
+                "exported {businesses} businesses and {deals} deals into {}",
+                out.display()
+            );
+            Ok(())
+        }
         Command::Restore { data, file } => {
             jalin::store::Store::restore(&file, &data.data)?;
             let engine = open(&data)?;
@@ -663,6 +763,29 @@ fn run(cli: Cli) -> Result<(), Error> {
                 s.businesses,
                 s.deals,
                 s.last_seq
+            );
+            Ok(())
+        }
+        Command::Sample {
+            data,
+            action: SampleAction::Remove,
+        } => {
+            if !data.data.join("jalin.db").try_exists().unwrap_or(false) {
+                return Err(Error::invalid(
+                    "--data",
+                    format!("no jalin data in {}", data.data.display()),
+                ));
+            }
+            let engine = open_for_writing(
+                &data,
+                "delete the sample's businesses through its API (DELETE /v1/businesses/{id})",
+            )?;
+            let (businesses, deals) = engine.remove_sample()?;
+            let s = engine.status()?;
+            println!(
+                "removed the sample: {businesses} businesses and {deals} deals; {} businesses \
+                 and {} deals remain",
+                s.businesses, s.deals
             );
             Ok(())
         }

@@ -427,6 +427,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
             axum::routing::put(businesses::put_business).delete(businesses::delete_business),
         )
         .route("/v1/deals", post(deals::post_deal))
+        .route("/v1/deals/{id}", axum::routing::delete(deals::delete_deal))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         // No timeout around the handler (see `write`): the body must arrive in time, and
         // the write itself keeps to its deadline.

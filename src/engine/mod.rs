@@ -350,6 +350,40 @@ impl Engine {
         )
     }
 
+    /// Deletes the sample (`jalin sample remove`): every business of the embedded sample
+    /// still stored, every deal it is a party of, and so every sample deal; in one
+    /// transaction. Their ids are retired like any deleted business's. Returns how many
+    /// businesses and deals went.
+    pub fn remove_sample(&self) -> Result<(u64, u64)> {
+        let ids: Vec<String> = FIXTURE_BUSINESSES
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["id"].as_str().map(str::to_string))
+            .collect();
+        let (businesses, deals, last) = self.store.write(|w| {
+            let (mut businesses, mut deals, mut last) = (0, 0, 0);
+            for id in &ids {
+                for deal in w.deal_ids_of(id)? {
+                    if let Some(seq) = w.delete_deal(&deal)? {
+                        deals += 1;
+                        last = seq;
+                    }
+                }
+                if let Some(seq) = w.delete_business(id)? {
+                    businesses += 1;
+                    last = seq;
+                }
+            }
+            Ok((businesses, deals, last))
+        })?;
+        if last > 0 {
+            self.index_up_to(last)?;
+            self.network_mut().catch_up(&self.reference, &self.store)?;
+            self.save_network()?;
+        }
+        Ok((businesses, deals))
+    }
+
     fn lock_index(&self) -> std::sync::MutexGuard<'_, ()> {
         self.index_sync.lock().unwrap_or_else(|p| p.into_inner())
     }

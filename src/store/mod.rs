@@ -23,6 +23,7 @@ use crate::model::{Business, Contacts, Deal};
 
 mod backup;
 mod db;
+mod deals;
 mod keys;
 mod postgres;
 mod sqlite;

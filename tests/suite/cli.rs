@@ -460,3 +460,114 @@ fn a_backup_under_write_load_restores_to_a_directory_that_serves_the_same_counts
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(Some(count_of(&restored2)), live["businesses"].as_u64());
 }
+
+/// `jalin sample remove` on a sampled directory leaves none of the sample: its businesses
+/// and deals are gone, the operator's own records stay, and rankings cite only those.
+#[test]
+fn sample_remove_leaves_only_the_operators_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, GOOD).expect("write");
+    let out = jalin(&data, &["import", good.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sampled = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "bawang merah"],
+    );
+    let ids = |out: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["business"]["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(
+        ids(&sampled).iter().any(|id| !id.starts_with("tst-")),
+        "the sample is there to begin with"
+    );
+
+    let out = jalin(&data, &["sample", "remove"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("2 businesses and 1 deals remain"), "{said}");
+    let after = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "bawang merah"],
+    );
+    assert!(after.status.success(), "{}", text(&after.stderr));
+    assert_eq!(ids(&after), ["tst-1"], "{}", text(&after.stdout));
+    // Removing again removes nothing.
+    let out = jalin(&data, &["sample", "remove"]);
+    assert!(
+        text(&out.stdout).contains("0 businesses and 0 deals"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// `jalin export` writes what the store holds, contacts included, as JSONL that `jalin import`
+/// reads back into an empty directory to the same records.
+#[test]
+fn an_export_imports_back_to_the_same_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let with_contacts = r#"{"id":"ex-1","name":"UD Ekspor","kind":"umkm","province":"35","city":"Malang","offers":[{"commodity":"kopi","title":"Kopi arabika"}],"contacts":{"contact_person":"Bu Sri","phone":"0812-3456-7890","email":"sri@example.id"}}
+{"id":"ex-2","name":"CV Impor","kind":"umkm","province":"36","needs":[{"commodity":"kopi","title":"Kopi"}]}
+{"id":"ex-d1","buyer":"ex-2","seller":"ex-1","commodity":"kopi","value_idr":5000000,"date":"2024-05-01","status":"completed"}
+"#;
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, with_contacts).expect("write");
+    let out = jalin(
+        &data,
+        &["import", "--no-sample", file.to_str().unwrap_or("")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dump = dir.path().join("dump");
+    let out = jalin(&data, &["export", dump.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2 businesses and 1 deals"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Never over an earlier export.
+    assert!(
+        !jalin(&data, &["export", dump.to_str().unwrap_or("")])
+            .status
+            .success()
+    );
+
+    let copy = dir.path().join("copy");
+    let b = dump.join("businesses.jsonl");
+    let d = dump.join("deals.jsonl");
+    let out = jalin(
+        &copy,
+        &[
+            "import",
+            "--no-sample",
+            b.to_str().unwrap_or(""),
+            d.to_str().unwrap_or(""),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let a = Store::open(&data.join("jalin.db")).expect("store");
+    let c = Store::open(&copy.join("jalin.db")).expect("copy");
+    for id in ["ex-1", "ex-2"] {
+        let original = a.get_business(id).expect("read");
+        assert!(original.is_some());
+        assert_eq!(original, c.get_business(id).expect("read"), "{id}");
+    }
+    let contacts = c
+        .get_business("ex-1")
+        .expect("read")
+        .and_then(|b| b.contacts);
+    assert!(contacts.is_some(), "contacts travel with the export");
+    assert_eq!(
+        a.get_deal("ex-d1").expect("read"),
+        c.get_deal("ex-d1").expect("read")
+    );
+    assert!(c.get_deal("ex-d1").expect("read").is_some());
+}

@@ -1,0 +1,69 @@
+//! Deleting deals: a deal recorded by mistake (`DELETE /v1/deals/{id}`), or the sample's
+//! deals (`jalin sample remove`). The deletion is a change like any other (so replicas and
+//! the deal network's snapshot notice it) and is audited with the deal's digest before.
+//! Also reading every deal as recorded, for exports.
+
+use super::db::{i, t};
+use super::{Entity, Store, Writer, keys, parse_doc};
+use crate::error::Result;
+use crate::model::Deal;
+
+impl Store {
+    /// Every stored deal, in change order, as recorded (for `jalin export`).
+    pub fn for_each_deal(&self, mut f: impl FnMut(Deal) -> Result<()>) -> Result<()> {
+        let mut after: i64 = 0;
+        loop {
+            let batch: Vec<(i64, String)> = self.read(|db| {
+                db.all(
+                    "SELECT seq, doc FROM deals WHERE seq > ?1 ORDER BY seq LIMIT 5000",
+                    &[i(after)],
+                    |r| Ok((r.int(0)?, r.text(1)?)),
+                )
+            })?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = *last;
+            for (_, doc) in batch {
+                f(parse_doc(&doc)?)?;
+            }
+        }
+    }
+}
+
+impl Writer<'_> {
+    /// Deletes deal `id`. Returns the change sequence, or `None` when there was no such
+    /// deal.
+    pub fn delete_deal(&mut self, id: &str) -> Result<Option<u64>> {
+        let row = self.db().one(
+            "SELECT doc, buyer FROM deals WHERE id = ?1",
+            &[t(id)],
+            |r| Ok((r.text(0)?, r.text(1)?)),
+        )?;
+        let Some((doc, buyer)) = row else {
+            return Ok(None);
+        };
+        self.db()
+            .exec("DELETE FROM deals WHERE id = ?1", &[t(id)])?;
+        let seq = self.change(Entity::Deal, id)?;
+        let province = self.business_province(&buyer)?;
+        self.audit(
+            "deal",
+            id,
+            province.as_deref(),
+            Some(seq),
+            Some(&keys::digest(&doc)),
+            None,
+        )?;
+        Ok(Some(seq))
+    }
+
+    /// The ids of the deals `business` is a party of.
+    pub fn deal_ids_of(&mut self, business: &str) -> Result<Vec<String>> {
+        self.db().all(
+            "SELECT id FROM deals WHERE buyer = ?1 OR seller = ?1",
+            &[t(business)],
+            |r| r.text(0),
+        )
+    }
+}
