@@ -311,6 +311,88 @@ fn main() -> ExitCode {
     }
 }
 
+/// A reader that counts the bytes read through it, for the import's progress.
+struct Counted<R> {
+    inner: R,
+    read: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The import's progress over the bytes of its files, whose total is known up front: on a
+/// terminal a bar with percentage, rate and time left; otherwise a log line every 10 s.
+/// (Reading is most of an import; the index and network updates after it print their own
+/// summary.)
+struct ReadProgress {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReadProgress {
+    fn start(read: Arc<std::sync::atomic::AtomicU64>, total: u64) -> ReadProgress {
+        use std::sync::atomic::Ordering;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let bar = tty.then(|| {
+                let bar = ProgressBar::new(total);
+                let style = ProgressStyle::with_template(
+                    "reading {bar:30} {percent:>3}% {binary_bytes}/{binary_total_bytes} \
+                     {binary_bytes_per_sec}, {eta} left",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+                bar.set_style(style);
+                bar
+            });
+            let started = std::time::Instant::now();
+            let mut last_line = started;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let n = read.load(Ordering::Relaxed);
+                match &bar {
+                    Some(bar) => bar.set_position(n),
+                    None if last_line.elapsed() >= std::time::Duration::from_secs(10) => {
+                        last_line = std::time::Instant::now();
+                        let secs = started.elapsed().as_secs_f64();
+                        let rate = n as f64 / secs.max(1e-9);
+                        let left = total.saturating_sub(n) as f64 / rate.max(1.0);
+                        eprintln!(
+                            "import: read {:.0}% ({n} of {total} bytes), {:.1} MB/s, about \
+                             {left:.0} s left",
+                            100.0 * n as f64 / total.max(1) as f64,
+                            rate / 1e6
+                        );
+                    }
+                    None => {}
+                }
+            }
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+        });
+        ReadProgress {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 fn progress_bar() -> impl FnMut(&str, u64, u64) {
     let bar = ProgressBar::new(0);
     let style = ProgressStyle::with_template("{msg:28} [{bar:30}] {pos}/{len} ({elapsed})")
@@ -645,28 +727,35 @@ fn run(cli: Cli) -> Result<(), Error> {
                 "import through its API: POST /v1/import with the file as the body",
             )?;
             let mut sources = Vec::new();
+            let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let mut total = 0;
             for f in &files {
                 let file = std::fs::File::open(f)
                     .map_err(|e| Error::invalid("file", format!("{}: {e}", f.display())))?;
+                total += file.metadata().map_or(0, |m| m.len());
                 sources.push(ImportSource {
                     name: f.display().to_string(),
                     format: ImportFormat::of_path(f),
-                    reader: Box::new(BufReader::new(file)),
+                    reader: Box::new(BufReader::new(Counted {
+                        inner: file,
+                        read: read.clone(),
+                    })),
                 });
             }
+            let reading = ReadProgress::start(read, total);
             let options = ImportOptions {
                 dry_run,
                 skip_invalid,
                 idempotency_key: None,
             };
-            let mut progress = progress_bar();
             let stats = engine.import_sources(
                 sources,
                 options,
-                &mut progress,
+                &mut |_, _, _| {},
                 &std::sync::atomic::AtomicBool::new(false),
-            )?;
-            report_import(&stats, skip_invalid)
+            );
+            reading.finish();
+            report_import(&stats?, skip_invalid)
         }
         Command::Generate {
             businesses,
@@ -896,10 +985,22 @@ fn report_import(stats: &ImportStats, skip_invalid: bool) -> Result<(), Error> {
     } else {
         "imported"
     };
+    let unchanged = if stats.deals_unchanged > 0 {
+        format!(", {} already stored", stats.deals_unchanged)
+    } else {
+        String::new()
+    };
+    let skipped = if stats.skipped > 0 {
+        format!("; {} bad rows skipped", stats.skipped)
+    } else {
+        String::new()
+    };
     println!(
-        "{verb} {} businesses ({} listings) and {} deals in {:.1} s ({:.0} listings/s): \
-         store {:.1} s, index {:.1} s, deal network {:.1} s",
+        "{verb} {} businesses ({} new, {} replaced; {} listings) and {} deals{unchanged}{skipped} \
+         in {:.1} s ({:.0} listings/s): store {:.1} s, index {:.1} s, deal network {:.1} s",
         stats.businesses,
+        stats.businesses - stats.businesses_replaced,
+        stats.businesses_replaced,
         stats.listings,
         stats.deals,
         stats.seconds,

@@ -35,7 +35,8 @@ use super::routes::missions::{
 };
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
 use super::routes::reference::{
-    __path_advantages, __path_commodities, __path_provinces, __path_supply,
+    __path_advantages, __path_catalog, __path_catalog_entry, __path_commodities, __path_commodity,
+    __path_provinces, __path_supply,
 };
 use super::routes::search::__path_search;
 
@@ -45,7 +46,7 @@ use super::routes::search::__path_search;
         title = "jalin",
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
-    paths(healthz, provinces, advantages, commodities, supply, search, match_, corridors, get_business,
+    paths(healthz, provinces, advantages, commodities, commodity, catalog, catalog_entry, supply, search, match_, corridors, get_business,
         missions, mission, plan_mission, replan_mission, business_network, intro, flows,
         put_business, delete_business, post_deal, get_deal, delete_deal, import, template_csv, template_xlsx, template_deals_csv,
         create_key, list_keys, revoke_key, audit, business_history, pending_deals, confirm_deal),

@@ -17,10 +17,12 @@
 //! against the reference data), `matching` (match and search), `scoring` (the scorer and
 //! the deal network's relationship feature for a request), `corridors` (the corridor
 //! opportunity formula, a province's advantages), `missions` (planning a mission, the pair
-//! weight), `network_views` (a business's deal network, introductions, flows) — and `types`
+//! weight), `network_views` (a business's deal network, introductions, flows), `catalog` (the
+//! KBKI catalog's entries and curated commodities by key or name) — and `types`
 //! holds the request and response types.
 
 mod access;
+mod catalog;
 mod corridors;
 pub mod follow;
 mod imports;
@@ -48,11 +50,12 @@ pub use imports::{ImportFormat, ImportOptions, ImportSource};
 pub use missions::FIXTURE_MISSIONS;
 pub use types::SkippedRecord;
 pub use types::{
-    AdvantagesResponse, CorridorCommodity, CorridorParams, CorridorParty, CorridorResponse,
-    DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView, MatchFilters, MatchGroup,
-    MatchOrder, MatchRequest, MatchResponse, MatchResult, NeedSpec, NetworkView, PartnerView,
-    ProvinceAdvantage, ProvinceTradeView, SearchParams, SearchResponse, SearchResult, Status,
-    SupplyModelInfo, SupplyOrigin, SupplyQuery, SupplyResponse, Understood,
+    AdvantagesResponse, CatalogEntry, CatalogEntryResponse, CatalogQuery, CatalogResolution,
+    CatalogSearchResponse, CommodityResponse, CorridorCommodity, CorridorParams, CorridorParty,
+    CorridorResponse, DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView,
+    MatchFilters, MatchGroup, MatchOrder, MatchRequest, MatchResponse, MatchResult, NeedSpec,
+    NetworkView, PartnerView, ProvinceAdvantage, ProvinceTradeView, SearchParams, SearchResponse,
+    SearchResult, Status, SupplyModelInfo, SupplyOrigin, SupplyQuery, SupplyResponse, Understood,
 };
 
 /// The sample data compiled into the binary, loaded into an empty data directory.
@@ -190,6 +193,8 @@ impl Engine {
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
         let started = Instant::now();
         let reference = Arc::new(Reference::embedded()?);
+        // The KBKI catalog is built on first use; build it now so a bad fixture stops here.
+        reference.load_catalog()?;
         // The sample goes only into a store created now: one made empty on purpose
         // (`--no-sample`, or everything deleted) stays empty. A shared PostgreSQL store never
         // gets it (replicas starting together would each load it).

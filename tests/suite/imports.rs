@@ -85,8 +85,10 @@ fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
         ),
         "{err}"
     );
+    // "Mobil listrik" is a KBKI product (motor vehicles) that no curated commodity covers.
     assert!(
-        lines[1].contains("umkm_bad.csv:6: Produk: no catalog product"),
+        lines[1].contains("umkm_bad.csv:6: Produk: \"Mobil listrik\" is KBKI 49")
+            && lines[1].contains("no catalog commodity covers"),
         "{err}"
     );
     assert!(lines[2].contains("umkm_bad.csv:7: No. HP:"), "{err}");
@@ -95,7 +97,7 @@ fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
     let out = jalin(&data, &["import", "--dry-run", &path(&good)], &empty_env);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("would import 3 businesses (5 listings)"),
+        text(&out.stdout).contains("would import 3 businesses (3 new, 0 replaced; 5 listings)"),
         "{}",
         text(&out.stdout)
     );
@@ -128,6 +130,11 @@ fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("skipped 3 bad rows"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stdout).contains("3 businesses (0 new, 3 replaced;"),
         "{}",
         text(&out.stdout)
     );
@@ -429,7 +436,8 @@ fn cli_imports_deals_from_a_sheet_beside_their_businesses() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("imported 3 businesses (5 listings) and 2 deals"),
+        text(&out.stdout)
+            .contains("imported 3 businesses (3 new, 0 replaced; 5 listings) and 2 deals"),
         "{}",
         text(&out.stdout)
     );
