@@ -31,6 +31,8 @@ pub enum Error {
     Conflict(FieldError),
     #[error("store: {0}")]
     Store(#[from] rusqlite::Error),
+    #[error("store (PostgreSQL): {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
     #[error("reference data: {0}")]

@@ -50,11 +50,41 @@ struct DataArg {
     /// businesses and deals (also JALIN_SAMPLE=0).
     #[arg(long)]
     no_sample: bool,
+    /// Keep the records in this PostgreSQL database (postgres://USER@HOST:PORT/DB), shared
+    /// by any number of replicas, instead of SQLite in the data directory; the data
+    /// directory then holds only this replica's search index and deal network.
+    #[arg(long, env = "JALIN_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 impl DataArg {
     /// What an empty store starts with: `--no-sample` or `JALIN_SAMPLE=0` (or `false`,
     /// `no`) start it with nothing.
+    /// Where the store is: PostgreSQL when a database URL is given, else the data
+    /// directory.
+    fn store_at(&self) -> Result<jalin::engine::StoreAt, Error> {
+        match self.database_url.as_deref().map(str::trim) {
+            None | Some("") => Ok(jalin::engine::StoreAt::DataDir),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(jalin::engine::StoreAt::Postgres(url.to_string()))
+            }
+            Some(_) => Err(Error::invalid(
+                "database_url",
+                "expected a PostgreSQL URL, postgres://USER@HOST:PORT/DB (leave it out for \
+                 SQLite in the data directory)",
+            )),
+        }
+    }
+
+    fn open_store(&self) -> Result<jalin::store::Store, Error> {
+        match self.store_at()? {
+            jalin::engine::StoreAt::DataDir => {
+                jalin::store::Store::open(&self.data.join("jalin.db"))
+            }
+            jalin::engine::StoreAt::Postgres(url) => jalin::store::Store::open_postgres(&url),
+        }
+    }
+
     fn empty_start(&self) -> EmptyStart {
         let env_off = std::env::var("JALIN_SAMPLE").is_ok_and(|v| {
             matches!(
@@ -436,8 +466,9 @@ fn open(args: &DataArg) -> Result<Engine, Error> {
     let data = &args.data;
     let config = jalin::config::Config::load(args.config.as_deref(), data)?;
     let mut progress = progress_bar();
-    let (mut engine, report) = Engine::open_starting_with(
+    let (mut engine, report) = Engine::open_on(
         data,
+        args.store_at()?,
         jalin::engine::EngineOptions::default(),
         args.empty_start(),
         &mut progress,
@@ -493,7 +524,7 @@ fn keys(data: &DataArg, action: KeysAction) -> Result<(), Error> {
     use jalin::auth::{NewKey, Principal, Role};
     std::fs::create_dir_all(&data.data)
         .map_err(|e| Error::io(format!("creating {}", data.data.display()), e))?;
-    let store = jalin::store::Store::open(&data.data.join("jalin.db"))?;
+    let store = data.open_store()?;
     let cli = Principal::admin("cli");
     let actor = jalin::store::Actor {
         key_id: "cli".into(),
@@ -672,11 +703,14 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .enable_all()
                 .build()
                 .map_err(|e| Error::io("starting the runtime", e))?;
-            rt.block_on(async move {
+            // With a shared store, other replicas' writes reach this one's index and
+            // network through the follower (stopped when dropped, before the last save).
+            let follower = jalin::engine::follow::start(engine.clone())?;
+            let status = engine.status()?;
+            let served = rt.block_on(async {
                 let listener = tokio::net::TcpListener::bind(addr)
                     .await
                     .map_err(|e| Error::io(format!("listening on {addr}"), e))?;
-                let status = engine.status()?;
                 eprintln!(
                     "jalin is serving {} businesses ({} listings indexed) from {} at http://{addr}/  (API docs: http://{addr}/docs)",
                     status.businesses,
@@ -685,10 +719,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 );
                 api::serve(engine.clone(), api_config, listener, serve_options)
                     .await
-                    .map_err(|e| Error::io("serving", e))?;
-                // The next start reads the deal network from here instead of every deal.
-                engine.save_network()
-            })
+                    .map_err(|e| Error::io("serving", e))
+            });
+            drop(follower);
+            served?;
+            // The next start reads the deal network from here instead of every deal.
+            engine.save_network()
         }
         Command::Import {
             data,

@@ -17,6 +17,7 @@
 //! - `openapi` — [`ApiDoc`], the OpenAPI document;
 //! - `routes/` — the handlers, one file per resource.
 
+pub mod consistency;
 mod error;
 mod extract;
 mod openapi;
@@ -515,6 +516,10 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
     app.layer(axum::middleware::from_fn_with_state(
         shared.clone(),
         authenticate,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        shared.clone(),
+        consistency::consistency,
     ))
     .with_state(shared)
     .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))

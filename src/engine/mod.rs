@@ -25,6 +25,7 @@ mod access;
 mod catalog;
 mod corridors;
 mod documents;
+pub mod follow;
 mod imports;
 mod matching;
 mod missions;
@@ -81,6 +82,8 @@ pub struct Engine {
     index_sync: Mutex<()>,
     /// Held by the import that is running: one at a time, the next is told to retry.
     import_running: Mutex<()>,
+    /// The last change sequence [`Engine::follow`] applied (the engine opens caught up).
+    followed: Mutex<u64>,
     /// The deal network, derived from the store's deals.
     network: std::sync::RwLock<Network>,
     /// The scorer's request-independent tables for the network's current revealed advantage.
@@ -105,6 +108,16 @@ impl Default for EngineOptions {
             understanding: true,
         }
     }
+}
+
+/// Where the store is.
+#[derive(Debug, Clone, Default)]
+pub enum StoreAt {
+    /// SQLite, `jalin.db` in the data directory (the default).
+    #[default]
+    DataDir,
+    /// A PostgreSQL database (`postgres://…`), shared by every replica.
+    Postgres(String),
 }
 
 /// What an empty store starts with: the sample businesses and deals (the default, for a
@@ -164,6 +177,19 @@ impl Engine {
         start: EmptyStart,
         progress: Progress<'_>,
     ) -> Result<(Engine, OpenReport)> {
+        Engine::open_on(dir, StoreAt::DataDir, options, start, progress)
+    }
+
+    /// [`Engine::open_starting_with`] on the store at `at`: the data directory's SQLite file,
+    /// or a PostgreSQL database shared with other replicas (the data directory then holds
+    /// only this replica's index and deal network).
+    pub fn open_on(
+        dir: &Path,
+        at: StoreAt,
+        options: EngineOptions,
+        start: EmptyStart,
+        progress: Progress<'_>,
+    ) -> Result<(Engine, OpenReport)> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
         let started = Instant::now();
@@ -171,9 +197,15 @@ impl Engine {
         // The KBKI catalog is built on first use; build it now so a bad fixture stops here.
         reference.load_catalog()?;
         // The sample goes only into a store created now: one made empty on purpose
-        // (`--no-sample`, or everything deleted) stays empty.
-        let created = !dir.join("jalin.db").try_exists().unwrap_or(false);
-        let store = Store::open(&dir.join("jalin.db"))?;
+        // (`--no-sample`, or everything deleted) stays empty. A shared PostgreSQL store never
+        // gets it (replicas starting together would each load it).
+        let (store, created) = match &at {
+            StoreAt::DataDir => {
+                let created = !dir.join("jalin.db").try_exists().unwrap_or(false);
+                (Store::open(&dir.join("jalin.db"))?, created)
+            }
+            StoreAt::Postgres(url) => (Store::open_postgres(url)?, false),
+        };
         let store_seconds = started.elapsed().as_secs_f64();
         // The index (its column caches warmed) and the deal network (its snapshot read) need
         // nothing of each other: open them side by side.
@@ -202,6 +234,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            followed: Mutex::new(0),
             data_dir: Some(dir.to_path_buf()),
             default_weights: Weights::default(),
             options,
@@ -232,6 +265,9 @@ impl Engine {
         if empty && created && start == EmptyStart::Sample {
             report.fixtures_loaded = Some(engine.load_fixtures(progress)?);
         }
+        // Opening caught the index and the network up with the store: the follower starts
+        // from there.
+        *engine.followed.lock().unwrap_or_else(|p| p.into_inner()) = engine.index.seq();
         report.seconds = started.elapsed().as_secs_f64();
         Ok((engine, report))
     }
@@ -264,6 +300,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            followed: Mutex::new(0),
             // No data directory: nothing (the network's snapshot) is written into it.
             data_dir: None,
             default_weights: Weights::default(),
@@ -286,6 +323,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            followed: Mutex::new(0),
             data_dir: None,
             default_weights: Weights::default(),
             options,
@@ -455,6 +493,7 @@ impl Engine {
             network_deals: self.network().graph().deal_count() as u64,
             last_seq: counts.last_seq,
             index_seq: self.index.seq(),
+            caught_up: self.index.seq() >= counts.last_seq,
             index_documents: self.index.num_docs(),
         })
     }

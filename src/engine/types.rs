@@ -64,6 +64,9 @@ pub struct Status {
     pub last_seq: u64,
     /// The change sequence the search index holds.
     pub index_seq: u64,
+    /// Whether the search index holds every change the store has: a replica that is not
+    /// caught up is still applying other replicas' writes (a load balancer may wait).
+    pub caught_up: bool,
     pub index_documents: u64,
 }
 

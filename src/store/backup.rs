@@ -24,7 +24,7 @@ impl Store {
         let target = path
             .to_str()
             .ok_or_else(|| Error::invalid("FILE", "the path must be valid UTF-8"))?;
-        self.conn().execute("VACUUM INTO ?1", [target])?;
+        self.sqlite_conn()?.execute("VACUUM INTO ?1", [target])?;
         let file = std::fs::File::open(path)
             .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
         file.sync_all()

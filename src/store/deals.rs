@@ -3,8 +3,7 @@
 //! the deal network's snapshot notice it) and is audited with the deal's digest before.
 //! Also reading every deal as recorded, for exports.
 
-use rusqlite::{OptionalExtension, params};
-
+use super::db::{i, t};
 use super::{Entity, Store, Writer, keys, parse_doc};
 use crate::error::Result;
 use crate::model::Deal;
@@ -14,14 +13,13 @@ impl Store {
     pub fn for_each_deal(&self, mut f: impl FnMut(Deal) -> Result<()>) -> Result<()> {
         let mut after: i64 = 0;
         loop {
-            let batch: Vec<(i64, String)> = {
-                let conn = self.conn();
-                let mut stmt = conn.prepare_cached(
+            let batch: Vec<(i64, String)> = self.read(|db| {
+                db.all(
                     "SELECT seq, doc FROM deals WHERE seq > ?1 ORDER BY seq LIMIT 5000",
-                )?;
-                stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()?
-            };
+                    &[i(after)],
+                    |r| Ok((r.int(0)?, r.text(1)?)),
+                )
+            })?;
             let Some((last, _)) = batch.last() else {
                 return Ok(());
             };
@@ -37,16 +35,16 @@ impl Writer<'_> {
     /// Deletes deal `id`. Returns the change sequence, or `None` when there was no such
     /// deal.
     pub fn delete_deal(&mut self, id: &str) -> Result<Option<u64>> {
-        let row: Option<(String, String)> = self
-            .tx
-            .query_row("SELECT doc, buyer FROM deals WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
+        let row = self.db().one(
+            "SELECT doc, buyer FROM deals WHERE id = ?1",
+            &[t(id)],
+            |r| Ok((r.text(0)?, r.text(1)?)),
+        )?;
         let Some((doc, buyer)) = row else {
             return Ok(None);
         };
-        self.tx.execute("DELETE FROM deals WHERE id = ?1", [id])?;
+        self.db()
+            .exec("DELETE FROM deals WHERE id = ?1", &[t(id)])?;
         let seq = self.change(Entity::Deal, id)?;
         let province = self.business_province(&buyer)?;
         self.audit(
@@ -62,12 +60,10 @@ impl Writer<'_> {
 
     /// The ids of the deals `business` is a party of.
     pub fn deal_ids_of(&mut self, business: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT id FROM deals WHERE buyer = ?1 OR seller = ?1")?;
-        let ids = stmt
-            .query_map(params![business], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(ids)
+        self.db().all(
+            "SELECT id FROM deals WHERE buyer = ?1 OR seller = ?1",
+            &[t(business)],
+            |r| r.text(0),
+        )
     }
 }

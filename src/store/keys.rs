@@ -8,10 +8,10 @@
 //! key; the command line as `cli`); writes without one are recorded as `system` (the sample
 //! loaded at first start).
 
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::db::{V, t};
 use super::{Store, Writer, parse_doc, to_doc};
 use crate::auth::KeyRecord;
 use crate::error::Result;
@@ -121,54 +121,54 @@ impl Writer<'_> {
             ),
             None => ("system", "admin", "", None),
         };
-        let mut stmt = self.tx.prepare_cached(
+        let at = crate::auth::now_utc();
+        self.db().exec(
             "INSERT INTO audit (at, key_id, role, route, request_id, entity, entity_id,
                                 province, seq, before, after)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            &[
+                t(&at),
+                t(key_id),
+                t(role),
+                t(route),
+                V::T(request_id),
+                t(entity),
+                t(entity_id),
+                V::T(province),
+                V::I(seq.map(|s| s as i64)),
+                V::T(before),
+                V::T(after),
+            ],
         )?;
-        stmt.execute(params![
-            crate::auth::now_utc(),
-            key_id,
-            role,
-            route,
-            request_id,
-            entity,
-            entity_id,
-            province,
-            seq.map(|s| s as i64),
-            before,
-            after
-        ])?;
         Ok(())
     }
 
     /// The digest of a stored business with its contacts (`None`: not stored).
     pub(super) fn business_digest(&mut self, id: &str) -> Result<Option<String>> {
-        let mut stmt = self.tx.prepare_cached(
+        let text = self.db().one(
             "SELECT b.doc, c.contact_person, c.phone, c.whatsapp, c.email, c.address,
                     c.website, c.publish
              FROM businesses b LEFT JOIN contacts c ON c.business_id = b.id WHERE b.id = ?1",
-        )?;
-        let text = stmt
-            .query_row([id], |r| {
-                let mut text: String = r.get(0)?;
+            &[t(id)],
+            |r| {
+                let mut text = r.text(0)?;
                 for i in 1..7 {
                     text.push('\u{1f}');
-                    text.push_str(&r.get::<_, Option<String>>(i)?.unwrap_or_default());
+                    text.push_str(&r.opt_text(i)?.unwrap_or_default());
                 }
                 text.push('\u{1f}');
-                text.push_str(&r.get::<_, Option<i64>>(7)?.unwrap_or(0).to_string());
+                text.push_str(&r.opt_int(7)?.unwrap_or(0).to_string());
                 Ok(text)
-            })
-            .optional()?;
+            },
+        )?;
         Ok(text.map(|t| digest(&t)))
     }
 
     /// Stores a new key's record and hash.
     pub fn put_key(&mut self, key: &KeyRecord, hash: &str) -> Result<()> {
-        self.tx.execute(
+        self.db().exec(
             "INSERT INTO keys (id, hash, doc) VALUES (?1, ?2, ?3)",
-            params![key.id, hash, to_doc(key)?],
+            &[t(&key.id), t(hash), t(&to_doc(key)?)],
         )?;
         let after = digest(&to_doc(key)?);
         self.audit("key", &key.id, None, None, None, Some(&after))
@@ -177,10 +177,11 @@ impl Writer<'_> {
     /// Revokes a key at `at`. Returns the revoked record, `None` when there is no such key
     /// (a key revoked before stays as it was).
     pub fn revoke_key(&mut self, id: &str, at: &str) -> Result<Option<KeyRecord>> {
-        let doc: Option<String> = self
-            .tx
-            .query_row("SELECT doc FROM keys WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let doc = self
+            .db()
+            .one("SELECT doc FROM keys WHERE id = ?1", &[t(id)], |r| {
+                r.text(0)
+            })?;
         let Some(doc) = doc else {
             return Ok(None);
         };
@@ -190,9 +191,9 @@ impl Writer<'_> {
         }
         key.revoked = Some(at.to_string());
         let new_doc = to_doc(&key)?;
-        self.tx.execute(
+        self.db().exec(
             "UPDATE keys SET doc = ?2 WHERE id = ?1",
-            params![id, new_doc],
+            &[t(id), t(&new_doc)],
         )?;
         self.audit(
             "key",
@@ -213,17 +214,19 @@ impl Writer<'_> {
         proposer: &str,
         province: Option<&str>,
     ) -> Result<String> {
-        let next: i64 = self.tx.query_row(
-            "SELECT coalesce(max(rowid), 0) + 1 FROM pending_deals",
-            [],
-            |r| r.get(0),
-        )?;
+        let next = self.db().int("SELECT max(rowid) FROM pending_deals", &[])? + 1;
         let id = format!("p-{next:06}");
         let doc = to_doc(deal)?;
-        self.tx.execute(
+        self.db().exec(
             "INSERT INTO pending_deals (id, confirmer, proposer, doc, created)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, confirmer, proposer, doc, crate::auth::now_utc()],
+            &[
+                t(&id),
+                t(confirmer),
+                t(proposer),
+                t(&doc),
+                t(&crate::auth::now_utc()),
+            ],
         )?;
         self.audit(
             "pending_deal",
@@ -238,33 +241,27 @@ impl Writer<'_> {
 
     /// A pending deal with its confirmer, left in place.
     pub fn pending_deal(&mut self, id: &str) -> Result<Option<(Deal, String)>> {
-        let row: Option<(String, String)> = self
-            .tx
-            .query_row(
-                "SELECT doc, confirmer FROM pending_deals WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let row = self.db().one(
+            "SELECT doc, confirmer FROM pending_deals WHERE id = ?1",
+            &[t(id)],
+            |r| Ok((r.text(0)?, r.text(1)?)),
+        )?;
         row.map(|(doc, confirmer)| Ok((parse_doc(&doc)?, confirmer)))
             .transpose()
     }
 
     /// Removes a pending deal and returns it with its confirmer.
     pub fn take_pending_deal(&mut self, id: &str) -> Result<Option<(Deal, String)>> {
-        let row: Option<(String, String)> = self
-            .tx
-            .query_row(
-                "SELECT doc, confirmer FROM pending_deals WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let row = self.db().one(
+            "SELECT doc, confirmer FROM pending_deals WHERE id = ?1",
+            &[t(id)],
+            |r| Ok((r.text(0)?, r.text(1)?)),
+        )?;
         let Some((doc, confirmer)) = row else {
             return Ok(None);
         };
-        self.tx
-            .execute("DELETE FROM pending_deals WHERE id = ?1", [id])?;
+        self.db()
+            .exec("DELETE FROM pending_deals WHERE id = ?1", &[t(id)])?;
         Ok(Some((parse_doc(&doc)?, confirmer)))
     }
 }
@@ -272,22 +269,19 @@ impl Writer<'_> {
 impl Store {
     /// A key's record and hash.
     pub fn get_key(&self, id: &str) -> Result<Option<(KeyRecord, String)>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT doc, hash FROM keys WHERE id = ?1")?;
-        let row: Option<(String, String)> = stmt
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        let row = self.read(|db| {
+            db.one("SELECT doc, hash FROM keys WHERE id = ?1", &[t(id)], |r| {
+                Ok((r.text(0)?, r.text(1)?))
+            })
+        })?;
         row.map(|(doc, hash)| Ok((parse_doc(&doc)?, hash)))
             .transpose()
     }
 
     /// Every key, oldest first, without secrets.
     pub fn keys(&self) -> Result<Vec<KeyRecord>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT doc FROM keys ORDER BY rowid")?;
-        let docs = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let docs =
+            self.read(|db| db.all("SELECT doc FROM keys ORDER BY rowid", &[], |r| r.text(0)))?;
         docs.iter().map(|d| parse_doc(d)).collect()
     }
 
@@ -298,65 +292,56 @@ impl Store {
         q: &AuditQuery,
         keep: impl Fn(&AuditEntry) -> bool,
     ) -> Result<Vec<AuditEntry>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, at, key_id, role, route, request_id, entity, entity_id, province, seq,
-                    before, after
-             FROM audit
-             WHERE (?1 IS NULL OR entity_id = ?1) AND (?2 IS NULL OR key_id = ?2)
-                   AND (?3 IS NULL OR id < ?3)
-             ORDER BY id DESC",
-        )?;
-        let rows = stmt.query_map(
-            params![q.entity_id, q.key_id, q.before_id.map(|i| i as i64)],
-            |r| {
-                Ok(AuditEntry {
-                    id: r.get::<_, i64>(0)? as u64,
-                    at: r.get(1)?,
-                    key_id: r.get(2)?,
-                    role: r.get(3)?,
-                    route: r.get(4)?,
-                    request_id: r.get(5)?,
-                    entity: r.get(6)?,
-                    entity_id: r.get(7)?,
-                    province: r.get(8)?,
-                    seq: r.get::<_, Option<i64>>(9)?.map(|s| s as u64),
-                    before: r.get(10)?,
-                    after: r.get(11)?,
-                })
-            },
-        )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let row = row?;
-            if keep(&row) {
-                out.push(row);
-                if out.len() >= q.limit {
-                    break;
-                }
-            }
-        }
-        Ok(out)
+        self.read(|db| {
+            let mut out = Vec::new();
+            db.each_while(
+                "SELECT id, at, key_id, role, route, request_id, entity, entity_id, province, seq,
+                        before, after
+                 FROM audit
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR entity_id = ?1)
+                       AND (CAST(?2 AS TEXT) IS NULL OR key_id = ?2)
+                       AND (CAST(?3 AS BIGINT) IS NULL OR id < ?3)
+                 ORDER BY id DESC",
+                &[
+                    V::T(q.entity_id.as_deref()),
+                    V::T(q.key_id.as_deref()),
+                    V::I(q.before_id.map(|i| i as i64)),
+                ],
+                &mut |r| {
+                    let row = AuditEntry {
+                        id: r.int(0)? as u64,
+                        at: r.text(1)?,
+                        key_id: r.text(2)?,
+                        role: r.text(3)?,
+                        route: r.text(4)?,
+                        request_id: r.opt_text(5)?,
+                        entity: r.text(6)?,
+                        entity_id: r.text(7)?,
+                        province: r.opt_text(8)?,
+                        seq: r.opt_int(9)?.map(|s| s as u64),
+                        before: r.opt_text(10)?,
+                        after: r.opt_text(11)?,
+                    };
+                    if keep(&row) {
+                        out.push(row);
+                    }
+                    Ok(out.len() < q.limit)
+                },
+            )?;
+            Ok(out)
+        })
     }
 
     /// Deals waiting for `business` (or, with `None`, all), oldest first.
     pub fn pending_deals(&self, business: Option<&str>) -> Result<Vec<PendingDeal>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, doc, confirmer, proposer, created FROM pending_deals
-             WHERE ?1 IS NULL OR confirmer = ?1 ORDER BY rowid LIMIT 1000",
-        )?;
-        let rows = stmt
-            .query_map([business], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = self.read(|db| {
+            db.all(
+                "SELECT id, doc, confirmer, proposer, created FROM pending_deals
+                 WHERE CAST(?1 AS TEXT) IS NULL OR confirmer = ?1 ORDER BY rowid LIMIT 1000",
+                &[V::T(business)],
+                |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?, r.text(4)?)),
+            )
+        })?;
         rows.into_iter()
             .map(|(id, doc, confirmer, proposer, created)| {
                 Ok(PendingDeal {

@@ -1,111 +1,36 @@
-//! The system of record: SQLite through rusqlite, the only module that knows SQL.
+//! The system of record, the only module that knows SQL: SQLite (the default, a file in the
+//! data directory) or PostgreSQL (shared by several replicas), behind one [`Store`] and one
+//! [`Writer`], so the engine does not know which it talks to.
 //!
 //! Every write runs in a transaction and appends to the `changes` table, whose
 //! autoincrement key is the store's **change sequence**. Derived structures (the search
 //! index, the deal graph) remember the last sequence they hold and catch up from it, so they
-//! can always be rebuilt from here.
-//!
-//! Durability: WAL journal with `synchronous = FULL`, so a transaction that returned is on
-//! disk even if the machine loses power, not only if the process dies (`NORMAL` in WAL mode
-//! survives a process crash but may lose the last commits on power loss). The cost is one
-//! fsync of the WAL per commit, which is small next to the rest of a write.
+//! can always be rebuilt from here. Both backends commit sequences in order (SQLite has one
+//! writer; PostgreSQL writes take an advisory lock first, see `postgres.rs`), so a reader that
+//! has applied everything up to `seq` only ever needs the changes after it.
 //!
 //! Records are kept as their JSON documents plus the columns queries need; schema changes
-//! are numbered migrations applied in order (`PRAGMA user_version`).
+//! are numbered migrations applied in order, written once per backend (`sqlite.rs`,
+//! `postgres.rs`). The queries are written once, in the SQL both understand, against the
+//! narrow interface of `db.rs`. A new table is a migration in each backend's list and its
+//! queries in a file of its own here (as `keys.rs`).
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
-
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
 mod backup;
+mod db;
 mod deals;
 mod keys;
-pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
+mod postgres;
+mod sqlite;
 
-/// Numbered schema migrations; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[
-    // 1: businesses, deals and the change log.
-    "CREATE TABLE businesses (
-        id TEXT PRIMARY KEY,
-        province TEXT NOT NULL,
-        doc TEXT NOT NULL,
-        seq INTEGER NOT NULL
-    );
-    CREATE TABLE deals (
-        id TEXT PRIMARY KEY,
-        buyer TEXT NOT NULL,
-        seller TEXT NOT NULL,
-        commodity TEXT NOT NULL,
-        value_idr REAL NOT NULL,
-        date TEXT NOT NULL,
-        status TEXT NOT NULL,
-        doc TEXT NOT NULL,
-        seq INTEGER NOT NULL
-    );
-    CREATE INDEX deals_buyer ON deals(buyer);
-    CREATE INDEX deals_seller ON deals(seller);
-    CREATE TABLE changes (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        entity TEXT NOT NULL,
-        entity_id TEXT NOT NULL
-    );",
-    // 2: deals by change sequence, for catching the deal network up from a snapshot.
-    "CREATE INDEX deals_seq ON deals(seq);",
-    // 3: contacts (personal data) apart from the business document, which the index, the
-    // deal network and every listing of businesses read: only `get_business` joins them.
-    "CREATE TABLE contacts (
-        business_id TEXT PRIMARY KEY,
-        contact_person TEXT,
-        phone TEXT,
-        whatsapp TEXT,
-        email TEXT,
-        address TEXT,
-        website TEXT,
-        publish INTEGER NOT NULL DEFAULT 0
-    );",
-    // 4: API keys (their hashes), the audit trail (written in the transaction of the write
-    // it records), deals a business proposed that wait for the other party, and the ids of
-    // deleted businesses (never given to another business: their deals stay theirs).
-    "CREATE TABLE keys (
-        id TEXT PRIMARY KEY,
-        hash TEXT NOT NULL,
-        doc TEXT NOT NULL
-    );
-    CREATE TABLE audit (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        key_id TEXT NOT NULL,
-        role TEXT NOT NULL,
-        route TEXT NOT NULL,
-        request_id TEXT,
-        entity TEXT NOT NULL,
-        entity_id TEXT NOT NULL,
-        province TEXT,
-        seq INTEGER,
-        before TEXT,
-        after TEXT
-    );
-    CREATE INDEX audit_entity ON audit(entity_id);
-    CREATE INDEX audit_key ON audit(key_id);
-    CREATE TABLE pending_deals (
-        id TEXT PRIMARY KEY,
-        confirmer TEXT NOT NULL,
-        proposer TEXT NOT NULL,
-        doc TEXT NOT NULL,
-        created TEXT NOT NULL
-    );
-    CREATE INDEX pending_deals_confirmer ON pending_deals(confirmer);
-    CREATE TABLE tombstones (
-        id TEXT PRIMARY KEY,
-        province TEXT,
-        deleted_seq INTEGER NOT NULL
-    );",
-];
+use db::{Sql, V, i, t};
+pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
+pub use postgres::Listener;
 
 /// Which kind of record a change touched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +48,16 @@ impl Entity {
     }
 }
 
-/// The SQLite store: one writer connection (SQLite serialises writers anyway) and a few
-/// reader connections, so reads never wait for a write transaction — a long streamed import
-/// holds the writer for its whole upload. In WAL mode readers see the last committed state.
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(Box<postgres::Postgres>),
+}
+
+/// The store: SQLite or PostgreSQL. Reads take a reader connection of their own, so they
+/// never wait for a write transaction; writes go one at a time through [`Store::write`].
 pub struct Store {
-    writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
-    next_reader: std::sync::atomic::AtomicUsize,
-    /// The file of a temporary store, removed on drop.
+    backend: Backend,
+    /// The file of a temporary SQLite store, removed on drop.
     temporary: Option<std::path::PathBuf>,
 }
 
@@ -145,9 +72,6 @@ impl Drop for Store {
         }
     }
 }
-
-/// Reader connections per store.
-const READERS: usize = 4;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
@@ -183,48 +107,31 @@ fn check_deadline() -> Result<()> {
     }
 }
 
-/// Creates the database file readable by its owner only (SQLite gives its write-ahead log
-/// and shared-memory files the same mode): it holds every business's records.
-#[cfg(unix)]
-fn create_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if path.exists() {
-        return Ok(());
-    }
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::io(format!("creating {}", path.display()), e)),
-    }
-}
-
-#[cfg(not(unix))]
-fn create_private(_path: &Path) -> Result<()> {
-    Ok(())
-}
-
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        create_private(path)?;
-        let conn = Connection::open(path)?;
-        let mut store = Store::init(conn)?;
-        for _ in 0..READERS {
-            let reader = Connection::open_with_flags(
-                path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            reader.busy_timeout(std::time::Duration::from_secs(5))?;
-            reader.pragma_update(None, "cache_size", -16_384)?;
-            store.readers.push(Mutex::new(reader));
-        }
-        Ok(store)
+        Ok(Store {
+            backend: Backend::Sqlite(sqlite::Sqlite::open(path)?),
+            temporary: None,
+        })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/db`; a
+    /// Unix socket directory as a percent-encoded host) and brings its schema up to date.
+    pub fn open_postgres(url: &str) -> Result<Store> {
+        Ok(Store {
+            backend: Backend::Postgres(Box::new(postgres::Postgres::open(url)?)),
+            temporary: None,
+        })
+    }
+
+    /// A store in a new schema of the PostgreSQL database at `url`, dropped with the store:
+    /// for tests.
+    pub fn open_postgres_temporary(url: &str) -> Result<Store> {
+        Ok(Store {
+            backend: Backend::Postgres(Box::new(postgres::Postgres::open_temporary(url)?)),
+            temporary: None,
+        })
     }
 
     /// A store in a new temporary file, deleted when the store is dropped: for tests and
@@ -244,86 +151,64 @@ impl Store {
         Ok(store)
     }
 
-    fn init(mut conn: Connection) -> Result<Store> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // 64 MB of page cache for the writer (SQLite's default is 2 MB): a bulk import
-        // inserts into several indexes keyed by random ids, and re-reads the same pages.
-        conn.pragma_update(None, "cache_size", -65_536)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let tx = conn.transaction()?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    /// Which backend this is: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         }
-        tx.commit()?;
-        // Fold whatever a previous run left in the WAL into the database: every read looks
-        // pages up in the WAL first, and a WAL of gigabytes (a bulk import that was never
-        // checkpointed) makes that lookup the cost of every read.
-        checkpoint(&conn)?;
-        Ok(Store {
-            writer: Mutex::new(conn),
-            readers: Vec::new(),
-            next_reader: std::sync::atomic::AtomicUsize::new(0),
-            temporary: None,
-        })
     }
 
-    // A panic while holding a lock cannot leave SQLite inconsistent (its own transactions
-    // roll back), so a poisoned lock is safe to take over.
-    fn writer(&self) -> MutexGuard<'_, Connection> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    /// A connection that waits for other processes' commits: PostgreSQL only (with SQLite
+    /// this process is the only writer).
+    pub fn listener(&self) -> Option<Listener> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(p) => Some(Listener::new(p.config().clone())),
+        }
     }
 
-    /// The writer, waiting no longer than this thread's write deadline (if it has one).
-    fn writer_in_time(&self) -> Result<MutexGuard<'_, Connection>> {
-        let Some(deadline) = DEADLINE.with(std::cell::Cell::get) else {
-            return Ok(self.writer());
-        };
-        loop {
-            match self.writer.try_lock() {
-                Ok(guard) => return Ok(guard),
-                Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => {
-                    check_deadline()?;
-                    let left = deadline.saturating_duration_since(std::time::Instant::now());
-                    std::thread::sleep(left.min(std::time::Duration::from_millis(5)));
-                }
+    /// A reader connection of a SQLite store (its backups); a PostgreSQL store is backed up
+    /// with PostgreSQL's own tools.
+    fn sqlite_conn(&self) -> Result<std::sync::MutexGuard<'_, rusqlite::Connection>> {
+        match &self.backend {
+            Backend::Sqlite(s) => Ok(s.conn()),
+            Backend::Postgres(_) => Err(Error::invalid(
+                "database_url",
+                "a PostgreSQL store is backed up with PostgreSQL's tools (pg_dump, \
+                 pg_basebackup, WAL archiving); jalin backup copies SQLite stores",
+            )),
+        }
+    }
+
+    /// Runs `f` on a reader connection.
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(s) => {
+                let mut conn = s.conn();
+                f(&mut *conn)
             }
+            Backend::Postgres(p) => p.with_reader(|c| f(c)),
         }
     }
 
-    /// A free reader connection if there is one, else the next in turn.
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        if self.readers.is_empty() {
-            return self.writer();
-        }
-        for r in &self.readers {
-            if let Ok(guard) = r.try_lock() {
-                return guard;
+    /// Runs `f` in one read snapshot: reads that must agree with each other.
+    fn snapshot<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(s) => {
+                let conn = s.conn();
+                let mut tx = conn.unchecked_transaction()?;
+                let out = f(&mut tx)?;
+                tx.commit()?;
+                Ok(out)
             }
+            Backend::Postgres(p) => p.snapshot(f),
         }
-        let i = self
-            .next_reader
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            % self.readers.len();
-        self.readers[i].lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Runs `f` in one transaction; commits if it returns `Ok`, rolls back otherwise.
     pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer_in_time()?;
-        check_deadline()?;
-        let tx = conn.transaction()?;
-        let mut w = Writer { tx };
-        let out = f(&mut w)?;
-        // A write whose caller has given up (the API answered it 503) must not land later:
-        // past the deadline it rolls back instead of committing.
-        check_deadline()?;
-        w.tx.commit()?;
-        Ok(out)
+        self.write_or_roll_back(|w| f(w).map(|out| (out, true)))
     }
 
     /// Runs `f` in one transaction and commits only when it returns `Ok((_, true))`; with
@@ -332,25 +217,29 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>,
     ) -> Result<T> {
-        let mut conn = self.writer_in_time()?;
-        check_deadline()?;
-        let tx = conn.transaction()?;
-        let mut w = Writer { tx };
-        let (out, commit) = f(&mut w)?;
-        if commit {
-            // As in `write`: past the caller's deadline it rolls back instead.
-            check_deadline()?;
-            w.tx.commit()?;
-        } else {
-            w.tx.rollback()?;
+        match &self.backend {
+            Backend::Sqlite(s) => {
+                let mut conn = s.writer_in_time()?;
+                check_deadline()?;
+                let tx = conn.transaction()?;
+                Writer::run(Tx::Sqlite(tx), f)
+            }
+            Backend::Postgres(p) => {
+                let mut conn = p.writer_in_time()?;
+                check_deadline()?;
+                let tx = p.begin(&mut conn)?;
+                Writer::run(Tx::Postgres(tx), f)
+            }
         }
-        Ok(out)
     }
 
-    /// Copies the WAL into the database and truncates it (after a bulk import). Waits for
-    /// readers that hold an older snapshot; harmless to call at any time.
+    /// After a bulk import: SQLite copies its WAL into the database and truncates it
+    /// (waiting for readers that hold an older snapshot); PostgreSQL has nothing to do.
     pub fn checkpoint(&self) -> Result<()> {
-        checkpoint(&self.writer())
+        match &self.backend {
+            Backend::Sqlite(s) => s.checkpoint(),
+            Backend::Postgres(_) => Ok(()),
+        }
     }
 
     /// A business with its contacts: the one read that returns them (a business's own page;
@@ -359,26 +248,26 @@ impl Store {
         let Some((_, mut b)) = self.get_business_keyed(id)? else {
             return Ok(None);
         };
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT contact_person, phone, whatsapp, email, address, website, publish
-             FROM contacts WHERE business_id = ?1",
-        )?;
-        let contacts = stmt
-            .query_row([id], |r| {
-                Ok((
-                    Contacts {
-                        contact_person: r.get(0)?,
-                        phone: r.get(1)?,
-                        whatsapp: r.get(2)?,
-                        email: r.get(3)?,
-                        address: r.get(4)?,
-                        website: r.get(5)?,
-                    },
-                    r.get::<_, i64>(6)? != 0,
-                ))
-            })
-            .optional()?;
+        let contacts = self.read(|db| {
+            db.one(
+                "SELECT contact_person, phone, whatsapp, email, address, website, publish
+                 FROM contacts WHERE business_id = ?1",
+                &[t(id)],
+                |r| {
+                    Ok((
+                        Contacts {
+                            contact_person: r.opt_text(0)?,
+                            phone: r.opt_text(1)?,
+                            whatsapp: r.opt_text(2)?,
+                            email: r.opt_text(3)?,
+                            address: r.opt_text(4)?,
+                            website: r.opt_text(5)?,
+                        },
+                        r.int(6)? != 0,
+                    ))
+                },
+            )
+        })?;
         if let Some((c, publish)) = contacts {
             b.contacts = Some(c).filter(|c| !c.is_empty());
             b.publish_contacts = publish;
@@ -386,62 +275,59 @@ impl Store {
         Ok(Some(b))
     }
 
-    /// A business with its stable numeric key (the SQLite rowid, which survives updates),
-    /// without its contacts: what the index and the planner read.
+    /// A business with its stable numeric key (a row id that survives updates), without its
+    /// contacts: what the index and the planner read.
     pub fn get_business_keyed(&self, id: &str) -> Result<Option<(u64, Business)>> {
-        let conn = self.conn();
-        let row: Option<(i64, String)> = conn
-            .query_row(
+        let row = self.read(|db| {
+            db.one(
                 "SELECT rowid, doc FROM businesses WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &[t(id)],
+                |r| Ok((r.int(0)?, r.text(1)?)),
             )
-            .optional()?;
+        })?;
         row.map(|(k, d)| Ok((k as u64, parse_doc(&d)?))).transpose()
     }
 
     /// The numeric key of a business.
     pub fn business_key(&self, id: &str) -> Result<Option<u64>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT rowid FROM businesses WHERE id = ?1")?;
-        let k: Option<i64> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        let k = self.read(|db| {
+            db.one(
+                "SELECT rowid FROM businesses WHERE id = ?1",
+                &[t(id)],
+                |r| r.int(0),
+            )
+        })?;
         Ok(k.map(|k| k as u64))
     }
 
     pub fn counts(&self) -> Result<Counts> {
-        let conn = self.conn();
-        let businesses: i64 =
-            conn.query_row("SELECT count(*) FROM businesses", [], |r| r.get(0))?;
-        let deals: i64 = conn.query_row("SELECT count(*) FROM deals", [], |r| r.get(0))?;
-        Ok(Counts {
-            businesses: businesses as u64,
-            deals: deals as u64,
-            last_seq: last_seq(&conn)?,
+        self.snapshot(|db| {
+            Ok(Counts {
+                businesses: db.int("SELECT count(*) FROM businesses", &[])? as u64,
+                deals: db.int("SELECT count(*) FROM deals", &[])? as u64,
+                last_seq: last_seq(db)?,
+            })
         })
     }
 
     pub fn last_seq(&self) -> Result<u64> {
-        last_seq(&self.conn())
+        self.read(last_seq)
     }
 
     /// The businesses changed after `seq` (created, replaced or deleted), each once, and the
     /// sequence they bring the caller up to.
     pub fn businesses_changed_since(&self, seq: u64) -> Result<(Vec<String>, u64)> {
-        let conn = self.conn();
         // One read transaction, so the ids and the sequence they bring us to come from the
         // same snapshot: a write committed in between must not be counted as applied.
-        let tx = conn.unchecked_transaction()?;
-        let ids = {
-            let mut stmt = tx.prepare(
+        self.snapshot(|db| {
+            let ids = db.all(
                 "SELECT entity_id, max(seq) FROM changes
                  WHERE seq > ?1 AND entity = 'business' GROUP BY entity_id",
+                &[i(seq as i64)],
+                |r| r.text(0),
             )?;
-            let rows = stmt.query_map([seq as i64], |r| r.get::<_, String>(0))?;
-            rows.collect::<Result<Vec<_>, _>>()?
-        };
-        let upto = last_seq(&tx)?;
-        tx.commit()?;
-        Ok((ids, upto))
+            Ok((ids, last_seq(db)?))
+        })
     }
 
     /// Calls `f` on every business with its key, in key order, in batches so memory stays
@@ -450,14 +336,13 @@ impl Store {
     pub fn for_each_business(&self, mut f: impl FnMut(u64, Business) -> Result<()>) -> Result<()> {
         let mut after: i64 = 0;
         loop {
-            let batch: Vec<(i64, String)> = {
-                let conn = self.conn();
-                let mut stmt = conn.prepare_cached(
+            let batch: Vec<(i64, String)> = self.read(|db| {
+                db.all(
                     "SELECT rowid, doc FROM businesses WHERE rowid > ?1 ORDER BY rowid LIMIT 2000",
-                )?;
-                let rows = stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            };
+                    &[i(after)],
+                    |r| Ok((r.int(0)?, r.text(1)?)),
+                )
+            })?;
             let Some((last, _)) = batch.last() else {
                 return Ok(());
             };
@@ -470,16 +355,16 @@ impl Store {
 
     /// Every business's id, key and province, in key order.
     pub fn business_keys(&self, mut f: impl FnMut(&str, u64, &str)) -> Result<()> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id, rowid, province FROM businesses ORDER BY rowid")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let key: i64 = r.get(1)?;
-            let province: String = r.get(2)?;
-            f(&id, key as u64, &province);
-        }
-        Ok(())
+        self.read(|db| {
+            db.each(
+                "SELECT id, rowid, province FROM businesses ORDER BY rowid",
+                &[],
+                &mut |r| {
+                    f(&r.text(0)?, r.int(1)? as u64, &r.text(2)?);
+                    Ok(())
+                },
+            )
+        })
     }
 
     /// Every deal with its parties' current provinces (`None` for a deleted party), in
@@ -499,78 +384,90 @@ impl Store {
         seq: u64,
         mut f: impl FnMut(DealRow) -> Result<()>,
     ) -> Result<()> {
-        let conn = self.conn();
-        let mut provinces: HashMap<String, Option<String>> = HashMap::new();
-        if seq == 0 {
-            let mut stmt = conn.prepare("SELECT id, province FROM businesses")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                provinces.insert(r.get(0)?, Some(r.get(1)?));
-            }
+        const DEALS: &str = "SELECT id, buyer, seller, commodity, value_idr, date, status, seq
+             FROM deals WHERE seq > ?1 ORDER BY seq";
+        fn row(r: &db::R<'_>) -> Result<DealRow> {
+            Ok(DealRow {
+                id: r.text(0)?,
+                buyer: r.text(1)?,
+                seller: r.text(2)?,
+                buyer_province: None,
+                seller_province: None,
+                commodity: r.text(3)?,
+                value_idr: r.real(4)?,
+                date: r.text(5)?,
+                status: r.text(6)?,
+                seq: r.int(7)? as u64,
+            })
         }
-        let complete = seq == 0;
-        let mut province_of = |conn: &Connection, id: &str| -> Result<Option<String>> {
-            if let Some(p) = provinces.get(id) {
-                return Ok(p.clone());
+        self.snapshot(|db| {
+            if seq == 0 {
+                // Everything: every business's province first, then the deals streamed.
+                let mut provinces: HashMap<String, String> = HashMap::new();
+                db.each("SELECT id, province FROM businesses", &[], &mut |r| {
+                    provinces.insert(r.text(0)?, r.text(1)?);
+                    Ok(())
+                })?;
+                return db.each(DEALS, &[i(0)], &mut |r| {
+                    let mut d = row(r)?;
+                    d.buyer_province = provinces.get(&d.buyer).cloned();
+                    d.seller_province = provinces.get(&d.seller).cloned();
+                    f(d)
+                });
             }
-            if complete {
-                return Ok(None);
+            // A tail: its deals, then their parties' provinces one by one.
+            let deals = db.all(DEALS, &[i(seq as i64)], row)?;
+            let mut provinces: HashMap<String, Option<String>> = HashMap::new();
+            for mut d in deals {
+                for party in [d.buyer.clone(), d.seller.clone()] {
+                    if let std::collections::hash_map::Entry::Vacant(e) = provinces.entry(party) {
+                        let p = db.one(
+                            "SELECT province FROM businesses WHERE id = ?1",
+                            &[t(e.key())],
+                            |r| r.text(0),
+                        )?;
+                        e.insert(p);
+                    }
+                }
+                d.buyer_province = provinces.get(&d.buyer).cloned().flatten();
+                d.seller_province = provinces.get(&d.seller).cloned().flatten();
+                f(d)?;
             }
-            let mut stmt = conn.prepare_cached("SELECT province FROM businesses WHERE id = ?1")?;
-            let p: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
-            provinces.insert(id.to_string(), p.clone());
-            Ok(p)
-        };
-        let mut stmt = conn.prepare(
-            "SELECT id, buyer, seller, commodity, value_idr, date, status, seq
-             FROM deals WHERE seq > ?1 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([seq as i64])?;
-        while let Some(r) = rows.next()? {
-            let buyer: String = r.get(1)?;
-            let seller: String = r.get(2)?;
-            f(DealRow {
-                id: r.get(0)?,
-                buyer_province: province_of(&conn, &buyer)?,
-                seller_province: province_of(&conn, &seller)?,
-                buyer,
-                seller,
-                commodity: r.get(3)?,
-                value_idr: r.get(4)?,
-                date: r.get(5)?,
-                status: r.get(6)?,
-                seq: r.get::<_, i64>(7)? as u64,
-            })?;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// How many deals were last written at or before change `seq`.
     pub fn deal_count_upto(&self, seq: u64) -> Result<u64> {
-        let n: i64 = self.conn().query_row(
-            "SELECT count(*) FROM deals WHERE seq <= ?1",
-            [seq as i64],
-            |r| r.get(0),
-        )?;
+        let n = self.read(|db| {
+            db.int(
+                "SELECT count(*) FROM deals WHERE seq <= ?1",
+                &[i(seq as i64)],
+            )
+        })?;
         Ok(n as u64)
     }
 
     /// One stored deal by id (deals stay when their parties are deleted).
     pub fn get_deal(&self, id: &str) -> Result<Option<Deal>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT doc FROM deals WHERE id = ?1")?;
-        let doc: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        let doc = self.read(|db| {
+            db.one("SELECT doc FROM deals WHERE id = ?1", &[t(id)], |r| {
+                r.text(0)
+            })
+        })?;
         doc.map(|d| parse_doc(&d)).transpose()
     }
 
     /// The deals a business took part in, as buyer or seller, newest first.
     pub fn deals_of(&self, business: &str, limit: usize) -> Result<Vec<Deal>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT doc FROM deals WHERE buyer = ?1 OR seller = ?1 ORDER BY date DESC, id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![business, limit as i64], |r| r.get::<_, String>(0))?;
-        let docs = rows.collect::<Result<Vec<_>, _>>()?;
+        let docs = self.read(|db| {
+            db.all(
+                "SELECT doc FROM deals WHERE buyer = ?1 OR seller = ?1
+                 ORDER BY date DESC, id LIMIT ?2",
+                &[t(business), i(limit as i64)],
+                |r| r.text(0),
+            )
+        })?;
         docs.iter().map(|d| parse_doc(d)).collect()
     }
 }
@@ -591,16 +488,8 @@ pub struct DealRow {
     pub seq: u64,
 }
 
-fn checkpoint(conn: &Connection) -> Result<()> {
-    // Returns (busy, wal frames, frames checkpointed); busy only when a reader holds an old
-    // snapshot, and then the next checkpoint finishes the job.
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
-}
-
-fn last_seq(conn: &Connection) -> Result<u64> {
-    let seq: Option<i64> = conn.query_row("SELECT max(seq) FROM changes", [], |r| r.get(0))?;
-    Ok(seq.unwrap_or(0).max(0) as u64)
+fn last_seq(db: &mut dyn Sql) -> Result<u64> {
+    Ok(db.int("SELECT max(seq) FROM changes", &[])?.max(0) as u64)
 }
 
 fn parse_doc<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T> {
@@ -611,18 +500,76 @@ fn to_doc<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
+/// A write transaction of either backend.
+enum Tx<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    Postgres(postgres::PgTx<'c>),
+}
+
 /// Writes inside one open transaction; see [`Store::write`].
 pub struct Writer<'c> {
-    tx: Transaction<'c>,
+    tx: Tx<'c>,
+    /// Whether a change was logged (PostgreSQL then notifies the other replicas).
+    changed: bool,
+}
+
+impl<'c> Writer<'c> {
+    /// Runs `f` in the transaction `tx`, then commits or rolls back.
+    fn run<T>(tx: Tx<'c>, f: impl FnOnce(&mut Writer<'c>) -> Result<(T, bool)>) -> Result<T> {
+        let mut w = Writer { tx, changed: false };
+        match f(&mut w) {
+            // A write whose caller has given up (the API answered it 503) must not land
+            // later: past the deadline it rolls back instead of committing.
+            Ok((out, true)) => match check_deadline() {
+                Ok(()) => {
+                    w.finish(true)?;
+                    Ok(out)
+                }
+                Err(e) => {
+                    w.finish(false)?;
+                    Err(e)
+                }
+            },
+            Ok((out, false)) => {
+                w.finish(false)?;
+                Ok(out)
+            }
+            Err(e) => {
+                // The error is what the caller needs; a failed rollback (a lost
+                // connection) leaves nothing committed either.
+                let _ = w.finish(false);
+                Err(e)
+            }
+        }
+    }
+
+    fn finish(self, commit: bool) -> Result<()> {
+        match (self.tx, commit) {
+            (Tx::Sqlite(tx), true) => Ok(tx.commit()?),
+            (Tx::Sqlite(tx), false) => Ok(tx.rollback()?),
+            (Tx::Postgres(tx), true) => tx.commit(self.changed),
+            (Tx::Postgres(tx), false) => tx.rollback(),
+        }
+    }
+
+    fn db(&mut self) -> &mut dyn Sql {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => tx,
+            Tx::Postgres(tx) => tx,
+        }
+    }
 }
 
 impl Writer<'_> {
     fn change(&mut self, entity: Entity, id: &str) -> Result<u64> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("INSERT INTO changes (entity, entity_id) VALUES (?1, ?2)")?;
-        stmt.execute(params![entity.as_str(), id])?;
-        Ok(self.tx.last_insert_rowid() as u64)
+        self.changed = true;
+        let seq = self.db().one(
+            "INSERT INTO changes (entity, entity_id) VALUES (?1, ?2) RETURNING seq",
+            &[t(entity.as_str()), t(id)],
+            |r| r.int(0),
+        )?;
+        seq.map(|s| s as u64)
+            .ok_or_else(|| Error::Corrupt("the change log gave no sequence".into()))
     }
 
     /// Creates or replaces a business (already validated). Returns its change sequence and
@@ -653,13 +600,12 @@ impl Writer<'_> {
         } else {
             to_doc(b)?
         };
-        let mut stmt = self.tx.prepare_cached(
+        self.db().exec(
             "INSERT INTO businesses (id, province, doc, seq) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(id) DO UPDATE SET province = excluded.province,
                  doc = excluded.doc, seq = excluded.seq",
+            &[t(&b.id), t(&b.province), t(&doc), i(seq as i64)],
         )?;
-        stmt.execute(params![b.id, b.province, doc, seq as i64])?;
-        drop(stmt);
         let after = self.business_digest(&b.id)?;
         self.audit(
             "business",
@@ -674,33 +620,35 @@ impl Writer<'_> {
 
     fn put_contacts(&mut self, b: &Business) -> Result<()> {
         let Some(c) = b.contacts.as_ref().filter(|c| !c.is_empty()) else {
-            let mut stmt = self
-                .tx
-                .prepare_cached("DELETE FROM contacts WHERE business_id = ?1")?;
-            stmt.execute([&b.id])?;
+            self.db()
+                .exec("DELETE FROM contacts WHERE business_id = ?1", &[t(&b.id)])?;
             if b.publish_contacts {
-                let mut stmt = self
-                    .tx
-                    .prepare_cached("INSERT INTO contacts (business_id, publish) VALUES (?1, 1)")?;
-                stmt.execute([&b.id])?;
+                self.db().exec(
+                    "INSERT INTO contacts (business_id, publish) VALUES (?1, 1)",
+                    &[t(&b.id)],
+                )?;
             }
             return Ok(());
         };
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT OR REPLACE INTO contacts
+        self.db().exec(
+            "INSERT INTO contacts
                  (business_id, contact_person, phone, whatsapp, email, address, website, publish)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT(business_id) DO UPDATE SET contact_person = excluded.contact_person,
+                 phone = excluded.phone, whatsapp = excluded.whatsapp, email = excluded.email,
+                 address = excluded.address, website = excluded.website,
+                 publish = excluded.publish",
+            &[
+                t(&b.id),
+                V::T(c.contact_person.as_deref()),
+                V::T(c.phone.as_deref()),
+                V::T(c.whatsapp.as_deref()),
+                V::T(c.email.as_deref()),
+                V::T(c.address.as_deref()),
+                V::T(c.website.as_deref()),
+                i(i64::from(b.publish_contacts)),
+            ],
         )?;
-        stmt.execute(params![
-            b.id,
-            c.contact_person,
-            c.phone,
-            c.whatsapp,
-            c.email,
-            c.address,
-            c.website,
-            i64::from(b.publish_contacts)
-        ])?;
         Ok(())
     }
 
@@ -710,17 +658,19 @@ impl Writer<'_> {
         let before = self.business_digest(id)?;
         let province = self.business_province(id)?;
         let n = self
-            .tx
-            .execute("DELETE FROM businesses WHERE id = ?1", [id])?;
+            .db()
+            .exec("DELETE FROM businesses WHERE id = ?1", &[t(id)])?;
         if n == 0 {
             return Ok(None);
         }
-        self.tx
-            .execute("DELETE FROM contacts WHERE business_id = ?1", [id])?;
+        self.db()
+            .exec("DELETE FROM contacts WHERE business_id = ?1", &[t(id)])?;
         let seq = self.change(Entity::Business, id)?;
-        self.tx.execute(
-            "INSERT OR REPLACE INTO tombstones (id, province, deleted_seq) VALUES (?1, ?2, ?3)",
-            params![id, province, seq as i64],
+        self.db().exec(
+            "INSERT INTO tombstones (id, province, deleted_seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET province = excluded.province,
+                 deleted_seq = excluded.deleted_seq",
+            &[t(id), V::T(province.as_deref()), i(seq as i64)],
         )?;
         self.audit(
             "business",
@@ -735,42 +685,41 @@ impl Writer<'_> {
 
     /// The change that deleted business `id`, if one did (its id is retired).
     pub fn tombstone(&mut self, id: &str) -> Result<Option<u64>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT deleted_seq FROM tombstones WHERE id = ?1")?;
-        let seq: Option<i64> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        let seq = self.db().one(
+            "SELECT deleted_seq FROM tombstones WHERE id = ?1",
+            &[t(id)],
+            |r| r.int(0),
+        )?;
         Ok(seq.map(|s| s as u64))
     }
 
     pub fn business_exists(&mut self, id: &str) -> Result<bool> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT 1 FROM businesses WHERE id = ?1")?;
-        Ok(stmt.exists([id])?)
+        self.db()
+            .exists("SELECT 1 FROM businesses WHERE id = ?1", &[t(id)])
     }
 
     /// The province of a stored business.
     pub fn business_province(&mut self, id: &str) -> Result<Option<String>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT province FROM businesses WHERE id = ?1")?;
-        Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+        self.db().one(
+            "SELECT province FROM businesses WHERE id = ?1",
+            &[t(id)],
+            |r| r.text(0),
+        )
     }
 
     /// A stored deal, read inside this transaction.
     pub fn get_deal(&mut self, id: &str) -> Result<Option<Deal>> {
-        let doc: Option<String> = self
-            .tx
-            .query_row("SELECT doc FROM deals WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let doc = self
+            .db()
+            .one("SELECT doc FROM deals WHERE id = ?1", &[t(id)], |r| {
+                r.text(0)
+            })?;
         doc.map(|d| parse_doc(&d)).transpose()
     }
 
     pub fn deal_exists(&mut self, id: &str) -> Result<bool> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT 1 FROM deals WHERE id = ?1")?;
-        Ok(stmt.exists([id])?)
+        self.db()
+            .exists("SELECT 1 FROM deals WHERE id = ?1", &[t(id)])
     }
 
     /// Records a deal (already validated, buyer and seller known). Assigns `d-{seq}` when
@@ -780,11 +729,7 @@ impl Writer<'_> {
         let id = match &deal.id {
             Some(id) => id.clone(),
             None => {
-                let next: i64 = self.tx.query_row(
-                    "SELECT coalesce(max(seq), 0) + 1 FROM changes",
-                    [],
-                    |r| r.get(0),
-                )?;
+                let next = self.db().int("SELECT max(seq) FROM changes", &[])? + 1;
                 let mut id = format!("d-{next:06}");
                 while self.deal_exists(&id)? {
                     id.push('x');
@@ -793,10 +738,11 @@ impl Writer<'_> {
             }
         };
         deal.id = Some(id.clone());
-        let before: Option<String> = self
-            .tx
-            .query_row("SELECT doc FROM deals WHERE id = ?1", [&id], |r| r.get(0))
-            .optional()?;
+        let before = self
+            .db()
+            .one("SELECT doc FROM deals WHERE id = ?1", &[t(&id)], |r| {
+                r.text(0)
+            })?;
         let seq = self.change(Entity::Deal, &id)?;
         let doc = to_doc(&deal)?;
         let province = self.business_province(&deal.buyer)?;
@@ -808,25 +754,25 @@ impl Writer<'_> {
             before.as_deref().map(keys::digest).as_deref(),
             Some(&keys::digest(&doc)),
         )?;
-        let mut stmt = self.tx.prepare_cached(
+        self.db().exec(
             "INSERT INTO deals (id, buyer, seller, commodity, value_idr, date, status, doc, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(id) DO UPDATE SET buyer = excluded.buyer, seller = excluded.seller,
                  commodity = excluded.commodity, value_idr = excluded.value_idr,
                  date = excluded.date, status = excluded.status, doc = excluded.doc,
                  seq = excluded.seq",
+            &[
+                t(&id),
+                t(&deal.buyer),
+                t(&deal.seller),
+                t(&deal.commodity),
+                V::F(deal.value_idr),
+                t(&deal.date),
+                t(deal.status.as_str()),
+                t(&doc),
+                i(seq as i64),
+            ],
         )?;
-        stmt.execute(params![
-            id,
-            deal.buyer,
-            deal.seller,
-            deal.commodity,
-            deal.value_idr,
-            deal.date,
-            deal.status.as_str(),
-            doc,
-            seq as i64
-        ])?;
         Ok((deal, seq))
     }
 }
@@ -835,6 +781,20 @@ impl Writer<'_> {
 mod tests {
     use super::*;
     use crate::model::{BusinessKind, DealStatus};
+
+    /// Every backend this run can test: SQLite always, PostgreSQL when
+    /// `JALIN_TEST_DATABASE_URL` names a database (`.ci/run` starts one and sets it), each
+    /// store in a schema of its own.
+    pub(crate) fn backends() -> Vec<Store> {
+        let mut out = vec![Store::open_temporary().unwrap()];
+        match std::env::var("JALIN_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => out.push(Store::open_postgres_temporary(&url).unwrap()),
+            _ => eprintln!(
+                "notice: JALIN_TEST_DATABASE_URL is unset: the store's tests ran on SQLite only"
+            ),
+        }
+        out
+    }
 
     fn business(id: &str) -> Business {
         Business {
@@ -871,119 +831,124 @@ mod tests {
 
     #[test]
     fn writes_advance_the_change_sequence() {
-        let s = Store::open_temporary().unwrap();
-        assert_eq!(s.last_seq().unwrap(), 0);
-        let (seq1, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
-        assert!(!existed);
-        let (seq2, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
-        assert!(existed);
-        assert!(seq2 > seq1);
-        let (changed, upto) = s.businesses_changed_since(0).unwrap();
-        assert_eq!(changed, ["a"]);
-        assert_eq!(upto, seq2);
-        assert!(s.businesses_changed_since(seq2).unwrap().0.is_empty());
+        for s in backends() {
+            assert_eq!(s.last_seq().unwrap(), 0);
+            let (seq1, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
+            assert!(!existed);
+            let (seq2, existed) = s.write(|w| w.put_business(&business("a"))).unwrap();
+            assert!(existed);
+            assert!(seq2 > seq1);
+            let (changed, upto) = s.businesses_changed_since(0).unwrap();
+            assert_eq!(changed, ["a"]);
+            assert_eq!(upto, seq2);
+            assert!(s.businesses_changed_since(seq2).unwrap().0.is_empty());
+        }
     }
 
     #[test]
     fn contacts_are_kept_apart_and_joined_on_read() {
-        let s = Store::open_temporary().unwrap();
-        let mut b = business("c");
-        b.contacts = Some(Contacts {
-            phone: Some("+628123456789".into()),
-            ..Contacts::default()
-        });
-        s.write(|w| w.put_business(&b)).unwrap();
-        assert_eq!(s.get_business("c").unwrap(), Some(b.clone()));
-        let mut docs = Vec::new();
-        s.for_each_business(|_, b| {
-            docs.push(b);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(docs[0].contacts, None, "the document has no personal data");
-        b.contacts = None;
-        b.publish_contacts = true;
-        s.write(|w| w.put_business(&b)).unwrap();
-        assert_eq!(s.get_business("c").unwrap(), Some(b));
-        s.write(|w| w.delete_business("c")).unwrap();
-        let left: i64 = s
-            .conn()
-            .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+        for s in backends() {
+            let backend = s.backend();
+            let mut b = business("c");
+            b.contacts = Some(Contacts {
+                phone: Some("+628123456789".into()),
+                ..Contacts::default()
+            });
+            s.write(|w| w.put_business(&b)).unwrap();
+            assert_eq!(s.get_business("c").unwrap(), Some(b.clone()));
+            let mut docs = Vec::new();
+            s.for_each_business(|_, b| {
+                docs.push(b);
+                Ok(())
+            })
             .unwrap();
-        assert_eq!(left, 0);
+            assert_eq!(docs[0].contacts, None, "the document has no personal data");
+            b.contacts = None;
+            b.publish_contacts = true;
+            s.write(|w| w.put_business(&b)).unwrap();
+            assert_eq!(s.get_business("c").unwrap(), Some(b));
+            s.write(|w| w.delete_business("c")).unwrap();
+            let left = s
+                .read(|db| db.int("SELECT count(*) FROM contacts", &[]))
+                .unwrap();
+            assert_eq!(left, 0, "{backend}");
+        }
     }
 
     #[test]
     fn every_write_is_audited_in_its_own_transaction() {
-        let s = Store::open_temporary().unwrap();
-        let actor = Actor {
-            key_id: "k1".into(),
-            role: "province",
-            route: "PUT /v1/businesses/{id}".into(),
-            request_id: Some("r-1".into()),
-        };
-        with_actor(actor, || {
-            s.write(|w| w.put_business(&business("a"))).unwrap();
-            s.write(|w| w.put_business(&business("a"))).unwrap();
-            let failed: Result<()> = s.write(|w| {
-                w.put_business(&business("b"))?;
-                Err(Error::invalid("x", "boom"))
+        for s in backends() {
+            let actor = Actor {
+                key_id: "k1".into(),
+                role: "province",
+                route: "PUT /v1/businesses/{id}".into(),
+                request_id: Some("r-1".into()),
+            };
+            with_actor(actor, || {
+                s.write(|w| w.put_business(&business("a"))).unwrap();
+                s.write(|w| w.put_business(&business("a"))).unwrap();
+                let failed: Result<()> = s.write(|w| {
+                    w.put_business(&business("b"))?;
+                    Err(Error::invalid("x", "boom"))
+                });
+                assert!(failed.is_err());
             });
-            assert!(failed.is_err());
-        });
-        s.write(|w| w.delete_business("a")).unwrap();
-        let rows = s
-            .audit(
-                &AuditQuery {
-                    limit: 10,
-                    ..AuditQuery::default()
-                },
-                |_| true,
-            )
-            .unwrap();
-        assert_eq!(rows.len(), 3, "the rolled-back write left no row: {rows:?}");
-        assert_eq!(rows[0].key_id, "system");
-        assert_eq!(
-            (rows[0].before.is_some(), rows[0].after.is_none()),
-            (true, true)
-        );
-        assert_eq!(rows[1].key_id, "k1");
-        assert_eq!(rows[1].request_id.as_deref(), Some("r-1"));
-        assert_eq!(rows[1].before, rows[1].after, "the same document");
-        assert_eq!(rows[2].before, None);
-        assert_eq!(rows[2].province.as_deref(), Some("35"));
-        assert!(rows[0].seq > rows[1].seq && rows[1].seq > rows[2].seq);
+            s.write(|w| w.delete_business("a")).unwrap();
+            let rows = s
+                .audit(
+                    &AuditQuery {
+                        limit: 10,
+                        ..AuditQuery::default()
+                    },
+                    |_| true,
+                )
+                .unwrap();
+            assert_eq!(rows.len(), 3, "the rolled-back write left no row: {rows:?}");
+            assert_eq!(rows[0].key_id, "system");
+            assert_eq!(
+                (rows[0].before.is_some(), rows[0].after.is_none()),
+                (true, true)
+            );
+            assert_eq!(rows[1].key_id, "k1");
+            assert_eq!(rows[1].request_id.as_deref(), Some("r-1"));
+            assert_eq!(rows[1].before, rows[1].after, "the same document");
+            assert_eq!(rows[2].before, None);
+            assert_eq!(rows[2].province.as_deref(), Some("35"));
+            assert!(rows[0].seq > rows[1].seq && rows[1].seq > rows[2].seq);
+        }
     }
 
     #[test]
     fn a_failed_write_keeps_nothing() {
-        let s = Store::open_temporary().unwrap();
-        let r: Result<()> = s.write(|w| {
-            w.put_business(&business("a"))?;
-            Err(Error::invalid("x", "boom"))
-        });
-        assert!(r.is_err());
-        assert!(s.get_business("a").unwrap().is_none());
-        assert_eq!(s.counts().unwrap(), Counts::default());
+        for s in backends() {
+            let r: Result<()> = s.write(|w| {
+                w.put_business(&business("a"))?;
+                Err(Error::invalid("x", "boom"))
+            });
+            assert!(r.is_err());
+            assert!(s.get_business("a").unwrap().is_none());
+            assert_eq!(s.counts().unwrap(), Counts::default());
+        }
     }
 
     #[test]
     fn deals_get_ids_and_are_listed_per_business() {
-        let s = Store::open_temporary().unwrap();
-        let d = Deal {
-            id: None,
-            buyer: "b".into(),
-            seller: "s".into(),
-            commodity: "bawang_merah".into(),
-            value_idr: 1e6,
-            volume: None,
-            date: "2024-01-02".into(),
-            status: DealStatus::Completed,
-            mission: None,
-        };
-        let (stored, _) = s.write(|w| w.put_deal(&d)).unwrap();
-        assert!(stored.id.as_deref().unwrap().starts_with("d-"));
-        assert_eq!(s.deals_of("s", 10).unwrap().len(), 1);
-        assert_eq!(s.deals_of("x", 10).unwrap().len(), 0);
+        for s in backends() {
+            let d = Deal {
+                id: None,
+                buyer: "b".into(),
+                seller: "s".into(),
+                commodity: "bawang_merah".into(),
+                value_idr: 1e6,
+                volume: None,
+                date: "2024-01-02".into(),
+                status: DealStatus::Completed,
+                mission: None,
+            };
+            let (stored, _) = s.write(|w| w.put_deal(&d)).unwrap();
+            assert!(stored.id.as_deref().unwrap().starts_with("d-"));
+            assert_eq!(s.deals_of("s", 10).unwrap().len(), 1);
+            assert_eq!(s.deals_of("x", 10).unwrap().len(), 0);
+        }
     }
 }
