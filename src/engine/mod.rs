@@ -24,6 +24,9 @@ mod access;
 mod corridors;
 mod imports;
 mod matching;
+mod mission_book;
+mod mission_ledger;
+mod mission_report;
 mod missions;
 mod network_views;
 mod scoring;
@@ -44,6 +47,11 @@ use crate::store::{Counts, Store};
 
 pub use access::{Checked, DealPosted, Forbidden, create_key};
 pub use imports::{ImportFormat, ImportOptions, ImportSource};
+pub use mission_book::{Attendance, MissionSummary, ParticipantsImported, StoredMission};
+pub use mission_ledger::{AttendanceUpdate, Commitment, CommitmentInput, CommitmentKind};
+pub use mission_report::{
+    CommodityTotal, EarlierMission, KindTotal, MissionReport, ParticipantOutcome, report_html,
+};
 pub use missions::FIXTURE_MISSIONS;
 pub use types::SkippedRecord;
 pub use types::{

@@ -23,7 +23,9 @@ use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
 mod keys;
+mod missions;
 pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
+pub use missions::{CommitmentRow, MissionRow};
 
 /// Numbered schema migrations; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -103,6 +105,26 @@ const MIGRATIONS: &[&str] = &[
         province TEXT,
         deleted_seq INTEGER NOT NULL
     );",
+    // 5: stored trade missions (the spec and the day as JSON, the kept plan) and their
+    // commitment ledger (`store/missions.rs`). Plain columns only, so it ports.
+    "CREATE TABLE missions (
+        id TEXT PRIMARY KEY,
+        organiser TEXT NOT NULL,
+        host TEXT NOT NULL,
+        body TEXT NOT NULL,
+        plan TEXT,
+        published INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE commitments (
+        id TEXT PRIMARY KEY,
+        mission TEXT NOT NULL,
+        body TEXT NOT NULL,
+        deal TEXT
+    );
+    CREATE INDEX commitments_mission ON commitments(mission);
+    CREATE INDEX audit_entity_kind ON audit(entity);",
 ];
 
 /// Which kind of record a change touched.

@@ -13,6 +13,8 @@
 //! - `imports`: spreadsheet imports (CLI and API), every bad row in one answer, dry runs,
 //!   the templates, an empty start.
 //! - `keys`: keys per principal, every write route by role and object, the audit trail.
+//! - `missions`: stored missions — a 157-firm spreadsheet to plan, commitments and a report
+//!   that adds up; who may write a mission.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -21,6 +23,7 @@ mod api;
 mod cli;
 mod imports;
 mod keys;
+mod missions;
 mod network_snapshot;
 mod relevance;
 mod robustness;

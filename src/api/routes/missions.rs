@@ -1,9 +1,9 @@
-//! Trade missions: the shipped specs (`GET /v1/missions`, `/v1/missions/{name}`), the
-//! planner (`POST /v1/missions/plan`) and re-planning on the day
-//! (`POST /v1/missions/replan`), answered in the format `?format=` asks for.
+//! Trade missions without a store: the planner (`POST /v1/missions/plan`) and re-planning on
+//! the day (`POST /v1/missions/replan`), answered in the format `?format=` asks for. Stored
+//! missions (and the shipped specs) are `mission_book`'s.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -11,36 +11,6 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiQuery, lang_of};
 use crate::api::{AppState, blocking};
 use crate::plan::export::{PlanFormat, Schedule, to_csv, to_html, to_ics};
-
-/// The mission specs that ship with jalin.
-#[utoipa::path(get, path = "/v1/missions", responses((status = 200, body = [String])))]
-pub(crate) async fn missions() -> Json<Vec<&'static str>> {
-    Json(
-        crate::engine::FIXTURE_MISSIONS
-            .iter()
-            .map(|(n, _)| *n)
-            .collect(),
-    )
-}
-
-/// One shipped mission spec, ready to plan or to edit.
-#[utoipa::path(get, path = "/v1/missions/{name}",
-    params(("name" = String, Path, description = "e.g. jatim-banten-2023")),
-    responses((status = 200, description = "a mission spec", body = crate::plan::MissionSpec),
-              (status = 404, body = ErrorBody)))]
-pub(crate) async fn mission(Path(name): Path<String>) -> ApiResult<Response> {
-    crate::engine::FIXTURE_MISSIONS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, spec)| ([(header::CONTENT_TYPE, "application/json")], *spec).into_response())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no mission {name:?}"),
-            )
-        })
-}
 
 /// `?format=&lang=` of a plan.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -107,7 +77,7 @@ pub(crate) async fn replan_mission(
 }
 
 /// The schedule as the response in `format`: JSON, or a CSV or ICS attachment, or an HTML page.
-fn render(format: PlanFormat, schedule: &Schedule) -> Response {
+pub(crate) fn render(format: PlanFormat, schedule: &Schedule) -> Response {
     let file = |ext: &str| {
         let stem: String = schedule
             .name
