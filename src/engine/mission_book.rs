@@ -571,13 +571,15 @@ fn merge_participants(
                     }
                 }
                 None if is_registered || row.side.is_some() => {
+                    // A registered business is shown by its stored name and province.
+                    let firm = (!is_registered).then_some(&row.business);
                     spec.participants.push(ParticipantSpec {
                         id,
                         side: row.side,
                         available: None,
                         max_meetings: None,
-                        name: Some(row.business.name.clone()),
-                        province: Some(row.business.province.clone()),
+                        name: firm.map(|b| b.name.clone()),
+                        province: firm.map(|b| b.province.clone()),
                         min_meetings: None,
                         seats: None,
                     });
