@@ -51,8 +51,8 @@ use crate::error::Error;
 use crate::store::Actor;
 use error::{ApiResult, internal, json_errors, not_found};
 use routes::{
-    businesses, corridors, deals, health, imports, keys, matching, mission_book, missions, network, reference,
-    search,
+    businesses, corridors, deals, health, imports, keys, matching, mission_book, missions, network,
+    reference, search,
 };
 
 /// The largest request body accepted, but for imports.
@@ -514,7 +514,10 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
             "/v1/missions/{id}/commitments",
             get(mission_book::list_commitments),
         )
-        .route("/v1/missions/{id}/report", get(mission_book::mission_report))
+        .route(
+            "/v1/missions/{id}/report",
+            get(mission_book::mission_report),
+        )
         .route("/v1/missions/plan", post(missions::plan_mission))
         .route("/v1/missions/replan", post(missions::replan_mission))
         .route("/v1/businesses/{id}", get(businesses::get_business))

@@ -33,9 +33,9 @@ use super::routes::matching::__path_match_;
 use super::routes::mission_book::{
     __path_create_mission, __path_delete_mission, __path_get_mission, __path_get_stored_plan,
     __path_list_commitments, __path_list_missions, __path_mission_report,
-    __path_participants_template_csv, __path_participants_template_xlsx, __path_plan_stored_mission,
-    __path_post_attendance, __path_post_commitment, __path_post_participants,
-    __path_publish_mission, __path_put_mission, __path_unpublish_mission,
+    __path_participants_template_csv, __path_participants_template_xlsx,
+    __path_plan_stored_mission, __path_post_attendance, __path_post_commitment,
+    __path_post_participants, __path_publish_mission, __path_put_mission, __path_unpublish_mission,
 };
 use super::routes::missions::{__path_plan_mission, __path_replan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::access::{Checked, Forbidden};
 use super::Engine;
+use super::access::{Checked, Forbidden};
 use crate::auth::Principal;
 use crate::error::{Error, MAX_ROW_ERRORS, Result, RowError};
 use crate::import::{ParticipantRow, TableFormat, participants_from_table, read_table};
@@ -122,7 +122,8 @@ impl Loaded {
         let mut spec = self.doc.spec.clone();
         let organiser = by.is_some_and(|p| p.may_organise(&self.row.organiser));
         for firm in &mut spec.firms {
-            let sees = organiser || by.is_some_and(|p| p.sees_contacts_of(&firm.id, &firm.province));
+            let sees =
+                organiser || by.is_some_and(|p| p.sees_contacts_of(&firm.id, &firm.province));
             if !sees {
                 *firm = firm.clone().public_view();
             }
@@ -148,7 +149,11 @@ impl Loaded {
     pub(super) fn changed(&self, keep_plan: bool) -> Result<MissionRow> {
         Ok(MissionRow {
             body: serde_json::to_string(&self.doc).map_err(|e| Error::Corrupt(e.to_string()))?,
-            plan: if keep_plan { self.row.plan.clone() } else { None },
+            plan: if keep_plan {
+                self.row.plan.clone()
+            } else {
+                None
+            },
             published: keep_plan && self.row.published,
             version: self.row.version + 1,
             updated: crate::auth::now_utc(),
@@ -251,7 +256,11 @@ impl Engine {
 
     /// Creates a mission (`POST /v1/missions`) as `by`, who must be an admin or the
     /// organising province's office.
-    pub fn create_mission_as(&self, by: &Principal, mut spec: MissionSpec) -> Checked<StoredMission> {
+    pub fn create_mission_as(
+        &self,
+        by: &Principal,
+        mut spec: MissionSpec,
+    ) -> Checked<StoredMission> {
         self.check_draft(by, &mut spec)?;
         let organiser = spec.organiser.clone().unwrap_or_default();
         if !by.may_organise(&organiser) {
@@ -393,7 +402,12 @@ impl Engine {
 
     /// Plans a stored mission with the planner and keeps the plan (`POST
     /// /v1/missions/{id}/plan`).
-    pub fn plan_stored_mission_as(&self, by: &Principal, id: &str, lang: Lang) -> Checked<Schedule> {
+    pub fn plan_stored_mission_as(
+        &self,
+        by: &Principal,
+        id: &str,
+        lang: Lang,
+    ) -> Checked<Schedule> {
         let m = self.stored_mission(id)?;
         if !by.may_organise(&m.row.organiser) {
             return Ok(Err(forbidden(&m.row.organiser)));
@@ -535,7 +549,6 @@ impl Engine {
         }
         Ok(rows)
     }
-
 }
 
 /// Puts the rows into the spec: (registered, firms, added, replaced). A row whose id is in

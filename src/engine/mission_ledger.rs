@@ -21,7 +21,9 @@ use crate::model::{Deal, DealStatus, FieldError, Quantity};
 use crate::store::CommitmentRow;
 
 /// What a commitment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CommitmentKind {
     /// `a` sells to `b`.
@@ -188,7 +190,8 @@ impl Engine {
     }
 
     fn validate_commitment(&self, c: &CommitmentInput) -> Result<()> {
-        self.reference.require_commodity("commodity", &c.commodity)?;
+        self.reference
+            .require_commodity("commodity", &c.commodity)?;
         if !c.value_idr.is_finite() || c.value_idr < 0.0 {
             return Err(Error::invalid(
                 "value_idr",

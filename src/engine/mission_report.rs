@@ -201,13 +201,26 @@ impl Engine {
             let name = firm
                 .map(|f| f.name.clone())
                 .or_else(|| p.name.clone())
-                .or_else(|| self.store.get_business_keyed(&p.id).ok().flatten().map(|(_, b)| b.name));
-            let province = firm.map(|f| f.province.clone()).or_else(|| p.province.clone());
+                .or_else(|| {
+                    self.store
+                        .get_business_keyed(&p.id)
+                        .ok()
+                        .flatten()
+                        .map(|(_, b)| b.name)
+                });
+            let province = firm
+                .map(|f| f.province.clone())
+                .or_else(|| p.province.clone());
             ids.push((p.id.clone(), name, province, firm.is_some()));
         }
         for f in &spec.firms {
             if !spec.participants.iter().any(|p| p.id == f.id) {
-                ids.push((f.id.clone(), Some(f.name.clone()), Some(f.province.clone()), true));
+                ids.push((
+                    f.id.clone(),
+                    Some(f.name.clone()),
+                    Some(f.province.clone()),
+                    true,
+                ));
             }
         }
         let participants = ids

@@ -211,9 +211,8 @@ impl Engine {
     /// Checks firm `i` of a spec as a business record, and that its id is not a stored
     /// business's (a registered business is listed in `participants` by its id instead).
     pub(super) fn validate_firm(&self, i: usize, firm: &mut Business) -> Result<()> {
-        self.validate_business(firm).map_err(|e| {
-            Error::invalid(format!("firms[{i}].{}", e.field), e.message)
-        })?;
+        self.validate_business(firm)
+            .map_err(|e| Error::invalid(format!("firms[{i}].{}", e.field), e.message))?;
         if self.store.business_key(&firm.id)?.is_some() {
             return Err(Error::invalid(
                 format!("firms[{i}].id"),

@@ -49,8 +49,12 @@ pub fn participants_from_table(
     reference: &Reference,
     table: &Table,
 ) -> Result<Vec<ParticipantRow>, Vec<(u64, CellError)>> {
-    let map = ColumnMap::from_headers(&table.headers)
-        .map_err(|errors| errors.into_iter().map(|e| (table.header_row, e)).collect::<Vec<_>>())?;
+    let map = ColumnMap::from_headers(&table.headers).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| (table.header_row, e))
+            .collect::<Vec<_>>()
+    })?;
     if map.kind() == SheetKind::Deals {
         return Err(vec![(
             table.header_row,

@@ -151,7 +151,8 @@ impl Writer<'_> {
         };
         self.tx
             .execute("DELETE FROM commitments WHERE mission = ?1", [id])?;
-        self.tx.execute("DELETE FROM missions WHERE id = ?1", [id])?;
+        self.tx
+            .execute("DELETE FROM missions WHERE id = ?1", [id])?;
         self.audit(
             "mission",
             id,
@@ -279,7 +280,10 @@ mod tests {
         .unwrap();
         assert_eq!(s.commitments(&id2).unwrap().len(), 1);
         assert!(s.write(|w| w.delete_mission(&id2)).unwrap());
-        assert!(s.commitments(&id2).unwrap().is_empty(), "its ledger goes too");
+        assert!(
+            s.commitments(&id2).unwrap().is_empty(),
+            "its ledger goes too"
+        );
         assert_eq!(s.write(|w| w.next_mission_id()).unwrap(), "m-3");
         assert_eq!(s.missions().unwrap().len(), 1);
         let trail = s

@@ -407,8 +407,8 @@ pub(crate) async fn participants_template_csv() -> Response {
     responses((status = 200, body = XlsxBytes,
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub(crate) async fn participants_template_xlsx() -> ApiResult<Response> {
-    let bytes = crate::import::participants_template_xlsx()
-        .map_err(|e| crate::api::error::internal(&e))?;
+    let bytes =
+        crate::import::participants_template_xlsx().map_err(|e| crate::api::error::internal(&e))?;
     Ok((
         [
             (header::CONTENT_TYPE, XLSX),
