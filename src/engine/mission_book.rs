@@ -577,13 +577,12 @@ fn merge_participants(
                 firms += 1;
                 spec.firms.push(row.business.clone());
             }
-            match spec.participants.iter_mut().find(|p| p.id == id) {
-                Some(p) => {
-                    if row.side.is_some() {
-                        p.side = row.side;
-                    }
+            if let Some(p) = spec.participants.iter_mut().find(|p| p.id == id) {
+                if let Some(side) = row.side {
+                    p.side = Some(side);
                 }
-                None if is_registered || row.side.is_some() => {
+            } else if is_registered || row.side.is_some() {
+                {
                     // A registered business is shown by its stored name and province.
                     let firm = (!is_registered).then_some(&row.business);
                     spec.participants.push(ParticipantSpec {
@@ -597,7 +596,6 @@ fn merge_participants(
                         seats: None,
                     });
                 }
-                None => {}
             }
         }
         (registered, firms, added, replaced)
