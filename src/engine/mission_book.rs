@@ -558,48 +558,44 @@ fn merge_participants(
     rows: Vec<ParticipantRow>,
     registered_ids: &std::collections::HashSet<String>,
 ) -> (usize, usize, usize, usize) {
-    {
-        let (mut registered, mut firms, mut added, mut replaced) = (0, 0, 0, 0);
-        for row in rows {
-            let id = row.business.id.clone();
-            let is_registered = registered_ids.contains(&id);
-            let known = spec.participants.iter().any(|p| p.id == id)
-                || spec.firms.iter().any(|f| f.id == id);
-            if known {
-                replaced += 1;
-            } else {
-                added += 1;
-            }
-            spec.firms.retain(|f| f.id != id);
-            if is_registered {
-                registered += 1;
-            } else {
-                firms += 1;
-                spec.firms.push(row.business.clone());
-            }
-            if let Some(p) = spec.participants.iter_mut().find(|p| p.id == id) {
-                if let Some(side) = row.side {
-                    p.side = Some(side);
-                }
-            } else if is_registered || row.side.is_some() {
-                {
-                    // A registered business is shown by its stored name and province.
-                    let firm = (!is_registered).then_some(&row.business);
-                    spec.participants.push(ParticipantSpec {
-                        id,
-                        side: row.side,
-                        available: None,
-                        max_meetings: None,
-                        name: firm.map(|b| b.name.clone()),
-                        province: firm.map(|b| b.province.clone()),
-                        min_meetings: None,
-                        seats: None,
-                    });
-                }
-            }
+    let (mut registered, mut firms, mut added, mut replaced) = (0, 0, 0, 0);
+    for row in rows {
+        let id = row.business.id.clone();
+        let is_registered = registered_ids.contains(&id);
+        let known =
+            spec.participants.iter().any(|p| p.id == id) || spec.firms.iter().any(|f| f.id == id);
+        if known {
+            replaced += 1;
+        } else {
+            added += 1;
         }
-        (registered, firms, added, replaced)
+        spec.firms.retain(|f| f.id != id);
+        if is_registered {
+            registered += 1;
+        } else {
+            firms += 1;
+            spec.firms.push(row.business.clone());
+        }
+        if let Some(p) = spec.participants.iter_mut().find(|p| p.id == id) {
+            if let Some(side) = row.side {
+                p.side = Some(side);
+            }
+        } else if is_registered || row.side.is_some() {
+            // A registered business is shown by its stored name and province.
+            let firm = (!is_registered).then_some(&row.business);
+            spec.participants.push(ParticipantSpec {
+                id,
+                side: row.side,
+                available: None,
+                max_meetings: None,
+                name: firm.map(|b| b.name.clone()),
+                province: firm.map(|b| b.province.clone()),
+                min_meetings: None,
+                seats: None,
+            });
+        }
     }
+    (registered, firms, added, replaced)
 }
 
 fn firms_before(firms: &[crate::model::Business], id: &str) -> bool {
