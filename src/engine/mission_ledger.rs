@@ -70,17 +70,45 @@ pub struct CommitmentInput {
     pub meeting: Option<usize>,
 }
 
-/// A recorded commitment.
+/// A recorded commitment: what was posted, with its id, its mission and its deal. (Its own
+/// fields rather than the input flattened: the input's schema forbids other fields.)
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Commitment {
     /// `c-N`.
     pub id: String,
     pub mission: String,
-    #[serde(flatten)]
-    pub commitment: CommitmentInput,
+    pub kind: CommitmentKind,
+    pub commodity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qty: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub value_idr: f64,
+    pub a: String,
+    pub b: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<usize>,
     /// The deal it was recorded as (both parties registered; not an investment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deal: Option<String>,
+}
+
+impl Commitment {
+    fn new(id: String, mission: String, c: CommitmentInput, deal: Option<String>) -> Commitment {
+        Commitment {
+            id,
+            mission,
+            kind: c.kind,
+            commodity: c.commodity,
+            qty: c.qty,
+            unit: c.unit,
+            value_idr: c.value_idr,
+            a: c.a,
+            b: c.b,
+            meeting: c.meeting,
+            deal,
+        }
+    }
 }
 
 /// Check-ins and no-shows to record (`POST /v1/missions/{id}/attendance`); a participant
@@ -95,12 +123,9 @@ pub struct AttendanceUpdate {
 }
 
 pub(super) fn commitment_of(row: CommitmentRow) -> Result<Commitment> {
-    Ok(Commitment {
-        commitment: serde_json::from_str(&row.body).map_err(|e| Error::Corrupt(e.to_string()))?,
-        id: row.id,
-        mission: row.mission,
-        deal: row.deal,
-    })
+    let input: CommitmentInput =
+        serde_json::from_str(&row.body).map_err(|e| Error::Corrupt(e.to_string()))?;
+    Ok(Commitment::new(row.id, row.mission, input, row.deal))
 }
 
 impl Engine {
@@ -181,12 +206,7 @@ impl Engine {
                 &seller_province,
             );
         }
-        Ok(Ok(Commitment {
-            id: cid,
-            mission: id.to_string(),
-            commitment: c,
-            deal: deal_id,
-        }))
+        Ok(Ok(Commitment::new(cid, id.to_string(), c, deal_id)))
     }
 
     fn validate_commitment(&self, c: &CommitmentInput) -> Result<()> {

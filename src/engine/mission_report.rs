@@ -155,7 +155,6 @@ impl Engine {
         let mut by_commodity: BTreeMap<String, CommodityTotal> = BTreeMap::new();
         let mut total_value_idr = 0.0;
         for c in &commitments {
-            let c = &c.commitment;
             total_value_idr += c.value_idr;
             let k = by_kind.entry(c.kind).or_insert(KindTotal {
                 kind: c.kind,
@@ -186,7 +185,7 @@ impl Engine {
         let mut by_commodity: Vec<CommodityTotal> = by_commodity.into_values().collect();
         by_commodity.sort_by(|a, b| b.value_idr.total_cmp(&a.value_idr));
         let mut top_signings = commitments.clone();
-        top_signings.sort_by(|a, b| b.commitment.value_idr.total_cmp(&a.commitment.value_idr));
+        top_signings.sort_by(|a, b| b.value_idr.total_cmp(&a.value_idr));
         top_signings.truncate(TOP_SIGNINGS);
 
         let present = |p: &str| attendance.get(p) == Some(&Attendance::Present);
@@ -227,14 +226,12 @@ impl Engine {
             .into_iter()
             .map(|(id, name, province, firm)| {
                 let mine = meetings.iter().filter(|x| x.a == id || x.b == id);
-                let ledger = commitments
-                    .iter()
-                    .filter(|c| c.commitment.a == id || c.commitment.b == id);
+                let ledger = commitments.iter().filter(|c| c.a == id || c.b == id);
                 ParticipantOutcome {
                     meetings_planned: mine.clone().count(),
                     meetings_held: mine.filter(|x| held(&x.a, &x.b)).count(),
                     commitments: ledger.clone().count(),
-                    value_idr: ledger.map(|c| c.commitment.value_idr).sum(),
+                    value_idr: ledger.map(|c| c.value_idr).sum(),
                     attendance: attendance.get(&id).copied(),
                     id,
                     name,
