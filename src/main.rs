@@ -470,6 +470,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let options = ImportOptions {
                 dry_run,
                 skip_invalid,
+                idempotency_key: None,
             };
             let mut progress = progress_bar();
             let stats = engine.import_sources(

@@ -64,12 +64,12 @@ fn http(
     method: &str,
     path: &str,
     body: Option<&str>,
-    token: bool,
+    key: Option<&str>,
 ) -> std::io::Result<Response> {
-    let bearer = format!("Bearer {TOKEN}");
+    let bearer = key.map(|k| format!("Bearer {k}"));
     let mut headers = Vec::new();
-    if token {
-        headers.push(("Authorization", bearer.as_str()));
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b.as_str()));
     }
     let body = body.unwrap_or("");
     if !body.is_empty() || method != "GET" {
@@ -177,6 +177,9 @@ enum Outcome {
 struct Client {
     ix: usize,
     tag: String,
+    /// The key this client writes with, and its id as the audit trail names it.
+    key: String,
+    key_id: String,
     next: u64,
     businesses: BTreeMap<String, Tracked>,
     deals: Vec<DealRecord>,
@@ -188,8 +191,8 @@ struct Client {
     errors: Vec<String>,
 }
 
-fn write(port: u16, method: &str, path: &str, body: Option<&str>) -> Outcome {
-    match http(port, method, path, body, true) {
+fn write(port: u16, key: &str, method: &str, path: &str, body: Option<&str>) -> Outcome {
+    match http(port, method, path, body, Some(key)) {
         Err(_) => Outcome::Unknown,
         Ok(r) if (200..300).contains(&r.status) => Outcome::Acked(r),
         Ok(r) => Outcome::Refused(r),
@@ -197,10 +200,12 @@ fn write(port: u16, method: &str, path: &str, body: Option<&str>) -> Outcome {
 }
 
 impl Client {
-    fn new(ix: usize, tag: &str) -> Client {
+    fn new(ix: usize, tag: &str, key: String, key_id: String) -> Client {
         Client {
             ix,
             tag: tag.to_string(),
+            key,
+            key_id,
             next: 0,
             businesses: BTreeMap::new(),
             deals: Vec::new(),
@@ -352,7 +357,13 @@ impl Client {
     fn put(&mut self, rng: &mut Rng, port: u16, id: &str, expect: u16) -> bool {
         let word = self.word();
         let body = Client::business_body(rng, id, &word).to_string();
-        let outcome = write(port, "PUT", &format!("/v1/businesses/{id}"), Some(&body));
+        let outcome = write(
+            port,
+            &self.key,
+            "PUT",
+            &format!("/v1/businesses/{id}"),
+            Some(&body),
+        );
         if matches!(outcome, Outcome::Acked(_)) {
             self.tally.puts += 1;
         }
@@ -363,7 +374,13 @@ impl Client {
     fn put_retired(&mut self, rng: &mut Rng, port: u16, id: &str) -> bool {
         let word = self.word();
         let body = Client::business_body(rng, id, &word).to_string();
-        match write(port, "PUT", &format!("/v1/businesses/{id}"), Some(&body)) {
+        match write(
+            port,
+            &self.key,
+            "PUT",
+            &format!("/v1/businesses/{id}"),
+            Some(&body),
+        ) {
             Outcome::Refused(r) if r.status == 409 => {
                 self.tally.retired_refused += 1;
                 true
@@ -393,7 +410,13 @@ impl Client {
     }
 
     fn delete(&mut self, port: u16, id: &str) -> bool {
-        let outcome = write(port, "DELETE", &format!("/v1/businesses/{id}"), None);
+        let outcome = write(
+            port,
+            &self.key,
+            "DELETE",
+            &format!("/v1/businesses/{id}"),
+            None,
+        );
         if matches!(outcome, Outcome::Acked(_)) {
             self.tally.deletes += 1;
         }
@@ -410,7 +433,13 @@ impl Client {
             let n = self.fresh();
             body["id"] = json!(format!("dl-{}-c{}-{n}", self.tag, self.ix));
         }
-        match write(port, "POST", "/v1/deals", Some(&body.to_string())) {
+        match write(
+            port,
+            &self.key,
+            "POST",
+            "/v1/deals",
+            Some(&body.to_string()),
+        ) {
             Outcome::Acked(r) => {
                 let v = r.json();
                 let Some(id) = v["id"].as_str() else {
@@ -481,7 +510,7 @@ impl Client {
         });
         lines.push(deal.to_string());
         let body = lines.join("\n") + "\n";
-        let outcome = write(port, "POST", "/v1/import", Some(&body));
+        let outcome = write(port, &self.key, "POST", "/v1/import", Some(&body));
         let ids: Vec<String> = members.iter().map(|(id, _)| id.clone()).collect();
         match outcome {
             Outcome::Acked(r) => {
@@ -569,12 +598,14 @@ impl Client {
 
 struct Check<'a> {
     port: u16,
+    /// Reads are anonymous, except the audit trail's (the bootstrap admin token).
+    key: Option<&'a str>,
     lost: &'a mut Vec<String>,
 }
 
 impl Check<'_> {
     fn get(&mut self, path: &str) -> Option<Response> {
-        match http(self.port, "GET", path, None, false) {
+        match http(self.port, "GET", path, None, self.key) {
             Ok(r) => Some(r),
             Err(e) => {
                 self.lost.push(format!(
@@ -643,6 +674,8 @@ struct Checked {
     deals_checked: u64,
     /// Of those, deals whose buyer or seller has since been deleted.
     deals_of_deleted: u64,
+    /// Audit rows compared with the writes behind them.
+    audited: u64,
 }
 
 /// Checks every business and deal the clients know of against the restarted server, and
@@ -655,7 +688,11 @@ fn check_all(
     lost: &mut Vec<String>,
 ) -> Checked {
     let mut out = Checked::default();
-    let mut c = Check { port, lost };
+    let mut c = Check {
+        port,
+        key: None,
+        lost,
+    };
     // Unacknowledged imports: all their businesses, or none.
     let mut observed: BTreeMap<String, State> = BTreeMap::new();
     for client in clients.iter_mut() {
@@ -822,7 +859,13 @@ fn check_all(
             }
             let mut body = d.body.clone();
             body["id"] = json!(d.id);
-            match http(port, "POST", "/v1/deals", Some(&body.to_string()), true) {
+            match http(
+                port,
+                "POST",
+                "/v1/deals",
+                Some(&body.to_string()),
+                Some(&client.key),
+            ) {
                 Ok(r) if r.status == 400 && r.json()["error"]["field"] == "id" => {}
                 Ok(r) if r.status == 201 => c.lost.push(format!(
                     "acknowledged deal {} ({} -> {}, cycle {}) lost: its id was free",
@@ -902,7 +945,91 @@ fn check_all(
             }
         }
     }
+    out.audited = check_audit(&mut c, clients, &observed);
     out
+}
+
+/// The audit trail names the key behind every write, across the crashes: for each client,
+/// the newest row about each of its present businesses was written with its key and holds
+/// the record after the write; a business it deleted has a delete as its newest row; each
+/// of its acknowledged deals has a row written with its key. Returns the rows compared.
+fn check_audit(c: &mut Check, clients: &[Client], observed: &BTreeMap<String, State>) -> u64 {
+    c.key = Some(TOKEN);
+    let mut compared = 0;
+    for client in clients {
+        // Every row written with the client's key, newest first, a page at a time.
+        let mut newest: BTreeMap<String, Value> = BTreeMap::new();
+        let mut before: Option<u64> = None;
+        loop {
+            let mut path = format!("/v1/audit?key={}&limit=1000", client.key_id);
+            if let Some(b) = before {
+                path.push_str(&format!("&before={b}"));
+            }
+            let Some(r) = c.get(&path) else {
+                c.key = None;
+                return compared;
+            };
+            if r.status != 200 {
+                c.lost
+                    .push(format!("GET {path}: {} {}", r.status, r.text()));
+                c.key = None;
+                return compared;
+            }
+            let rows = r.json().as_array().cloned().unwrap_or_default();
+            for row in &rows {
+                if let Some(id) = row["entity_id"].as_str() {
+                    newest.entry(id.to_string()).or_insert_with(|| row.clone());
+                }
+            }
+            match rows.last().and_then(|r| r["id"].as_u64()) {
+                Some(last) if rows.len() == 1000 => before = Some(last),
+                _ => break,
+            }
+        }
+        for (id, t) in &client.businesses {
+            let row = newest.get(id);
+            match (observed.get(id), row) {
+                (Some(State::Present(_)), Some(row)) => {
+                    compared += 1;
+                    if row["entity"] != "business" || row["after"].as_str().is_none() {
+                        c.lost.push(format!(
+                            "{id} is present, but the newest audit row by {} is {row}",
+                            client.key_id
+                        ));
+                    }
+                }
+                (Some(State::Present(_)), None) => c.lost.push(format!(
+                    "{id} is present, but no audit row names {}, the key that wrote it",
+                    client.key_id
+                )),
+                (Some(State::Absent), Some(row)) if t.retired => {
+                    compared += 1;
+                    if row["after"].as_str().is_some() {
+                        c.lost.push(format!(
+                            "{id} was deleted, but the newest audit row by {} is {row}",
+                            client.key_id
+                        ));
+                    }
+                }
+                (Some(State::Absent), None) if t.retired => c.lost.push(format!(
+                    "{id} was deleted, but no audit row names {}, the key that deleted it",
+                    client.key_id
+                )),
+                _ => {}
+            }
+        }
+        for d in &client.deals {
+            compared += 1;
+            if newest.get(&d.id).is_none_or(|row| row["entity"] != "deal") {
+                c.lost.push(format!(
+                    "acknowledged deal {} has no audit row naming {}, the key that wrote it",
+                    d.id, client.key_id
+                ));
+            }
+        }
+    }
+    c.key = None;
+    compared
 }
 
 struct Baseline {
@@ -941,7 +1068,7 @@ fn acknowledged_writes_survive_kill_9() {
     let log = logs.path().join("server.log");
     File::create(&log).expect("log");
     let tag = format!("{:04x}", seed % 0xffff);
-    let mut clients: Vec<Client> = (0..CLIENTS).map(|i| Client::new(i, &tag)).collect();
+
     let mut lost: Vec<String> = Vec::new();
     let mut startup_kills = 0;
     let mut graph_checked = 0;
@@ -954,6 +1081,32 @@ fn acknowledged_writes_survive_kill_9() {
         "first start (fixtures loaded) in {:.1} s: {health}",
         started.elapsed().as_secs_f64()
     );
+    // One client writes with the bootstrap token; each other with an admin key of its own,
+    // created here (keys are records too: a lost one would make its client's writes 401).
+    let mut clients: Vec<Client> = Vec::new();
+    for i in 0..CLIENTS {
+        let (key, key_id) = if i == 0 {
+            (TOKEN.to_string(), "token".to_string())
+        } else {
+            let body = json!({"role": "admin", "label": format!("crash client {i}")});
+            let r = http(
+                server.port,
+                "POST",
+                "/v1/keys",
+                Some(&body.to_string()),
+                Some(TOKEN),
+            )
+            .expect("POST /v1/keys");
+            assert_eq!(r.status, 201, "creating a key: {}", r.text());
+            let v = r.json();
+            (
+                v["key"].as_str().expect("key").to_string(),
+                v["id"].as_str().expect("id").to_string(),
+            )
+        };
+        clients.push(Client::new(i, &tag, key, key_id));
+    }
+    let mut audited = 0;
     let base = Baseline {
         businesses: health["businesses"].as_u64().expect("businesses"),
         deals: health["deals"].as_u64().expect("deals"),
@@ -1003,6 +1156,7 @@ fn acknowledged_writes_survive_kill_9() {
         graph_checked += checked.graph_checked;
         deals_checked += checked.deals_checked;
         deals_of_deleted += checked.deals_of_deleted;
+        audited += checked.audited;
         graph_route = graph_route.or(checked.graph_route);
         println!(
             "cycle {:2}: killed after {:3} ms, {:3} writes acknowledged, {} businesses of ours \
@@ -1042,7 +1196,8 @@ fn acknowledged_writes_survive_kill_9() {
         "crash test: {cycles} cycles (+{startup_kills} kills during start-up), {} acknowledged \
          writes ({} puts, {} deletes, {} deals, {} imports), {} re-creations of deleted ids \
          refused, {} imports told to retry (503), {} unacknowledged at the kills, {} lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
-         whose buyer or seller was deleted); {graph}; seed {seed}, {:.0} s",
+         whose buyer or seller was deleted); {audited} audit rows naming the writing key \
+         ({CLIENTS} keys); {graph}; seed {seed}, {:.0} s",
         tally.acknowledged(),
         tally.puts,
         tally.deletes,
@@ -1061,6 +1216,10 @@ fn acknowledged_writes_survive_kill_9() {
     assert!(
         tally.deals == 0 || deals_checked > 0,
         "acknowledged deals were never read back"
+    );
+    assert!(
+        tally.acknowledged() == 0 || audited > 0,
+        "the audit trail was never compared with the writes"
     );
     if !lost.is_empty() || !errors.is_empty() {
         panic!(

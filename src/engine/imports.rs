@@ -53,12 +53,16 @@ impl ImportFormat {
 }
 
 /// How an import treats bad rows and whether it writes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportOptions {
     /// Validate everything, write nothing; the answer says what would be written.
     pub dry_run: bool,
     /// Commit the good rows and report the bad ones, instead of committing nothing.
     pub skip_invalid: bool,
+    /// The request's `Idempotency-Key`: deals without an id get ids made from it and their
+    /// place in the import (`k-…-N`), so a retried import finds them stored and writes
+    /// them once.
+    pub idempotency_key: Option<String>,
 }
 
 /// One file (or request body) to import.
@@ -102,6 +106,9 @@ struct Read {
     scope: Option<Principal>,
     stats: ImportStats,
     bad: Bad,
+    /// The request's `Idempotency-Key`, and how many deals without an id it has named.
+    idempotency_key: Option<String>,
+    unnamed_deals: u64,
 }
 
 impl Engine {
@@ -176,6 +183,8 @@ impl Engine {
                 scope: scope.cloned(),
                 stats: ImportStats::default(),
                 bad: Bad::default(),
+                idempotency_key: options.idempotency_key.clone(),
+                unnamed_deals: 0,
             };
             // Businesses known to exist: those this import wrote, and those a deal found in
             // the store; a deal's two parties are then checked without a query each.
@@ -325,7 +334,8 @@ impl Engine {
                         }
                     },
                 },
-                Ok(Record::Deal(d)) => {
+                Ok(Record::Deal(mut d)) => {
+                    read.name_deal(&mut d);
                     let mut errors = Vec::new();
                     if let Err(e) = self.validate_deal(&d) {
                         errors.push(fail(&e.field, e.message));
@@ -347,8 +357,7 @@ impl Engine {
                         }
                     }
                     if errors.is_empty() {
-                        w.put_deal(&d)?;
-                        read.stats.deals += 1;
+                        read.put_deal(w, d)?;
                     } else {
                         read.bad.add(errors, Some(record()));
                     }
@@ -441,7 +450,10 @@ impl Engine {
         let rows = table.rows.iter().filter(|r| !r.is_blank());
         if map.kind() == SheetKind::Deals {
             for row in rows {
-                let deal = import::deal_from_row(&self.reference, &map, row);
+                let deal = import::deal_from_row(&self.reference, &map, row).map(|mut d| {
+                    read.name_deal(&mut d);
+                    d
+                });
                 let deal = match deal {
                     Ok(d) => self
                         .check_parties(w, &d, known)
@@ -466,10 +478,7 @@ impl Engine {
                     Err(e) => Err(e),
                 };
                 match deal {
-                    Ok(d) => {
-                        w.put_deal(&d)?;
-                        read.stats.deals += 1;
-                    }
+                    Ok(d) => read.put_deal(w, d)?,
                     Err(errors) => skip(read, row, errors),
                 }
             }
@@ -563,6 +572,34 @@ impl Engine {
 }
 
 impl Read {
+    /// Gives a deal without an id the next id of the import's `Idempotency-Key`, if any.
+    fn name_deal(&mut self, d: &mut Deal) {
+        if d.id.is_none()
+            && let Some(key) = &self.idempotency_key
+        {
+            self.unnamed_deals += 1;
+            d.id = Some(format!(
+                "{}-{}",
+                crate::engine::writes::idempotent_deal_id(key),
+                self.unnamed_deals
+            ));
+        }
+    }
+
+    /// Stores a deal that passed every check, unless the very same deal is stored already
+    /// (a retried import): that one is counted, not written again.
+    fn put_deal(&mut self, w: &mut Writer<'_>, d: Deal) -> Result<()> {
+        if let Some(id) = &d.id
+            && w.get_deal(id)?.is_some_and(|stored| stored == d)
+        {
+            self.stats.deals_unchanged += 1;
+            return Ok(());
+        }
+        w.put_deal(&d)?;
+        self.stats.deals += 1;
+        Ok(())
+    }
+
     /// Why the importing key may not write `b` (`None`: it may).
     /// Also refuses a deleted business's id: it is never given to another business.
     fn denied_business(

@@ -412,6 +412,7 @@ impl Engine {
         if !by.may_organise(&m.row.organiser) {
             return Ok(Err(forbidden(&m.row.organiser)));
         }
+        crate::plan::spec::PlanLimits::KEYED.check(&m.doc.spec)?;
         let schedule = self.plan_mission_in(m.doc.spec.clone(), lang)?;
         let plan = serde_json::to_string(&schedule).map_err(|e| Error::Corrupt(e.to_string()))?;
         let version = m.row.version;

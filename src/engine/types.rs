@@ -18,6 +18,9 @@ pub struct ImportStats {
     pub businesses: u64,
     pub listings: u64,
     pub deals: u64,
+    /// Deals already stored exactly as the import has them (a retried import), not written
+    /// again.
+    pub deals_unchanged: u64,
     /// The whole import, and its three phases: reading and writing the store (one
     /// transaction), bringing the search index up to date, updating the deal network.
     pub seconds: f64,

@@ -192,7 +192,7 @@ impl Engine {
 
 /// The id of a deal sent with an `Idempotency-Key`: `k-` and 16 hex digits of the key's
 /// SHA-256, so it never meets the automatic `d-NNNNNN` ids or an imported one.
-fn idempotent_deal_id(key: &str) -> String {
+pub(crate) fn idempotent_deal_id(key: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(key.as_bytes());
     let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();

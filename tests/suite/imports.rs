@@ -453,3 +453,50 @@ fn cli_imports_deals_from_a_sheet_beside_their_businesses() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn a_retried_import_with_an_idempotency_key_stores_its_deals_once() {
+    let (app, engine, _dir) = empty_app();
+    let deals = || engine.status().expect("status").deals;
+    let body = [
+        r#"{"id":"ik-a","name":"UD Satu","kind":"umkm","province":"35","city":"Kediri","offers":[{"commodity":"beras","title":"Beras"}]}"#,
+        r#"{"id":"ik-b","name":"UD Dua","kind":"umkm","province":"36","city":"Serang","needs":[{"commodity":"beras","title":"Beras"}]}"#,
+        r#"{"buyer":"ik-b","seller":"ik-a","commodity":"beras","value_idr":1000000,"date":"2024-05-01","status":"completed"}"#,
+        r#"{"buyer":"ik-b","seller":"ik-a","commodity":"beras","value_idr":2000000,"date":"2024-06-01","status":"completed"}"#,
+    ]
+    .join("\n");
+    let send = |key: Option<&'static str>| {
+        let mut req = Request::post("/v1/import")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/x-ndjson");
+        if let Some(k) = key {
+            req = req.header("idempotency-key", k);
+        }
+        let req = req.body(Body::from(body.clone())).expect("request");
+        let app = app.clone();
+        async move { common::call(&app, req).await }
+    };
+    let first = send(Some("umkm-ntb-2024-05")).await;
+    assert_eq!(first.status, 200, "{}", text(&first.body));
+    assert_eq!(first.json()["deals"], 2);
+    let stored = deals();
+    // The retry: same key, same body — the deals are found stored and not written again.
+    let retry = send(Some("umkm-ntb-2024-05")).await;
+    assert_eq!(retry.status, 200, "{}", text(&retry.body));
+    assert_eq!(
+        (
+            retry.json()["deals"].clone(),
+            retry.json()["deals_unchanged"].clone()
+        ),
+        (0.into(), 2.into())
+    );
+    assert_eq!(deals(), stored);
+    // Without a key each import is new deals (nothing says it is a retry).
+    let plain = send(None).await;
+    assert_eq!(plain.json()["deals"], 2);
+    assert_eq!(deals(), stored + 2);
+    // A bad key is a 400 naming the header, and writes nothing.
+    let long: &'static str = Box::leak("k".repeat(201).into_boxed_str());
+    send(Some(long)).await.assert_error(400, "Idempotency-Key");
+    assert_eq!(deals(), stored + 2);
+}

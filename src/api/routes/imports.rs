@@ -107,7 +107,9 @@ impl std::io::Read for ChannelReader {
 /// workbook; one row per business, headers as in `GET /v1/templates/businesses.csv`).
 /// Every bad row is reported in one 400 answer (`rows`, at most 200, `more` for the rest)
 /// and nothing is committed — unless `skip_invalid` is set, when the good rows are.
-#[utoipa::path(post, path = "/v1/import", params(ImportParams),
+/// With an `Idempotency-Key` a retried import is safe: businesses are replaced by the same
+/// records, and its deals without an id get the same ids again, so they are stored once.
+#[utoipa::path(post, path = "/v1/import",
     request_body(content(
         (String = "application/x-ndjson"),
         (String = "text/csv"),
@@ -116,6 +118,8 @@ impl std::io::Read for ChannelReader {
         (XlsxBytes = "application/vnd.oasis.opendocument.spreadsheet")
     )),
     security(("bearer" = [])),
+    params(ImportParams, ("Idempotency-Key" = Option<String>, Header,
+        description = "1 to 200 printable ASCII characters naming this import: its deals without an id get ids made from it, so a retry stores them once")),
     responses((status = 200, body = ImportStats), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub(crate) async fn import(
@@ -127,9 +131,24 @@ pub(crate) async fn import(
     let by = caller.principal();
     let actor = crate::api::actor_of(&req);
     let format = format_of(&req);
+    let idempotency_key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(v) => match v.to_str().map(str::trim) {
+            Ok(k) if !k.is_empty() && k.len() <= 200 => Some(k.to_string()),
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid",
+                    "must be 1 to 200 printable ASCII characters",
+                )
+                .field("Idempotency-Key"));
+            }
+        },
+    };
     let options = ImportOptions {
         dry_run: params.dry_run.unwrap_or(false),
         skip_invalid: params.skip_invalid.unwrap_or(false),
+        idempotency_key,
     };
     use http_body_util::BodyExt;
     // If this handler is dropped (timeout, client gone) the import must not commit: the

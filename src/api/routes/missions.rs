@@ -2,15 +2,16 @@
 //! the day (`POST /v1/missions/replan`), answered in the format `?format=` asks for. Stored
 //! missions (and the shipped specs) are `mission_book`'s.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiQuery, lang_of};
-use crate::api::{AppState, blocking};
+use crate::api::{AppState, Caller, blocking};
 use crate::plan::export::{PlanFormat, Schedule, to_csv, to_html, to_ics};
+use crate::plan::spec::PlanLimits;
 
 /// `?format=&lang=` of a plan.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -40,10 +41,12 @@ pub struct PlanParams {
               (status = 400, body = ErrorBody)))]
 pub(crate) async fn plan_mission(
     State(engine): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<PlanParams>,
     ApiJson(spec): ApiJson<crate::plan::MissionSpec>,
 ) -> ApiResult<Response> {
+    limits(&caller).check(&spec)?;
     let format = PlanFormat::parse(q.format.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "invalid", m).field("format"))?;
     let lang = lang_of(q.lang.as_deref(), &headers)?;
@@ -65,15 +68,26 @@ pub(crate) async fn plan_mission(
               (status = 400, body = ErrorBody)))]
 pub(crate) async fn replan_mission(
     State(engine): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<PlanParams>,
     ApiJson(request): ApiJson<crate::plan::replan::ReplanRequest>,
 ) -> ApiResult<Response> {
+    limits(&caller).check(&request.spec)?;
     let format = PlanFormat::parse(q.format.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "invalid", m).field("format"))?;
     let lang = lang_of(q.lang.as_deref(), &headers)?;
     let schedule = blocking(move || engine.replan_mission(request, lang)).await?;
     Ok(render(format, &schedule))
+}
+
+/// The plan size a caller may ask for: larger with a key.
+fn limits(caller: &Caller) -> PlanLimits {
+    if caller.0.is_some() {
+        PlanLimits::KEYED
+    } else {
+        PlanLimits::ANONYMOUS
+    }
 }
 
 /// The schedule as the response in `format`: JSON, or a CSV or ICS attachment, or an HTML page.

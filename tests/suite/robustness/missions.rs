@@ -169,3 +169,74 @@ async fn the_network_intro_flows_and_missions_reads_refuse_garbage() {
     }
     f.assert_none("network, intro, flows and missions");
 }
+
+/// A mission of `n` participants and `slots` slots, half on each side (unregistered names:
+/// the size limits are checked before anything else).
+fn mission_of(n: usize, slots: u64) -> Value {
+    let participants: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"id": format!("p{i}"), "name": format!("Peserta {i}"),
+                   "province": if i % 2 == 0 { "35" } else { "36" },
+                   "side": if i % 2 == 0 { "origin" } else { "host" }})
+        })
+        .collect();
+    json!({
+        "name": "Besar", "host_province": "36", "date": "2024-05-01",
+        "slots": {"start": "08:00", "minutes": 5, "count": slots},
+        "tables": 2000, "max_meetings": 10, "participants": participants
+    })
+}
+
+#[tokio::test]
+async fn plans_too_large_for_the_caller_are_400s_before_any_planning() {
+    let plan_as = |key: Option<&'static str>, body: Value| async move {
+        let mut req = Request::post("/v1/missions/plan").header("content-type", "application/json");
+        if let Some(k) = key {
+            req = req.header("authorization", format!("Bearer {k}"));
+        }
+        send(req.body(Body::from(body.to_string())).expect("request")).await
+    };
+    let field = |r: &Reply| {
+        serde_json::from_slice::<Value>(&r.body).expect("JSON error")["error"]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The probe of the issue: 5,000 participants without a key.
+    let r = plan_as(None, mission_of(5_000, 200)).await;
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(field(&r), "participants");
+    assert!(String::from_utf8_lossy(&r.body).contains("without a key"));
+    // Few enough participants, but too many participants × slots.
+    let r = plan_as(None, mission_of(500, 40)).await;
+    assert_eq!(
+        (r.status.as_u16(), field(&r).as_str()),
+        (400, "slots.count")
+    );
+    // And a long improvement budget.
+    let mut long = full_mission();
+    long["time_limit_ms"] = json!(30_000);
+    let r = plan_as(None, long.clone()).await;
+    assert_eq!(
+        (r.status.as_u16(), field(&r).as_str()),
+        (400, "time_limit_ms")
+    );
+    // A key lifts the bounds: 5,000 participants pass, 5,000 × 60 slots do not.
+    let r = plan_as(Some(TOKEN), mission_of(5_000, 60)).await;
+    assert_eq!(
+        (r.status.as_u16(), field(&r).as_str()),
+        (400, "slots.count")
+    );
+    assert!(!String::from_utf8_lossy(&r.body).contains("without a key"));
+    long["time_limit_ms"] = json!(50);
+    let r = plan_as(Some(TOKEN), long).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    // Re-planning is held to the same bounds.
+    let replan = json!({"spec": mission_of(5_000, 12), "previous": [], "from_slot": 0});
+    let req = Request::post("/v1/missions/replan").header("content-type", "application/json");
+    let r = send(req.body(Body::from(replan.to_string())).expect("request")).await;
+    assert_eq!(
+        (r.status.as_u16(), field(&r).as_str()),
+        (400, "participants")
+    );
+}
