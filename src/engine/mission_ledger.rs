@@ -129,13 +129,27 @@ pub(super) fn commitment_of(row: CommitmentRow) -> Result<Commitment> {
 }
 
 impl Engine {
-    /// Records a commitment of mission `id` as `by`.
+    /// Records a commitment of mission `id` as `by`. With an idempotency `key` the
+    /// commitment's id comes from the mission and the key (`c-k…`): a retry with the same
+    /// key and commitment answers the one recorded first (`true`: replayed) and records
+    /// nothing; the same key with another commitment is refused (409).
     pub fn record_commitment_as(
         &self,
         by: &Principal,
         id: &str,
         c: CommitmentInput,
-    ) -> Checked<Commitment> {
+        key: Option<&str>,
+    ) -> Checked<(Commitment, bool)> {
+        if let Some(key) = key
+            && (key.is_empty()
+                || key.len() > 200
+                || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
+        {
+            return Err(Error::invalid(
+                "Idempotency-Key",
+                "must be 1 to 200 printable ASCII characters",
+            ));
+        }
         self.validate_commitment(&c)?;
         let body = serde_json::to_string(&c).map_err(|e| Error::Corrupt(e.to_string()))?;
         let outcome = self.store.write(|w| {
@@ -151,7 +165,22 @@ impl Engine {
                 ))));
             }
             check_parties(&m, &c)?;
-            let cid = w.next_commitment_id()?;
+            let cid = match key {
+                Some(key) => {
+                    let cid = idempotent_commitment_id(id, key);
+                    if let Some(old) = w.get_commitment(&cid)? {
+                        if old.body == body {
+                            return Ok(Ok(Err(commitment_of(old)?)));
+                        }
+                        return Err(Error::Conflict(FieldError::new(
+                            "Idempotency-Key",
+                            "this key was used for another commitment of this mission",
+                        )));
+                    }
+                    cid
+                }
+                None => w.next_commitment_id()?,
+            };
             let deal_kind = c.kind != CommitmentKind::Investment;
             let provinces = (w.business_province(&c.a)?, w.business_province(&c.b)?);
             let deal = match provinces {
@@ -190,10 +219,11 @@ impl Engine {
                 },
                 &m.row.organiser,
             )?;
-            Ok(Ok((cid, deal)))
+            Ok(Ok(Ok((cid, deal))))
         })?;
         let (cid, deal) = match outcome {
-            Ok(o) => o,
+            Ok(Ok(o)) => o,
+            Ok(Err(replayed)) => return Ok(Ok((replayed, true))),
             Err(f) => return Ok(Err(f)),
         };
         let deal_id = deal.as_ref().and_then(|(d, ..)| d.id.clone());
@@ -206,7 +236,10 @@ impl Engine {
                 &seller_province,
             );
         }
-        Ok(Ok(Commitment::new(cid, id.to_string(), c, deal_id)))
+        Ok(Ok((
+            Commitment::new(cid, id.to_string(), c, deal_id),
+            false,
+        )))
     }
 
     fn validate_commitment(&self, c: &CommitmentInput) -> Result<()> {
@@ -277,6 +310,14 @@ impl Engine {
             Ok(true)
         })
     }
+}
+
+/// The id of the commitment of `mission` recorded with idempotency `key`.
+fn idempotent_commitment_id(mission: &str, key: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{mission}\u{1f}{key}").as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("c-k{hex}")
 }
 
 /// Both parties must be participants, and a named meeting must be theirs in the kept plan.

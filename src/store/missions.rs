@@ -180,6 +180,23 @@ impl Writer<'_> {
         )
     }
 
+    /// A commitment by id, read inside this transaction.
+    pub fn get_commitment(&mut self, id: &str) -> Result<Option<CommitmentRow>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id, mission, body, deal FROM commitments WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| {
+                Ok(CommitmentRow {
+                    id: r.get(0)?,
+                    mission: r.get(1)?,
+                    body: r.get(2)?,
+                    deal: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
     /// A mission's commitments, read inside this transaction, oldest first.
     pub fn commitments_of(&mut self, mission: &str) -> Result<Vec<CommitmentRow>> {
         commitments_of(&self.tx, mission)

@@ -363,6 +363,52 @@ async fn a_157_firm_mission_goes_from_a_spreadsheet_to_a_report_that_adds_up() {
         sum += value;
         *by_kind.entry(kinds[i % 4]).or_insert(0.0) += value;
     }
+    // With an Idempotency-Key a retry records nothing new; the key with another commitment
+    // is refused.
+    let keyed = json!({
+        "kind": "sale", "commodity": "kopi", "qty": 1.0, "unit": "ton", "value_idr": 7.0e6,
+        "a": meetings[12]["a"], "b": meetings[12]["b"]
+    });
+    let mut first = None;
+    for attempt in 0..2 {
+        let r = fixture()
+            .send(
+                Request::post(format!("/v1/missions/{id}/commitments"))
+                    .header("authorization", format!("Bearer {jatim}"))
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", "meja-12-kopi")
+                    .body(Body::from(keyed.to_string()))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            if attempt == 0 { 201 } else { 200 },
+            "{}",
+            text(&r)
+        );
+        let c = r.json();
+        if let Some(f) = &first {
+            assert_eq!(&c, f, "the replay answers the commitment recorded first");
+            assert_eq!(r.header("idempotent-replayed"), "true");
+        }
+        first = Some(c);
+    }
+    sum += 7.0e6;
+    *by_kind.entry("sale").or_insert(0.0) += 7.0e6;
+    let mut other = keyed.clone();
+    other["value_idr"] = json!(8.0e6);
+    let r = fixture()
+        .send(
+            Request::post(format!("/v1/missions/{id}/commitments"))
+                .header("authorization", format!("Bearer {jatim}"))
+                .header("content-type", "application/json")
+                .header("idempotency-key", "meja-12-kopi")
+                .body(Body::from(other.to_string()))
+                .expect("request"),
+        )
+        .await;
+    r.assert_error(409, "Idempotency-Key");
     // A commitment naming a meeting that was not planned is refused.
     let r = json_call(
         Some(&jatim),
@@ -383,13 +429,13 @@ async fn a_157_firm_mission_goes_from_a_spreadsheet_to_a_report_that_adds_up() {
     let ledger = call(None, "GET", &format!("/v1/missions/{id}/commitments"), None)
         .await
         .json();
-    assert_eq!(ledger.as_array().map(Vec::len), Some(12));
+    assert_eq!(ledger.as_array().map(Vec::len), Some(13));
 
     // The report adds up to what was recorded.
     let r = call(None, "GET", &format!("/v1/missions/{id}/report"), None).await;
     assert_eq!(r.status, 200, "{}", text(&r));
     let report = r.json();
-    assert_eq!(report["commitments"], 12);
+    assert_eq!(report["commitments"], 13);
     let close = |a: f64, b: f64| (a - b).abs() < 1e-3;
     assert!(
         close(report["total_value_idr"].as_f64().unwrap_or(0.0), sum),

@@ -301,24 +301,58 @@ pub(crate) async fn post_attendance(
 /// Records what a meeting produced: a sale (`a` sells to `b`), a purchase (`a` buys from
 /// `b`), an investment or an MoU, with its commodity, quantity and value. Between two
 /// registered businesses a sale, purchase or MoU is also recorded as a deal of the mission
-/// (status `mou`), which feeds the deal network.
+/// (status `mou`), which feeds the deal network. With an `Idempotency-Key` a retry is safe:
+/// the same key and commitment answer 200 with the one recorded first
+/// (`Idempotent-Replayed: true`); the same key with another commitment is refused (409).
 #[utoipa::path(post, path = "/v1/missions/{id}/commitments", request_body = CommitmentInput,
-    params(("id" = String, Path, description = "m-1")),
+    params(("id" = String, Path, description = "m-1"),
+        ("Idempotency-Key" = Option<String>, Header,
+         description = "1 to 200 printable ASCII characters naming this commitment; a retry with the same key records nothing new")),
     security(("bearer" = [])),
-    responses((status = 201, body = Commitment), (status = 400, body = ErrorBody),
+    responses((status = 201, body = Commitment, description = "recorded"),
+              (status = 200, body = Commitment, description = "a retry with the same Idempotency-Key: the commitment recorded the first time"),
+              (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub(crate) async fn post_commitment(
     State(engine): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(deadline): Extension<WriteDeadline>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(c): ApiJson<CommitmentInput>,
 ) -> ApiResult<Response> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid",
+                        "must be printable ASCII",
+                    )
+                    .field("Idempotency-Key")
+                })?
+                .trim()
+                .to_string(),
+        ),
+    };
     let by = caller.principal();
-    let recorded =
-        write_checked(deadline, move || engine.record_commitment_as(&by, &id, c)).await?;
-    Ok((StatusCode::CREATED, Json(recorded)).into_response())
+    let (recorded, replayed) = write_checked(deadline, move || {
+        engine.record_commitment_as(&by, &id, c, key.as_deref())
+    })
+    .await?;
+    Ok(if replayed {
+        (
+            StatusCode::OK,
+            [("idempotent-replayed", "true")],
+            Json(recorded),
+        )
+            .into_response()
+    } else {
+        (StatusCode::CREATED, Json(recorded)).into_response()
+    })
 }
 
 /// A mission's commitment ledger, oldest first.
