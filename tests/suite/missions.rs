@@ -678,3 +678,73 @@ async fn the_participant_templates_read_back() {
     .await;
     assert_eq!(r.status, 415);
 }
+
+#[tokio::test]
+async fn mission_routes_answer_garbage_with_4xx_never_5xx() {
+    let r = json_call(Some(TOKEN), "POST", "/v1/missions", spec("Garbage")).await;
+    assert_eq!(r.status, 201, "{}", text(&r));
+    let id = r.json()["id"].as_str().expect("id").to_string();
+    let ids = [
+        id.as_str(),
+        "m-999999",
+        "%FF",
+        "..%2F..",
+        "plan",
+        "jatim-banten-2023",
+    ];
+    let bodies: [(&str, &[u8]); 9] = [
+        ("application/json", b""),
+        ("application/json", b"{}"),
+        ("application/json", b"[]"),
+        ("application/json", b"null"),
+        (
+            "application/json",
+            b"{\"kind\": \"sale\", \"value_idr\": 1e400}",
+        ),
+        (
+            "application/json",
+            b"{\"present\": [\"\"], \"absent\": [1]}",
+        ),
+        ("text/csv", b"\xff\xfe\x00garbage"),
+        ("text/csv", b"Nama Usaha\n\n\n"),
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            b"PK\x03\x04 not a zip",
+        ),
+    ];
+    for m in ids {
+        for (method, path) in [
+            ("GET", format!("/v1/missions/{m}")),
+            ("PUT", format!("/v1/missions/{m}")),
+            ("GET", format!("/v1/missions/{m}/plan?format=pdf")),
+            ("POST", format!("/v1/missions/{m}/plan?format=csv")),
+            ("POST", format!("/v1/missions/{m}/publish")),
+            ("DELETE", format!("/v1/missions/{m}/publish")),
+            ("POST", format!("/v1/missions/{m}/participants")),
+            ("POST", format!("/v1/missions/{m}/attendance")),
+            ("POST", format!("/v1/missions/{m}/commitments")),
+            ("GET", format!("/v1/missions/{m}/commitments")),
+            ("GET", format!("/v1/missions/{m}/report?format=xml")),
+            ("GET", format!("/v1/missions/{m}/report")),
+        ] {
+            // A GET has no body: one is enough.
+            let n = if method == "GET" { 1 } else { bodies.len() };
+            for (ct, body) in bodies.into_iter().take(n) {
+                for key in [None, Some(TOKEN)] {
+                    let r = call(key, method, &path, Some((ct, body.to_vec()))).await;
+                    assert!(
+                        r.status.is_client_error() || r.status.is_success(),
+                        "{method} {path} ({ct}, {:?}): {} {}",
+                        String::from_utf8_lossy(body),
+                        r.status,
+                        text(&r)
+                    );
+                }
+            }
+        }
+    }
+    // The mission is still there, unharmed by all of it.
+    let r = call(Some(TOKEN), "GET", &format!("/v1/missions/{id}"), None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["spec"]["name"], "Garbage");
+}
