@@ -417,7 +417,7 @@ mod tests {
             .iter()
             .filter_map(|p| p["name"].as_str())
             .collect();
-        assert_eq!(params, ["dry_run", "skip_invalid"]);
+        assert_eq!(params, ["dry_run", "skip_invalid", "Idempotency-Key"]);
         let error = &doc["components"]["schemas"]["ErrorBody"]["properties"];
         assert!(
             error["rows"].is_object() && error["more"].is_object(),
