@@ -46,6 +46,10 @@ pub enum Error {
     /// say); nothing was written, and retrying is safe.
     #[error("{0}")]
     Busy(String),
+    /// A write to something opened read-only (the CLI's reading commands beside a server),
+    /// or a read-only open that cannot be served; says what to do instead.
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 impl Error {
@@ -58,6 +62,11 @@ impl Error {
             context: context.into(),
             source,
         }
+    }
+
+    /// True when another process (a running server) holds the data directory's search index.
+    pub fn is_held_by_another_process(&self) -> bool {
+        matches!(self, Error::Index(tantivy::TantivyError::LockFailure(..)))
     }
 
     /// True when the caller sent something wrong, false when the fault is ours.

@@ -39,7 +39,8 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct DataArg {
-    /// The data directory (store and index); created and loaded with the fixtures if empty.
+    /// The data directory (store and index). `serve`, `init` and `import` create it (with
+    /// the sample businesses and deals unless --no-sample); reading commands need it.
     #[arg(long, env = "JALIN_DATA", default_value = "index")]
     data: PathBuf,
     /// A JSON config file ({"token": …, "weights": {…}}); default DATA/config.json if present.
@@ -107,6 +108,35 @@ enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Create a data directory (or open an existing one): the sample businesses and deals,
+    /// or with --no-sample the reference data only. `match` and `plan` read a directory
+    /// that exists; they never create one.
+    Init {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Copy the store, consistently, into FILE (a new file), while a server runs and
+    /// writes: SQLite's `VACUUM INTO`. `jalin restore` puts it back.
+    Backup {
+        #[command(flatten)]
+        data: DataArg,
+        file: PathBuf,
+    },
+    /// Make a new data directory (--data, which must not hold a store) from a backup; the
+    /// search index and the deal network are rebuilt from it.
+    Restore {
+        #[command(flatten)]
+        data: DataArg,
+        file: PathBuf,
+    },
+    /// The sample businesses and deals: `jalin sample remove` deletes them (and every deal
+    /// a sample business is a party of), so they no longer shape rankings.
+    Sample {
+        #[command(flatten)]
+        data: DataArg,
+        #[command(subcommand)]
+        action: SampleAction,
+    },
     /// Rebuild the search index from the store.
     Reindex {
         #[command(flatten)]
@@ -171,6 +201,12 @@ enum Command {
         #[arg(long = "id")]
         lang_id: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum SampleAction {
+    /// Delete the sample businesses and their deals (their ids are retired).
+    Remove,
 }
 
 #[derive(Subcommand)]
@@ -252,6 +288,48 @@ fn progress_bar() -> impl FnMut(&str, u64, u64) {
             bar.reset();
         }
     }
+}
+
+/// The engine for a reading command (`match`, `plan`): opened as usual when nothing else
+/// holds the data directory (the index caught up with the store first), and read-only
+/// beside a running server, which keeps the index in step. Never creates a data directory.
+fn open_for_reading(args: &DataArg) -> Result<Engine, Error> {
+    if !args.data.join("jalin.db").try_exists().unwrap_or(false) {
+        // Says there is no data there, and how to make some.
+        return Engine::open_read_only(&args.data, jalin::engine::EngineOptions::default());
+    }
+    match open(args) {
+        Err(e) if e.is_held_by_another_process() => {
+            tracing::info!(
+                "{} is held by a running server: reading it as of the index's last commit",
+                args.data.display()
+            );
+            let config = jalin::config::Config::load(args.config.as_deref(), &args.data)?;
+            let mut engine =
+                Engine::open_read_only(&args.data, jalin::engine::EngineOptions::default())?;
+            if let Some(w) = config.weights {
+                engine.set_default_weights(w);
+            }
+            Ok(engine)
+        }
+        other => other,
+    }
+}
+
+/// The engine for a writing command (`import`, `reindex`, …): a running server holding the
+/// directory is said plainly, with the way to do it through the API instead.
+fn open_for_writing(args: &DataArg, instead: &str) -> Result<Engine, Error> {
+    open(args).map_err(|e| {
+        if e.is_held_by_another_process() {
+            Error::ReadOnly(format!(
+                "{} is held by a running jalin server (another process has its search index \
+                 open for writing); stop it first, or {instead}",
+                args.data.display()
+            ))
+        } else {
+            e
+        }
+    })
 }
 
 fn open(args: &DataArg) -> Result<Engine, Error> {
@@ -456,7 +534,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             dry_run,
             skip_invalid,
         } => {
-            let engine = open(&data)?;
+            let engine = open_for_writing(
+                &data,
+                "import through its API: POST /v1/import with the file as the body",
+            )?;
             let mut sources = Vec::new();
             for f in &files {
                 let file = std::fs::File::open(f)
@@ -505,7 +586,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let spec: jalin::plan::MissionSpec =
                 parse_json(text.as_bytes()).map_err(|e| Error::invalid("SPEC", e.to_string()))?;
-            let engine = open(&data)?;
+            let engine = open_for_reading(&data)?;
             let schedule = engine.plan_mission(spec)?;
             let rendered = format.render_text(&schedule);
             match output {
@@ -532,8 +613,76 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Keys { data, action } => keys(&data, action),
-        Command::Reindex { data } => {
+        Command::Backup { data, file } => {
+            let db = data.data.join("jalin.db");
+            if !db.try_exists().unwrap_or(false) {
+                return Err(Error::invalid(
+                    "--data",
+                    format!("no jalin data in {}", data.data.display()),
+                ));
+            }
+            let store = jalin::store::Store::open(&db)?;
+            let seq = store.backup_to(&file)?;
+            println!(
+                "backed up {} up to change {seq} into {}",
+                data.data.display(),
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Restore { data, file } => {
+            jalin::store::Store::restore(&file, &data.data)?;
             let engine = open(&data)?;
+            let s = engine.status()?;
+            println!(
+                "restored {} into {}: {} businesses, {} deals, up to change {}",
+                file.display(),
+                data.data.display(),
+                s.businesses,
+                s.deals,
+                s.last_seq
+            );
+            Ok(())
+        }
+        Command::Sample {
+            data,
+            action: SampleAction::Remove,
+        } => {
+            if !data.data.join("jalin.db").try_exists().unwrap_or(false) {
+                return Err(Error::invalid(
+                    "--data",
+                    format!("no jalin data in {}", data.data.display()),
+                ));
+            }
+            let engine = open_for_writing(
+                &data,
+                "delete the sample's businesses through its API (DELETE /v1/businesses/{id})",
+            )?;
+            let (businesses, deals) = engine.remove_sample()?;
+            let s = engine.status()?;
+            println!(
+                "removed the sample: {businesses} businesses and {deals} deals; {} businesses \
+                 and {} deals remain",
+                s.businesses, s.deals
+            );
+            Ok(())
+        }
+        Command::Init { data } => {
+            let engine = open_for_writing(&data, "it is there already")?;
+            let s = engine.status()?;
+            println!(
+                "{}: {} businesses, {} deals",
+                data.data.display(),
+                s.businesses,
+                s.deals
+            );
+            Ok(())
+        }
+        Command::Reindex { data } => {
+            let engine = open_for_writing(
+                &data,
+                "restart it: a server rebuilds an index of another version or a lost one at start",
+            )?;
             let mut progress = progress_bar();
             let n = engine.reindex(&mut progress)?;
             println!("reindexed {n} businesses");
@@ -571,7 +720,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     ..MatchRequest::default()
                 },
             };
-            let engine = open(&data)?;
+            let engine = open_for_reading(&data)?;
             let res = engine.match_request(
                 &req,
                 if lang_id {

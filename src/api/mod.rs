@@ -426,6 +426,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
             axum::routing::put(businesses::put_business).delete(businesses::delete_business),
         )
         .route("/v1/deals", post(deals::post_deal))
+        .route("/v1/deals/{id}", axum::routing::delete(deals::delete_deal))
         .route("/v1/missions", post(mission_book::create_mission))
         .route(
             "/v1/missions/{id}",

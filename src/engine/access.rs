@@ -118,6 +118,40 @@ impl Engine {
         }
     }
 
+    /// Deletes a deal as `by`: an admin key, or a province key with a party in its
+    /// provinces (those who record deals directly). The deal leaves the deal network and so
+    /// the rankings (the network is rebuilt from the store: a deletion is rare, a rebuild
+    /// reads every deal once).
+    pub fn delete_deal_as(&self, by: &Principal, id: &str) -> Checked<()> {
+        let deleted = self.store.write(|w| {
+            let Some(d) = w.get_deal(id)? else {
+                return Ok(Ok(None));
+            };
+            let buyer = w.business_province(&d.buyer)?.unwrap_or_default();
+            let seller = w.business_province(&d.seller)?.unwrap_or_default();
+            match by.may_record_deal((&d.buyer, &buyer), (&d.seller, &seller)) {
+                Ok(DealAccess::Direct) => Ok(Ok(w.delete_deal(id)?)),
+                Ok(DealAccess::NeedsConfirmation { .. }) => Ok(Err(Forbidden(
+                    "a business key does not delete deals; its province office or an admin \
+                     does"
+                        .to_string(),
+                ))),
+                Err(denied) => Ok(Err(Forbidden(denied.0))),
+            }
+        })?;
+        match deleted {
+            Err(f) => Ok(Err(f)),
+            Ok(None) => Err(Error::NotFound {
+                what: "deal",
+                id: id.to_string(),
+            }),
+            Ok(Some(_)) => {
+                self.network_mut().catch_up(&self.reference, &self.store)?;
+                Ok(Ok(()))
+            }
+        }
+    }
+
     /// Records a deal as `by`: at once for admin and province keys (a party in their
     /// provinces), held for the other party's confirmation for a business key.
     pub fn post_deal_as(&self, by: &Principal, d: Deal) -> Checked<DealPosted> {

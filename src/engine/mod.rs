@@ -113,7 +113,8 @@ impl Default for EngineOptions {
 
 /// What an empty store starts with: the sample businesses and deals (the default, for a
 /// demonstration), or nothing but the reference data (for real use: `jalin serve
-/// --no-sample`, `JALIN_SAMPLE=0`). Asked each time the store is opened empty.
+/// --no-sample`, `JALIN_SAMPLE=0`). Asked when the store is created: a store that exists
+/// and is empty (started with nothing, or everything deleted) stays as it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EmptyStart {
     #[default]
@@ -171,6 +172,9 @@ impl Engine {
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
         let started = Instant::now();
         let reference = Arc::new(Reference::embedded()?);
+        // The sample goes only into a store created now: one made empty on purpose
+        // (`--no-sample`, or everything deleted) stays empty.
+        let created = !dir.join("jalin.db").try_exists().unwrap_or(false);
         let store = Store::open(&dir.join("jalin.db"))?;
         let store_seconds = started.elapsed().as_secs_f64();
         // The index (its column caches warmed) and the deal network (its snapshot read) need
@@ -227,11 +231,46 @@ impl Engine {
         } else {
             report.caught_up = engine.sync_index()?;
         }
-        if empty && start == EmptyStart::Sample {
+        if empty && created && start == EmptyStart::Sample {
             report.fixtures_loaded = Some(engine.load_fixtures(progress)?);
         }
         report.seconds = started.elapsed().as_secs_f64();
         Ok((engine, report))
+    }
+
+    /// Opens the data directory `dir` for reading only, beside a server that holds it: the
+    /// store is read as it is, the search index as of its last commit (the server keeps it in
+    /// step), the deal network from its snapshot and the deals after it. Nothing in `dir` is
+    /// created or written; writes through this engine fail with [`Error::ReadOnly`].
+    pub fn open_read_only(dir: &Path, options: EngineOptions) -> Result<Engine> {
+        let db = dir.join("jalin.db");
+        if !db.try_exists().unwrap_or(false) {
+            return Err(Error::invalid(
+                "--data",
+                format!(
+                    "no jalin data in {}: start `jalin serve --data {0}` (the sample, or \
+                     --no-sample for none) or `jalin import --data {0} FILE…` first",
+                    dir.display()
+                ),
+            ));
+        }
+        let reference = Arc::new(Reference::embedded()?);
+        let store = Store::open(&db)?;
+        let index = SearchIndex::open_read_only(&dir.join("search"), &reference, options.analysis)?;
+        let (network, _) = Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))?;
+        Ok(Engine {
+            reference,
+            store,
+            index,
+            network: std::sync::RwLock::new(network),
+            scorer_tables: Mutex::new(None),
+            index_sync: Mutex::new(()),
+            import_running: Mutex::new(()),
+            // No data directory: nothing (the network's snapshot) is written into it.
+            data_dir: None,
+            default_weights: Weights::default(),
+            options,
+        })
     }
 
     /// An engine with its index in memory and its store in a temporary file, nothing loaded:
@@ -279,6 +318,40 @@ impl Engine {
             ],
             progress,
         )
+    }
+
+    /// Deletes the sample (`jalin sample remove`): every business of the embedded sample
+    /// still stored, every deal it is a party of, and so every sample deal; in one
+    /// transaction. Their ids are retired like any deleted business's. Returns how many
+    /// businesses and deals went.
+    pub fn remove_sample(&self) -> Result<(u64, u64)> {
+        let ids: Vec<String> = FIXTURE_BUSINESSES
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["id"].as_str().map(str::to_string))
+            .collect();
+        let (businesses, deals, last) = self.store.write(|w| {
+            let (mut businesses, mut deals, mut last) = (0, 0, 0);
+            for id in &ids {
+                for deal in w.deal_ids_of(id)? {
+                    if let Some(seq) = w.delete_deal(&deal)? {
+                        deals += 1;
+                        last = seq;
+                    }
+                }
+                if let Some(seq) = w.delete_business(id)? {
+                    businesses += 1;
+                    last = seq;
+                }
+            }
+            Ok((businesses, deals, last))
+        })?;
+        if last > 0 {
+            self.index_up_to(last)?;
+            self.network_mut().catch_up(&self.reference, &self.store)?;
+            self.save_network()?;
+        }
+        Ok((businesses, deals))
     }
 
     fn lock_index(&self) -> std::sync::MutexGuard<'_, ()> {

@@ -313,7 +313,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     /// Fast fields by document, kept current by the reader's warmer.
     columns: Arc<ColumnCache>,
-    writer: Mutex<IndexWriter>,
+    /// `None` when opened read-only (beside a server that holds the writer's lock).
+    writer: Option<Mutex<IndexWriter>>,
     payload: Mutex<Payload>,
     catalog: u64,
     analysis: Analysis,
@@ -361,14 +362,47 @@ impl SearchIndex {
                 (create(schema).create_in_dir(dir)?, true)
             }
         };
-        SearchIndex::finish(index, fields, reference, analysis, rebuild)
+        SearchIndex::finish(index, fields, reference, analysis, rebuild, true)
+    }
+
+    /// Opens the index in `dir` for reading only, without taking the writer's lock, so it
+    /// works beside a server that holds it. The index must exist and be of this version
+    /// (nothing is rebuilt); it shows what its last commit holds.
+    pub fn open_read_only(
+        dir: &Path,
+        reference: &Reference,
+        analysis: Analysis,
+    ) -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        let unusable = |why: &str| {
+            Error::ReadOnly(format!(
+                "the search index in {} {why}; start `jalin serve` on it once (or run \
+                 `jalin reindex`) to build it",
+                dir.display()
+            ))
+        };
+        if !dir.join("meta.json").try_exists().unwrap_or(false) {
+            return Err(unusable("does not exist yet"));
+        }
+        let index = Index::open_in_dir(dir).map_err(|_| unusable("cannot be read"))?;
+        if index.schema() != schema || *index.settings() != settings() {
+            return Err(unusable("is of another version"));
+        }
+        let payload = read_payload(&index)?;
+        if payload.version != SCHEMA_VERSION
+            || payload.catalog != reference.catalog_fingerprint()
+            || payload.analysis != analysis.code()
+        {
+            return Err(unusable("is of another version"));
+        }
+        Ok(SearchIndex::finish(index, fields, reference, analysis, false, false)?.0)
     }
 
     /// An index in memory, for tests.
     pub fn in_memory(reference: &Reference, analysis: Analysis) -> Result<SearchIndex> {
         let (schema, fields) = schema();
         let index = create(schema).create_in_ram()?;
-        Ok(SearchIndex::finish(index, fields, reference, analysis, true)?.0)
+        Ok(SearchIndex::finish(index, fields, reference, analysis, true, true)?.0)
     }
 
     fn finish(
@@ -377,6 +411,7 @@ impl SearchIndex {
         reference: &Reference,
         analysis: Analysis,
         rebuild: bool,
+        writable: bool,
     ) -> Result<(SearchIndex, bool)> {
         let catalog = reference.catalog_fingerprint();
         let protected = Arc::new(protected_words(reference));
@@ -387,11 +422,17 @@ impl SearchIndex {
             analysis::STEM,
             analysis::stemmed(analysis, protected.clone()),
         );
-        let writer: IndexWriter = index.writer(WRITER_MEMORY)?;
-        // A process killed during a commit can leave files the last committed state does not
-        // use (a deletes file named after the next opstamp, say); the next commit would try to
-        // create the same name and fail. Remove them before anything is written.
-        writer.garbage_collect_files().wait()?;
+        let writer = if writable {
+            let writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+            // A process killed during a commit can leave files the last committed state does
+            // not use (a deletes file named after the next opstamp, say); the next commit
+            // would try to create the same name and fail. Remove them before anything is
+            // written.
+            writer.garbage_collect_files().wait()?;
+            Some(Mutex::new(writer))
+        } else {
+            None
+        };
         let columns = Arc::new(ColumnCache::default());
         let warmer: Weak<dyn Warmer> = Arc::downgrade(&columns) as Weak<dyn Warmer>;
         let reader = index
@@ -409,7 +450,7 @@ impl SearchIndex {
                 fields,
                 reader,
                 columns,
-                writer: Mutex::new(writer),
+                writer,
                 payload: Mutex::new(payload),
                 catalog,
                 analysis,
@@ -419,8 +460,13 @@ impl SearchIndex {
         ))
     }
 
-    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter>> {
+        match &self.writer {
+            Some(w) => Ok(w.lock().unwrap_or_else(|p| p.into_inner())),
+            None => Err(Error::ReadOnly(
+                "the search index was opened read-only".to_string(),
+            )),
+        }
     }
 
     /// The store change sequence the index holds.
@@ -451,7 +497,7 @@ impl SearchIndex {
         reference: &Reference,
         changes: &[(String, Option<(u64, Business)>)],
     ) -> Result<()> {
-        let writer = self.writer();
+        let writer = self.writer()?;
         for (id, business) in changes {
             writer.delete_term(Term::from_field_text(self.fields.business_id, id));
             if let Some((key, b)) = business {
@@ -463,7 +509,7 @@ impl SearchIndex {
 
     /// Adds a business's listings without deleting old ones: for a rebuild after `clear`.
     pub fn stage_new(&self, reference: &Reference, businesses: &[(u64, Business)]) -> Result<()> {
-        let writer = self.writer();
+        let writer = self.writer()?;
         for (key, b) in businesses {
             self.add_business(&writer, reference, *key, b)?;
         }
@@ -472,7 +518,7 @@ impl SearchIndex {
 
     /// Deletes every document, uncommitted.
     pub fn clear(&self) -> Result<()> {
-        self.writer().delete_all_documents()?;
+        self.writer()?.delete_all_documents()?;
         Ok(())
     }
 
@@ -557,7 +603,7 @@ impl SearchIndex {
         };
         let json = serde_json::to_string(&payload).map_err(|e| Error::Corrupt(e.to_string()))?;
         {
-            let mut writer = self.writer();
+            let mut writer = self.writer()?;
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&json);
             prepared.commit()?;

@@ -22,6 +22,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
+mod backup;
+mod deals;
 mod keys;
 mod missions;
 pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};

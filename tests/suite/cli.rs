@@ -189,6 +189,9 @@ fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
 fn cli_plans_the_shipped_mission_into_files() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
+    // The sample the shipped mission's participants are in.
+    let out = jalin(&data, &["init"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     for format in ["json", "csv", "ics", "html"] {
         let out_file = dir.path().join(format!("plan.{format}"));
         let out = jalin(
@@ -287,4 +290,220 @@ fn the_committed_sample_is_what_jalin_generate_writes() {
         ],
     );
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// `jalin match` and `jalin plan` read a data directory a running server holds (read-only,
+/// as of the index's last commit, which the server keeps current); writing commands say
+/// plainly that the server holds it and what to do instead; nothing creates a data
+/// directory that is not there.
+#[test]
+fn reading_commands_work_beside_a_running_server() {
+    use crate::common::http::request;
+    use crate::common::server::start_ready;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, GOOD).expect("write");
+    let good = good.to_str().unwrap_or("");
+    let out = jalin(&data, &["import", "--no-sample", good]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let log = dir.path().join("server.log");
+    let (server, _) = start_ready(
+        &data,
+        &log,
+        "cli-test-token-0123",
+        &[],
+        std::time::Duration::from_secs(120),
+    );
+    let out = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "brambang uji"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("tst-1"), "{}", text(&out.stdout));
+    // A business the server stores now is seen by the next command.
+    let body = r#"{"id":"tst-9","name":"UD Zqlive","kind":"umkm","province":"33","offers":[{"commodity":"bawang_merah","title":"Bawang zqlive"}]}"#;
+    let r = request(
+        &server.addr(),
+        "PUT",
+        "/v1/businesses/tst-9",
+        &[
+            ("Authorization", "Bearer cli-test-token-0123"),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+    .expect("PUT");
+    assert_eq!(r.status, 201, "{}", r.text());
+    let out = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "bawang zqlive"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("tst-9"), "{}", text(&out.stdout));
+    // A writing command is told who holds the directory, and how to do it instead.
+    let out = jalin(&data, &["import", good]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("held by a running jalin server") && err.contains("POST /v1/import"),
+        "{err}"
+    );
+    server.kill();
+
+    // No data directory: a clear error, and none is created.
+    let missing = dir.path().join("nothing-here");
+    let out = jalin(&missing, &["match", "--province", "36", "bawang merah"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no jalin data"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!missing.exists());
+}
+
+/// A backup taken while a server takes writes is consistent: restored into a new directory
+/// it serves what was acknowledged before the backup began, at most what was acknowledged by
+/// its end, with the index in step; a backup after the writes restores to the same counts.
+#[test]
+fn a_backup_under_write_load_restores_to_a_directory_that_serves_the_same_counts() {
+    use crate::common::http::request;
+    use crate::common::server::start_ready;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    const TOKEN: &str = "backup-test-token-0123";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let out = jalin(&data, &["init", "--no-sample"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = dir.path().join("server.log");
+    let wait = std::time::Duration::from_secs(120);
+    let (server, _) = start_ready(&data, &log, TOKEN, &[("JALIN_RATE_LIMIT", "0")], wait);
+    let addr = server.addr();
+    let acked = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let put = |n: u64| {
+        let body = format!(
+            r#"{{"id":"w-{n}","name":"UD Tulis {n}","kind":"umkm","province":"35","offers":[{{"commodity":"beras","title":"Beras {n}"}}]}}"#
+        );
+        request(
+            &addr,
+            "PUT",
+            &format!("/v1/businesses/w-{n}"),
+            &[
+                ("Authorization", &format!("Bearer {TOKEN}")),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+        .map(|r| r.status)
+    };
+    let backup = dir.path().join("under-load.db");
+    let (before, after) = std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                assert_eq!(put(n).ok(), Some(201));
+                acked.store(n, Ordering::SeqCst);
+            }
+        });
+        while acked.load(Ordering::SeqCst) < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let before = acked.load(Ordering::SeqCst);
+        let out = jalin(&data, &["backup", backup.to_str().unwrap_or("")]);
+        let after = acked.load(Ordering::SeqCst) + 1; // one may be in flight
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        stop.store(true, Ordering::SeqCst);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (before, after)
+    });
+    let count_of = |restored: &std::path::Path| -> u64 {
+        let (server, health) = start_ready(restored, &log, TOKEN, &[], wait);
+        server.kill();
+        assert_eq!(health["index_seq"], health["last_seq"], "{health}");
+        assert_eq!(health["index_documents"], health["businesses"], "{health}");
+        health["businesses"].as_u64().unwrap_or(0)
+    };
+    let restored = dir.path().join("restored");
+    let out = jalin(&restored, &["restore", backup.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let n = count_of(&restored);
+    assert!(
+        (before..=after).contains(&n),
+        "the backup holds {n} businesses; {before} were acknowledged before it began and at \
+         most {after} by its end"
+    );
+    // A second backup once the writes are over restores to what the live server serves.
+    let live = request(&addr, "GET", "/healthz", &[], b"")
+        .expect("healthz")
+        .json();
+    let again = dir.path().join("after.db");
+    let out = jalin(&data, &["backup", again.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Backups never overwrite, and restores never go over a store.
+    assert!(
+        !jalin(&data, &["backup", again.to_str().unwrap_or("")])
+            .status
+            .success()
+    );
+    assert!(
+        !jalin(&restored, &["restore", again.to_str().unwrap_or("")])
+            .status
+            .success()
+    );
+    server.kill();
+    let restored2 = dir.path().join("restored2");
+    let out = jalin(&restored2, &["restore", again.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(Some(count_of(&restored2)), live["businesses"].as_u64());
+}
+
+/// `jalin sample remove` on a sampled directory leaves none of the sample: its businesses
+/// and deals are gone, the operator's own records stay, and rankings cite only those.
+#[test]
+fn sample_remove_leaves_only_the_operators_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, GOOD).expect("write");
+    let out = jalin(&data, &["import", good.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sampled = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "bawang merah"],
+    );
+    let ids = |out: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["business"]["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(
+        ids(&sampled).iter().any(|id| !id.starts_with("tst-")),
+        "the sample is there to begin with"
+    );
+
+    let out = jalin(&data, &["sample", "remove"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("2 businesses and 1 deals remain"), "{said}");
+    let after = jalin(
+        &data,
+        &["match", "--province", "36", "--json", "bawang merah"],
+    );
+    assert!(after.status.success(), "{}", text(&after.stderr));
+    assert_eq!(ids(&after), ["tst-1"], "{}", text(&after.stdout));
+    // Removing again removes nothing.
+    let out = jalin(&data, &["sample", "remove"]);
+    assert!(
+        text(&out.stdout).contains("0 businesses and 0 deals"),
+        "{}",
+        text(&out.stdout)
+    );
 }

@@ -230,6 +230,63 @@ async fn every_write_route_by_role_and_object() {
         401
     );
 
+    // Deleting deals: admin, or a province key with a party in its provinces; a business
+    // key never. A deleted deal is gone (404) and leaves the deal network.
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let r = deal(admin, own, "km-third").await;
+        assert_eq!(code(&r), 201);
+        ids.push(r.json()["id"].as_str().expect("deal id").to_string());
+    }
+    let del_deal = |key: Option<String>, id: String| async move {
+        code(&call(key.as_deref(), "DELETE", &format!("/v1/deals/{id}"), None).await)
+    };
+    let partners = || async {
+        let r = call(
+            None,
+            "GET",
+            "/v1/businesses/km-own/network?limit=1000",
+            None,
+        )
+        .await;
+        r.json()["partners"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["id"] == "km-third").cloned())
+            .map_or(0, |p| p["completed"].as_u64().unwrap_or(0))
+    };
+    let before = partners().await;
+    assert_eq!(del_deal(None, ids[0].clone()).await, 401);
+    assert_eq!(del_deal(Some(k.reader.clone()), ids[0].clone()).await, 403);
+    assert_eq!(
+        del_deal(Some(k.business.clone()), ids[0].clone()).await,
+        403
+    );
+    assert_eq!(
+        del_deal(Some(k.province.clone()), ids[0].clone()).await,
+        204
+    );
+    assert_eq!(del_deal(Some(k.banten.clone()), ids[1].clone()).await, 204);
+    assert_eq!(del_deal(Some(TOKEN.to_string()), ids[2].clone()).await, 204);
+    assert_eq!(del_deal(Some(TOKEN.to_string()), ids[2].clone()).await, 404);
+    assert_eq!(
+        code(&call(None, "GET", &format!("/v1/deals/{}", ids[0]), None).await),
+        404
+    );
+    assert_eq!(partners().await, before - 3, "the deals left the network");
+    let audit = call(
+        Some(TOKEN),
+        "GET",
+        &format!("/v1/audit?entity={}", ids[0]),
+        None,
+    )
+    .await;
+    let rows = audit.json();
+    assert_eq!(rows[0]["route"], "DELETE /v1/deals/{id}", "{rows}");
+    assert!(
+        rows[0]["after"].is_null() && rows[0]["before"].is_string(),
+        "{rows}"
+    );
+
     // Keys: who may make which.
     let make = |key: String, body: Value| async move {
         code(

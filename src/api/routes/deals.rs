@@ -87,3 +87,22 @@ pub(crate) async fn get_deal(
 ) -> ApiResult<Json<Deal>> {
     Ok(Json(query(move || engine.get_deal(&id)).await?))
 }
+
+/// Deletes a deal recorded by mistake: an admin key, or a province key with a party in its
+/// provinces. The deal leaves the deal network and the rankings; the audit trail keeps its
+/// digest.
+#[utoipa::path(delete, path = "/v1/deals/{id}",
+    params(("id" = String, Path, description = "deal id, e.g. d-000001")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn delete_deal(
+    State(engine): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(deadline): Extension<WriteDeadline>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let by = caller.principal();
+    write_checked(deadline, move || engine.delete_deal_as(&by, &id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
