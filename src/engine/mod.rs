@@ -17,7 +17,9 @@
 //! against the reference data), `matching` (match and search), `scoring` (the scorer and
 //! the deal network's relationship feature for a request), `corridors` (the corridor
 //! opportunity formula, a province's advantages), `missions` (planning a mission, the pair
-//! weight), `network_views` (a business's deal network, introductions, flows) — and `types`
+//! weight), `mission_book` (stored missions, participant sheets, the kept plan, publishing),
+//! `mission_ledger` (commitments and attendance), `mission_report` (the mission report),
+//! `network_views` (a business's deal network, introductions, flows) — and `types`
 //! holds the request and response types.
 
 mod access;
