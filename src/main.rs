@@ -122,6 +122,14 @@ enum Command {
         data: DataArg,
         file: PathBuf,
     },
+    /// Write every business (with its contacts) and every deal as JSONL into OUT
+    /// (businesses.jsonl, deals.jsonl; new files), which `jalin import` reads back. Works
+    /// beside a running server.
+    Export {
+        #[command(flatten)]
+        data: DataArg,
+        out: PathBuf,
+    },
     /// Make a new data directory (--data, which must not hold a store) from a backup; the
     /// search index and the deal network are rebuilt from it.
     Restore {
@@ -269,6 +277,88 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::from(1)
             }
+        }
+    }
+}
+
+/// A reader that counts the bytes read through it, for the import's progress.
+struct Counted<R> {
+    inner: R,
+    read: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The import's progress over the bytes of its files, whose total is known up front: on a
+/// terminal a bar with percentage, rate and time left; otherwise a log line every 10 s.
+/// (Reading is most of an import; the index and network updates after it print their own
+/// summary.)
+struct ReadProgress {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReadProgress {
+    fn start(read: Arc<std::sync::atomic::AtomicU64>, total: u64) -> ReadProgress {
+        use std::sync::atomic::Ordering;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let bar = tty.then(|| {
+                let bar = ProgressBar::new(total);
+                let style = ProgressStyle::with_template(
+                    "reading {bar:30} {percent:>3}% {binary_bytes}/{binary_total_bytes} \
+                     {binary_bytes_per_sec}, {eta} left",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+                bar.set_style(style);
+                bar
+            });
+            let started = std::time::Instant::now();
+            let mut last_line = started;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let n = read.load(Ordering::Relaxed);
+                match &bar {
+                    Some(bar) => bar.set_position(n),
+                    None if last_line.elapsed() >= std::time::Duration::from_secs(10) => {
+                        last_line = std::time::Instant::now();
+                        let secs = started.elapsed().as_secs_f64();
+                        let rate = n as f64 / secs.max(1e-9);
+                        let left = total.saturating_sub(n) as f64 / rate.max(1.0);
+                        eprintln!(
+                            "import: read {:.0}% ({n} of {total} bytes), {:.1} MB/s, about \
+                             {left:.0} s left",
+                            100.0 * n as f64 / total.max(1) as f64,
+                            rate / 1e6
+                        );
+                    }
+                    None => {}
+                }
+            }
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+        });
+        ReadProgress {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }
@@ -483,6 +573,68 @@ fn keys(data: &DataArg, action: KeysAction) -> Result<(), Error> {
     }
 }
 
+/// Writes `out/businesses.jsonl` (each business as `GET /v1/businesses/{id}` shows it to an
+/// admin, contacts included) and `out/deals.jsonl`; neither may exist. Returns the counts.
+fn export(store: &jalin::store::Store, out: &Path) -> Result<(u64, u64), Error> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
+    let create = |name: &str| {
+        let path = out.join(name);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map(std::io::BufWriter::new)
+            .map_err(|e| {
+                Error::io(
+                    format!("creating {} (an export never overwrites)", path.display()),
+                    e,
+                )
+            })
+    };
+    let line = |w: &mut std::io::BufWriter<std::fs::File>, v: &dyn erased_line::Line| {
+        v.write_line(w)
+            .map_err(|e| Error::io(format!("writing into {}", out.display()), e))
+    };
+    let mut b = create("businesses.jsonl")?;
+    let mut ids = Vec::new();
+    store.business_keys(|id, _, _| ids.push(id.to_string()))?;
+    let mut businesses = 0;
+    for id in ids {
+        if let Some(business) = store.get_business(&id)? {
+            line(&mut b, &business)?;
+            businesses += 1;
+        }
+    }
+    let mut d = create("deals.jsonl")?;
+    let mut deals = 0;
+    store.for_each_deal(|deal| {
+        line(&mut d, &deal)?;
+        deals += 1;
+        Ok(())
+    })?;
+    for (w, name) in [(b, "businesses.jsonl"), (d, "deals.jsonl")] {
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(format!("writing {}", out.join(name).display()), e))?;
+    }
+    Ok((businesses, deals))
+}
+
+/// One JSON line of a business or a deal (a trait object, so one closure writes both).
+mod erased_line {
+    pub trait Line {
+        fn write_line(&self, w: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+    impl<T: serde::Serialize> Line for T {
+        fn write_line(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer(&mut *w, self)?;
+            w.write_all(b"\n")
+        }
+    }
+}
+
 fn engine_has_deals(engine: &Engine) -> bool {
     engine.status().is_ok_and(|s| s.network_deals > 0)
 }
@@ -539,28 +691,35 @@ fn run(cli: Cli) -> Result<(), Error> {
                 "import through its API: POST /v1/import with the file as the body",
             )?;
             let mut sources = Vec::new();
+            let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let mut total = 0;
             for f in &files {
                 let file = std::fs::File::open(f)
                     .map_err(|e| Error::invalid("file", format!("{}: {e}", f.display())))?;
+                total += file.metadata().map_or(0, |m| m.len());
                 sources.push(ImportSource {
                     name: f.display().to_string(),
                     format: ImportFormat::of_path(f),
-                    reader: Box::new(BufReader::new(file)),
+                    reader: Box::new(BufReader::new(Counted {
+                        inner: file,
+                        read: read.clone(),
+                    })),
                 });
             }
+            let reading = ReadProgress::start(read, total);
             let options = ImportOptions {
                 dry_run,
                 skip_invalid,
                 idempotency_key: None,
             };
-            let mut progress = progress_bar();
             let stats = engine.import_sources(
                 sources,
                 options,
-                &mut progress,
+                &mut |_, _, _| {},
                 &std::sync::atomic::AtomicBool::new(false),
-            )?;
-            report_import(&stats, skip_invalid)
+            );
+            reading.finish();
+            report_import(&stats?, skip_invalid)
         }
         Command::Generate {
             businesses,
@@ -627,6 +786,22 @@ fn run(cli: Cli) -> Result<(), Error> {
                 "backed up {} up to change {seq} into {}",
                 data.data.display(),
                 file.display()
+            );
+            Ok(())
+        }
+        Command::Export { data, out } => {
+            let db = data.data.join("jalin.db");
+            if !db.try_exists().unwrap_or(false) {
+                return Err(Error::invalid(
+                    "--data",
+                    format!("no jalin data in {}", data.data.display()),
+                ));
+            }
+            let store = jalin::store::Store::open(&db)?;
+            let (businesses, deals) = export(&store, &out)?;
+            println!(
+                "exported {businesses} businesses and {deals} deals into {}",
+                out.display()
             );
             Ok(())
         }
@@ -774,10 +949,22 @@ fn report_import(stats: &ImportStats, skip_invalid: bool) -> Result<(), Error> {
     } else {
         "imported"
     };
+    let unchanged = if stats.deals_unchanged > 0 {
+        format!(", {} already stored", stats.deals_unchanged)
+    } else {
+        String::new()
+    };
+    let skipped = if stats.skipped > 0 {
+        format!("; {} bad rows skipped", stats.skipped)
+    } else {
+        String::new()
+    };
     println!(
-        "{verb} {} businesses ({} listings) and {} deals in {:.1} s ({:.0} listings/s): \
-         store {:.1} s, index {:.1} s, deal network {:.1} s",
+        "{verb} {} businesses ({} new, {} replaced; {} listings) and {} deals{unchanged}{skipped} \
+         in {:.1} s ({:.0} listings/s): store {:.1} s, index {:.1} s, deal network {:.1} s",
         stats.businesses,
+        stats.businesses - stats.businesses_replaced,
+        stats.businesses_replaced,
         stats.listings,
         stats.deals,
         stats.seconds,

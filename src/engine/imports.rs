@@ -328,7 +328,8 @@ impl Engine {
                         Some((field, m)) => read.bad.add(vec![fail(field, m)], Some(record())),
                         None => {
                             read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
-                            w.put_business(&b)?;
+                            let (_, existed) = w.put_business(&b)?;
+                            read.stats.businesses_replaced += u64::from(existed);
                             known.insert(b.id);
                             read.stats.businesses += 1;
                         }
@@ -530,7 +531,8 @@ impl Engine {
                 Ok(b) => {
                     ids.insert(b.id.clone(), row.number);
                     read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
-                    w.put_business(&b)?;
+                    let (_, existed) = w.put_business(&b)?;
+                    read.stats.businesses_replaced += u64::from(existed);
                     known.insert(b.id.clone());
                     read.stats.businesses += 1;
                 }

@@ -15,7 +15,10 @@ use crate::score::Weights;
 /// What an import loaded (or, for a dry run, would load).
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ImportStats {
+    /// Businesses written, new and replaced together.
     pub businesses: u64,
+    /// Of those, businesses that were stored before (their record replaced).
+    pub businesses_replaced: u64,
     pub listings: u64,
     pub deals: u64,
     /// Deals already stored exactly as the import has them (a retried import), not written

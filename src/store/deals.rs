@@ -1,11 +1,37 @@
 //! Deleting deals: a deal recorded by mistake (`DELETE /v1/deals/{id}`), or the sample's
 //! deals (`jalin sample remove`). The deletion is a change like any other (so replicas and
 //! the deal network's snapshot notice it) and is audited with the deal's digest before.
+//! Also reading every deal as recorded, for exports.
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Entity, Writer, keys};
+use super::{Entity, Store, Writer, keys, parse_doc};
 use crate::error::Result;
+use crate::model::Deal;
+
+impl Store {
+    /// Every stored deal, in change order, as recorded (for `jalin export`).
+    pub fn for_each_deal(&self, mut f: impl FnMut(Deal) -> Result<()>) -> Result<()> {
+        let mut after: i64 = 0;
+        loop {
+            let batch: Vec<(i64, String)> = {
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(
+                    "SELECT seq, doc FROM deals WHERE seq > ?1 ORDER BY seq LIMIT 5000",
+                )?;
+                stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            let Some((last, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = *last;
+            for (_, doc) in batch {
+                f(parse_doc(&doc)?)?;
+            }
+        }
+    }
+}
 
 impl Writer<'_> {
     /// Deletes deal `id`. Returns the change sequence, or `None` when there was no such

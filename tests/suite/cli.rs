@@ -507,3 +507,67 @@ fn sample_remove_leaves_only_the_operators_records() {
         text(&out.stdout)
     );
 }
+
+/// `jalin export` writes what the store holds, contacts included, as JSONL that `jalin import`
+/// reads back into an empty directory to the same records.
+#[test]
+fn an_export_imports_back_to_the_same_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let with_contacts = r#"{"id":"ex-1","name":"UD Ekspor","kind":"umkm","province":"35","city":"Malang","offers":[{"commodity":"kopi","title":"Kopi arabika"}],"contacts":{"contact_person":"Bu Sri","phone":"0812-3456-7890","email":"sri@example.id"}}
+{"id":"ex-2","name":"CV Impor","kind":"umkm","province":"36","needs":[{"commodity":"kopi","title":"Kopi"}]}
+{"id":"ex-d1","buyer":"ex-2","seller":"ex-1","commodity":"kopi","value_idr":5000000,"date":"2024-05-01","status":"completed"}
+"#;
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, with_contacts).expect("write");
+    let out = jalin(
+        &data,
+        &["import", "--no-sample", file.to_str().unwrap_or("")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dump = dir.path().join("dump");
+    let out = jalin(&data, &["export", dump.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2 businesses and 1 deals"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Never over an earlier export.
+    assert!(
+        !jalin(&data, &["export", dump.to_str().unwrap_or("")])
+            .status
+            .success()
+    );
+
+    let copy = dir.path().join("copy");
+    let b = dump.join("businesses.jsonl");
+    let d = dump.join("deals.jsonl");
+    let out = jalin(
+        &copy,
+        &[
+            "import",
+            "--no-sample",
+            b.to_str().unwrap_or(""),
+            d.to_str().unwrap_or(""),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let a = Store::open(&data.join("jalin.db")).expect("store");
+    let c = Store::open(&copy.join("jalin.db")).expect("copy");
+    for id in ["ex-1", "ex-2"] {
+        let original = a.get_business(id).expect("read");
+        assert!(original.is_some());
+        assert_eq!(original, c.get_business(id).expect("read"), "{id}");
+    }
+    let contacts = c
+        .get_business("ex-1")
+        .expect("read")
+        .and_then(|b| b.contacts);
+    assert!(contacts.is_some(), "contacts travel with the export");
+    assert_eq!(
+        a.get_deal("ex-d1").expect("read"),
+        c.get_deal("ex-d1").expect("read")
+    );
+    assert!(c.get_deal("ex-d1").expect("read").is_some());
+}

@@ -95,7 +95,7 @@ fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
     let out = jalin(&data, &["import", "--dry-run", &path(&good)], &empty_env);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("would import 3 businesses (5 listings)"),
+        text(&out.stdout).contains("would import 3 businesses (3 new, 0 replaced; 5 listings)"),
         "{}",
         text(&out.stdout)
     );
@@ -128,6 +128,11 @@ fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("skipped 3 bad rows"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stdout).contains("3 businesses (0 new, 3 replaced;"),
         "{}",
         text(&out.stdout)
     );
@@ -429,7 +434,8 @@ fn cli_imports_deals_from_a_sheet_beside_their_businesses() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("imported 3 businesses (5 listings) and 2 deals"),
+        text(&out.stdout)
+            .contains("imported 3 businesses (3 new, 0 replaced; 5 listings) and 2 deals"),
         "{}",
         text(&out.stdout)
     );
