@@ -70,6 +70,9 @@ pub struct Commodity {
     /// The production table the supply model measures it by, and how much of the country
     /// that table covers; absent when none does.
     pub coverage: Option<crate::supply::Table>,
+    /// Its most specific KBKI 2012 code (see `GET /v1/catalog/{code}`), e.g. `0125302`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kbki: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +88,8 @@ struct CommodityRow {
     family: String,
     #[allow(dead_code)]
     source: String,
+    #[serde(default)]
+    kbki: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -179,6 +184,9 @@ pub struct Reference {
     max_name_words: usize,
     /// Family word → its members, in catalog order.
     families: HashMap<String, Vec<CommodityIx>>,
+    /// The KBKI catalog, built on first use (27 k names: most uses of the reference data
+    /// never need it) and shared by every `Reference` of the same catalog in the process.
+    catalog: std::sync::OnceLock<Result<std::sync::Arc<crate::catalog::Catalog>, String>>,
 }
 
 /// Lower-cased words of free text: letters, digits and apostrophes; anything else separates.
@@ -249,6 +257,7 @@ impl Reference {
                     .filter(|s| !s.is_empty())
                     .collect(),
                 coverage: None,
+                kbki: Some(r.kbki.trim().to_string()).filter(|k| !k.is_empty()),
             })
             .collect();
         let province_ix: HashMap<String, ProvinceIx> = provinces
@@ -377,6 +386,7 @@ impl Reference {
             names,
             name_words,
             max_name_words,
+            catalog: std::sync::OnceLock::new(),
         };
         reference.advantage = reference.compute_advantages();
         Ok(reference)
@@ -408,6 +418,47 @@ impl Reference {
             }
         }
         adv
+    }
+
+    /// The KBKI catalog with the curated commodities as its entries, or why it could not be
+    /// built (a fixture error). Built on first use; `Engine::open` asks for it at start so a
+    /// bad fixture stops the server there.
+    pub fn load_catalog(&self) -> Result<&crate::catalog::Catalog, ReferenceError> {
+        let built = self.catalog.get_or_init(|| {
+            shared_catalog(self.catalog_fingerprint(), || {
+                let curated: Vec<crate::catalog::Curated<'_>> = (0..self.commodities.len())
+                    .map(|c| crate::catalog::Curated {
+                        names: self
+                            .names
+                            .iter()
+                            .filter(|(_, of)| *of == c)
+                            .map(|(n, _)| n.as_str())
+                            .collect(),
+                        kbki: self.commodities[c].kbki.as_deref(),
+                    })
+                    .collect();
+                crate::catalog::Catalog::from_csv(
+                    crate::catalog::KBKI_CSV,
+                    crate::catalog::KBKI_SYNONYMS_CSV,
+                    &curated,
+                )
+                .map_err(|e| e.to_string())
+            })
+        });
+        built.as_deref().map_err(|message| ReferenceError {
+            file: "kbki.csv",
+            line: 0,
+            message: message.clone(),
+        })
+    }
+
+    /// The KBKI catalog (see [`Reference::load_catalog`]); an empty one if it could not be
+    /// built, which `Engine::open` has already refused.
+    pub fn catalog(&self) -> &crate::catalog::Catalog {
+        match self.load_catalog() {
+            Ok(c) => c,
+            Err(_) => crate::catalog::Catalog::empty(),
+        }
     }
 
     /// The supply model of a commodity, when a production table measures it.
@@ -491,6 +542,20 @@ impl Reference {
         })
     }
 
+    /// Resolves a KBKI code or reports the field that named it.
+    pub fn require_kbki(
+        &self,
+        field: &str,
+        code: &str,
+    ) -> Result<crate::catalog::EntryIx, FieldError> {
+        self.catalog().find(code.trim()).ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("unknown KBKI code {code:?}; see GET /v1/catalog?q= for the codes"),
+            )
+        })
+    }
+
     pub fn advantage(&self, p: ProvinceIx, c: CommodityIx) -> Advantage {
         self.advantage[c * self.provinces.len() + p]
     }
@@ -519,11 +584,17 @@ impl Reference {
         let provinces = self.provinces.iter().map(|p| p.code.as_str());
         let keys = self.commodities.iter().map(|c| c.key.as_str());
         let names = self.names.iter().map(|(n, _)| n.as_str());
+        let kbki = self
+            .commodities
+            .iter()
+            .map(|c| c.kbki.as_deref().unwrap_or(""));
         for part in provinces
             .chain(std::iter::once("\u{1}"))
             .chain(keys)
             .chain(std::iter::once("\u{1}"))
             .chain(names)
+            .chain(std::iter::once("\u{1}"))
+            .chain(kbki)
         {
             for b in part.bytes().chain(std::iter::once(0)) {
                 h ^= u64::from(b);
@@ -604,6 +675,25 @@ impl Reference {
         }
         out
     }
+}
+
+/// The catalog of a reference data set, built once per process and fingerprint: building it
+/// parses 27 k rows and an automaton (seconds in a debug build; BENCHMARKS.md), and
+/// tests and the CLI load the same embedded data many times. The lock is held while building
+/// so concurrent first uses build it once.
+fn shared_catalog(
+    fingerprint: u64,
+    build: impl FnOnce() -> Result<crate::catalog::Catalog, String>,
+) -> Result<std::sync::Arc<crate::catalog::Catalog>, String> {
+    type Built = Vec<(u64, std::sync::Arc<crate::catalog::Catalog>)>;
+    static BUILT: std::sync::Mutex<Built> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, c)) = built.iter().find(|(f, _)| *f == fingerprint) {
+        return Ok(c.clone());
+    }
+    let c = std::sync::Arc::new(build()?);
+    built.push((fingerprint, c.clone()));
+    Ok(c)
 }
 
 /// Great-circle distance on a sphere of the Earth's mean radius.

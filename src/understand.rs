@@ -8,8 +8,11 @@
 //! synonyms) and are matched as whole phrases, longest first, so *bawang merah* is never read
 //! as *bawang putih*. A phrase of five letters or more also matches with one typo
 //! (*bawang mera*, *cabai rawitt*), but only when exactly one catalog name is that close.
+//! Every product name is also read against the KBKI catalog (`catalog`: 27 k BPS names in
+//! one automaton pass), so "keripik tempe" reports KBKI 2314006001 beside the curated snacks.
 //! Pure: no IO, no tantivy.
 
+use crate::catalog::EntryIx;
 use crate::model::units;
 use crate::model::{Certification, ListingKind, Quantity};
 use crate::reference::{CommodityIx, ProvinceIx, Reference};
@@ -27,6 +30,9 @@ pub struct Understanding {
     pub province: Option<ProvinceIx>,
     /// The kind of listing the user looks for: offers (suppliers) or needs (buyers).
     pub looking_for: Option<ListingKind>,
+    /// KBKI entries the text names (the catalog's reading of every product name in it,
+    /// curated or not): "keripik tempe" → 2314006001.
+    pub kbki: Vec<EntryIx>,
 }
 
 /// Lower-cased words of the text: letters, digits, apostrophes and decimal separators
@@ -173,6 +179,14 @@ pub fn understand(reference: &Reference, text: &str) -> Understanding {
             }
         }
         u.families.push(word);
+    }
+    let catalog = reference.catalog();
+    for found in catalog.find_in_text(&head) {
+        if let Some(r) = catalog.resolution_of(&found)
+            && !u.kbki.contains(&r.entry)
+        {
+            u.kbki.push(r.entry);
+        }
     }
     // Volume: "5 ton", "5ton", "2,5 kuintal per bulan", "200 kg/minggu".
     for i in 0..words.len() {
@@ -381,6 +395,23 @@ mod tests {
         assert_eq!(k("untuk pabrik keripik"), ["makanan_ringan"]);
         // "segar" (fresh) is no typo of "sugar".
         assert_eq!(k("tomatt segar 3 ton"), ["tomat"]);
+    }
+
+    #[test]
+    fn product_names_beyond_the_curated_catalog_get_kbki_codes() {
+        let r = Reference::embedded().unwrap();
+        let codes = |t: &str| -> Vec<String> {
+            let c = r.catalog();
+            understand(&r, t)
+                .kbki
+                .iter()
+                .map(|e| c.entry(*e).code.clone())
+                .collect()
+        };
+        assert_eq!(codes("butuh keripik tempe 200 kg"), ["2314006001"]);
+        assert_eq!(codes("bawang merah"), ["0125302"]);
+        assert_eq!(codes("mesin las untuk bengkel"), ["44241"]);
+        assert!(codes("untuk dijual lagi").is_empty());
     }
 
     #[test]

@@ -493,6 +493,9 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
             get(reference::advantages),
         )
         .route("/v1/commodities", get(reference::commodities))
+        .route("/v1/commodities/{key}", get(reference::commodity))
+        .route("/v1/catalog", get(reference::catalog))
+        .route("/v1/catalog/{code}", get(reference::catalog_entry))
         .route("/v1/templates/businesses.csv", get(imports::template_csv))
         .route("/v1/templates/businesses.xlsx", get(imports::template_xlsx))
         .route("/v1/templates/deals.csv", get(imports::template_deals_csv))

@@ -40,7 +40,8 @@ use super::routes::mission_book::{
 use super::routes::missions::{__path_plan_mission, __path_replan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
 use super::routes::reference::{
-    __path_advantages, __path_commodities, __path_provinces, __path_supply,
+    __path_advantages, __path_catalog, __path_catalog_entry, __path_commodities, __path_commodity,
+    __path_provinces, __path_supply,
 };
 use super::routes::search::__path_search;
 
@@ -50,7 +51,7 @@ use super::routes::search::__path_search;
         title = "jalin",
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
-    paths(healthz, provinces, advantages, commodities, supply, search, match_, corridors, get_business,
+    paths(healthz, provinces, advantages, commodities, commodity, catalog, catalog_entry, supply, search, match_, corridors, get_business,
         list_missions, get_mission, create_mission, put_mission, delete_mission,
         plan_stored_mission, get_stored_plan, publish_mission, unpublish_mission,
         post_participants, post_attendance, post_commitment, list_commitments, mission_report,

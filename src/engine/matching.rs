@@ -161,6 +161,7 @@ impl Engine {
                     Direction::Suppliers => ListingKind::Offer,
                     Direction::Markets => ListingKind::Need,
                 }),
+                kbki: Vec::new(),
             },
             total: groups.iter().map(|g| g.total).sum(),
             business: Some(business.summary()),
@@ -297,6 +298,7 @@ impl Engine {
             ("filters.island_groups", f.island_groups.len()),
             ("filters.kinds", f.kinds.len()),
             ("filters.certifications", f.certifications.len()),
+            ("filters.kbki", f.kbki.len()),
         ] {
             if len > MAX_FILTER_VALUES {
                 return Err(Error::invalid(
@@ -356,6 +358,10 @@ impl Engine {
             }
             out.max_km = Some(km as f32);
         }
+        for (i, code) in f.kbki.iter().enumerate() {
+            let e = r.require_kbki(&format!("filters.kbki[{i}]"), code)?;
+            out.kbki.push(r.catalog().entry(e).code.clone());
+        }
         out.kinds = f.kinds.iter().map(|k| k.index()).collect();
         out.certs = Certification::mask(&parse_certs("filters.certifications", &f.certifications)?);
         if let Some(q) = &f.min_capacity {
@@ -387,6 +393,7 @@ impl Engine {
                 Direction::Markets => ListingKind::Need,
             }),
             commodities: ctx.commodities.clone(),
+            kbki: filters.kbki.clone(),
             provinces: filters.provinces.clone(),
             business_kinds: filters.kinds.clone(),
             certs: filters.certs | ctx.certs,
@@ -512,6 +519,7 @@ impl Engine {
         for (name, list) in [
             ("province", &q.province),
             ("commodity", &q.commodity),
+            ("kbki", &q.kbki),
             ("cert", &q.cert),
         ] {
             let n = list.as_deref().map_or(0, |l| l.split(',').count());
@@ -540,6 +548,12 @@ impl Engine {
                 filter
                     .commodities
                     .push(r.require_commodity("commodity", key.trim())?);
+            }
+        }
+        if let Some(codes) = &q.kbki {
+            for code in codes.split(',').filter(|s| !s.is_empty()) {
+                let e = r.require_kbki("kbki", code.trim())?;
+                filter.kbki.push(r.catalog().entry(e).code.clone());
             }
         }
         if let Some(c) = &q.cert {
@@ -607,6 +621,11 @@ impl Engine {
             volume: u.volume.clone(),
             certifications: u.certifications.clone(),
             looking_for: u.looking_for,
+            kbki: u
+                .kbki
+                .iter()
+                .map(|e| r.catalog().entry(*e).code.clone())
+                .collect(),
         }
     }
 }
@@ -667,6 +686,8 @@ fn parse_certs(field: &str, names: &[String]) -> Result<Vec<Certification>> {
 #[derive(Debug, Clone, Default)]
 pub(super) struct ResolvedFilters {
     pub(super) provinces: Vec<usize>,
+    /// KBKI codes, any level.
+    pub(super) kbki: Vec<String>,
     pub(super) kinds: Vec<u64>,
     pub(super) certs: u64,
     pub(super) min_amount: Option<(f64, u64)>,

@@ -19,10 +19,12 @@
 //! opportunity formula, a province's advantages), `missions` (planning a mission, the pair
 //! weight), `mission_book` (stored missions, participant sheets, the kept plan, publishing),
 //! `mission_ledger` (commitments and attendance), `mission_report` (the mission report),
-//! `network_views` (a business's deal network, introductions, flows) — and `types`
+//! `network_views` (a business's deal network, introductions, flows), `catalog` (the
+//! KBKI catalog's entries and curated commodities by key or name) — and `types`
 //! holds the request and response types.
 
 mod access;
+mod catalog;
 mod corridors;
 mod imports;
 mod matching;
@@ -57,11 +59,12 @@ pub use mission_report::{
 pub use missions::FIXTURE_MISSIONS;
 pub use types::SkippedRecord;
 pub use types::{
-    AdvantagesResponse, CorridorCommodity, CorridorParams, CorridorParty, CorridorResponse,
-    DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView, MatchFilters, MatchGroup,
-    MatchOrder, MatchRequest, MatchResponse, MatchResult, NeedSpec, NetworkView, PartnerView,
-    ProvinceAdvantage, ProvinceTradeView, SearchParams, SearchResponse, SearchResult, Status,
-    SupplyModelInfo, SupplyOrigin, SupplyQuery, SupplyResponse, Understood,
+    AdvantagesResponse, CatalogEntry, CatalogEntryResponse, CatalogQuery, CatalogResolution,
+    CatalogSearchResponse, CommodityResponse, CorridorCommodity, CorridorParams, CorridorParty,
+    CorridorResponse, DealCounts, FlowView, FlowsView, HopView, ImportStats, IntroView,
+    MatchFilters, MatchGroup, MatchOrder, MatchRequest, MatchResponse, MatchResult, NeedSpec,
+    NetworkView, PartnerView, ProvinceAdvantage, ProvinceTradeView, SearchParams, SearchResponse,
+    SearchResult, Status, SupplyModelInfo, SupplyOrigin, SupplyQuery, SupplyResponse, Understood,
 };
 
 /// The sample data compiled into the binary, loaded into an empty data directory.
@@ -174,6 +177,8 @@ impl Engine {
             .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
         let started = Instant::now();
         let reference = Arc::new(Reference::embedded()?);
+        // The KBKI catalog is built on first use; build it now so a bad fixture stops here.
+        reference.load_catalog()?;
         // The sample goes only into a store created now: one made empty on purpose
         // (`--no-sample`, or everything deleted) stays empty.
         let created = !dir.join("jalin.db").try_exists().unwrap_or(false);

@@ -124,6 +124,9 @@ pub struct MatchFilters {
     /// Only these kinds of business.
     #[serde(default)]
     pub kinds: Vec<BusinessKind>,
+    /// Only listings filed under one of these KBKI codes, at any level (`2399`).
+    #[serde(default)]
+    pub kbki: Vec<String>,
     /// Partners must hold every one of these certifications.
     #[serde(default)]
     pub certifications: Vec<String>,
@@ -184,6 +187,9 @@ pub struct Understood {
     /// Offers (suppliers) or needs (buyers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub looking_for: Option<ListingKind>,
+    /// KBKI codes of the products named (see `GET /v1/catalog/{code}`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kbki: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -290,6 +296,9 @@ pub struct SearchParams {
     pub kind: Option<String>,
     /// Catalog keys, comma-separated.
     pub commodity: Option<String>,
+    /// KBKI codes at any level, comma-separated (`2399`: listings filed under it or any of
+    /// its descendants; see `GET /v1/catalog`).
+    pub kbki: Option<String>,
     /// Required certifications, comma-separated.
     pub cert: Option<String>,
     pub limit: Option<usize>,
@@ -488,4 +497,68 @@ pub struct SupplyResponse {
     pub model: SupplyModelInfo,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// One KBKI entry as answers show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogEntry {
+    /// The KBKI 2012 code, 1 to 10 digits (`2314006001`).
+    pub code: String,
+    /// BPS's name (Indonesian).
+    pub name_id: String,
+    pub level: crate::catalog::Level,
+}
+
+/// `GET /v1/catalog/{code}`: an entry with its path from the section down and its children.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogEntryResponse {
+    pub entry: CatalogEntry,
+    /// Section first, parent last.
+    pub ancestors: Vec<CatalogEntry>,
+    pub children: Vec<CatalogEntry>,
+    /// Curated commodities filed at this entry or below it (catalog keys).
+    pub commodities: Vec<String>,
+}
+
+/// `GET /v1/catalog` parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogQuery {
+    /// Words of a name ("keripik pisang") or the start of a code ("2399"); absent: the
+    /// five sections.
+    pub q: Option<String>,
+    /// At most this many entries, 1 to 100 (default 20).
+    pub limit: Option<usize>,
+}
+
+/// What a product name stands for in the catalog.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogResolution {
+    /// The most specific entry covering everything the name stands for.
+    pub entry: CatalogEntry,
+    /// The curated commodity, when the name is one of its names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commodity: Option<String>,
+    pub via: crate::catalog::Via,
+}
+
+/// `GET /v1/catalog?q=`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogSearchResponse {
+    /// What the query resolves to as a product name; absent when no word of it is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<CatalogResolution>,
+    /// Entries whose code starts with the query or whose name holds all its words,
+    /// shallowest first; else the nearest by shared words.
+    pub entries: Vec<CatalogEntry>,
+}
+
+/// `GET /v1/commodities/{key}`: a curated commodity with its place in KBKI.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommodityResponse {
+    #[serde(flatten)]
+    pub commodity: crate::reference::Commodity,
+    /// Its KBKI entry's ancestors, section first, then the entry itself.
+    pub kbki_path: Vec<CatalogEntry>,
 }

@@ -21,6 +21,10 @@ impl Engine {
             for (i, l) in listings.iter().enumerate() {
                 self.reference
                     .require_commodity(&format!("{name}[{i}].commodity"), &l.commodity)?;
+                if let Some(code) = &l.kbki {
+                    self.reference
+                        .require_kbki(&format!("{name}[{i}].kbki"), code)?;
+                }
             }
         }
         Ok(())

@@ -256,6 +256,7 @@ pub(super) fn make_business(
         offers.push(Listing {
             id: Some(format!("{id}-o{}", i + 1)),
             commodity: model.key(c).to_string(),
+            kbki: None,
             title,
             description,
             capacity: Some(Quantity {
@@ -287,6 +288,7 @@ pub(super) fn make_business(
         needs.push(Listing {
             id: Some(format!("{id}-n{}", i + 1)),
             commodity: model.key(c).to_string(),
+            kbki: None,
             title,
             description,
             capacity: None,

@@ -308,12 +308,24 @@ fn listing(reference: &Reference, item: &str, kind: ListingKind) -> Result<Listi
     let head = item[..cut].trim().trim_end_matches([',', '-', ':']).trim();
     let named = if head.is_empty() { item } else { head };
     let found = reference.commodities_in_text(named);
-    let commodity = match found.as_slice() {
-        [c] => *c,
+    let catalog = reference.catalog();
+    // KBKI's reading of the name: a code for what is listed, more specific than a curated
+    // commodity's own, or the only place of a product no curated commodity names.
+    let resolved = catalog
+        .resolve(named)
+        .filter(|r| r.via != crate::catalog::Via::Nearest);
+    let (commodity, kbki) = match found.as_slice() {
+        [c] => {
+            let kbki = resolved
+                .as_ref()
+                .filter(|r| r.commodity == Some(*c) && Some(r.entry) != catalog.commodity_entry(*c))
+                .map(|r| catalog.entry(r.entry).code.clone());
+            (*c, kbki)
+        }
         [] => {
             let u = understand(reference, named);
             match (u.fuzzy.as_slice(), u.families.is_empty()) {
-                ([c], true) => *c,
+                ([c], true) => (*c, None),
                 _ if !u.families.is_empty() => {
                     let names: Vec<&str> = u
                         .commodities
@@ -325,15 +337,41 @@ fn listing(reference: &Reference, item: &str, kind: ListingKind) -> Result<Listi
                         names.join(", ")
                     ));
                 }
-                _ => {
-                    let hint = nearest_commodity(reference, item)
-                        .map(|n| format!("did you mean {n:?}? "))
-                        .unwrap_or_default();
-                    return Err(format!(
-                        "no catalog product in {item:?}; {hint}name products as the catalog \
-                         does (GET /v1/commodities), separated by ';'"
-                    ));
-                }
+                _ => match &resolved {
+                    Some(r) => {
+                        let entry = catalog.entry(r.entry);
+                        let c = catalog.commodity_covering(r.entry).ok_or_else(|| {
+                            format!(
+                                "{item:?} is KBKI {} ({}), which no catalog commodity covers \
+                                 yet; name a catalog product (GET /v1/commodities)",
+                                entry.code, entry.name_id
+                            )
+                        })?;
+                        (c, Some(entry.code.clone()))
+                    }
+                    None => {
+                        let hint = nearest_commodity(reference, item)
+                            .map(|n| format!("did you mean {n:?}? "))
+                            .unwrap_or_default();
+                        let near: Vec<String> = catalog
+                            .nearest(named, 3)
+                            .into_iter()
+                            .map(|e| {
+                                let e = catalog.entry(e);
+                                format!("{} {}", e.code, e.name_id)
+                            })
+                            .collect();
+                        let near = if near.is_empty() {
+                            String::new()
+                        } else {
+                            format!("nearest KBKI entries: {}; ", near.join(", "))
+                        };
+                        return Err(format!(
+                            "no catalog product in {item:?}; {hint}{near}name products as the \
+                             catalog does (GET /v1/commodities), separated by ';'"
+                        ));
+                    }
+                },
             }
         }
         several => {
@@ -373,6 +411,7 @@ fn listing(reference: &Reference, item: &str, kind: ListingKind) -> Result<Listi
     Ok(Listing {
         id: None,
         commodity: c.key.clone(),
+        kbki,
         title,
         description: None,
         capacity,

@@ -175,3 +175,39 @@ fn deal_sheets_are_read_with_rupiah_and_dates_as_people_write_them() {
     let map = ColumnMap::from_headers(&deals.headers).unwrap();
     assert!(deal_from_row(&r, &map, &deals.rows[0]).is_ok());
 }
+
+#[test]
+fn products_beyond_the_curated_catalog_map_through_kbki() {
+    let rows = read(
+        "Nama Usaha;Provinsi;Produk\n\
+         UD Camilan;Jatim;\"Keripik tempe 200 kg/bulan; Dodol nangka 100 kg; Mesin las\"\n\
+         UD Mainan;Jatim;Boneka\n\
+         UD Aneka;Jatim;Berdiameter\n",
+    );
+    let a = rows[0].as_ref().unwrap();
+    let got: Vec<(&str, Option<&str>, &str)> = a
+        .offers
+        .iter()
+        .map(|l| (l.commodity.as_str(), l.kbki.as_deref(), l.title.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // A curated name with BPS's more specific code.
+            ("makanan_ringan", Some("2314006001"), "Keripik tempe"),
+            // Not curated: BPS's item, filed under the curated entry above it (23999).
+            ("makanan_ringan", Some("2399916043"), "Dodol nangka"),
+            ("mesin_peralatan", Some("44241"), "Mesin las"),
+        ]
+    );
+    // A KBKI product no curated commodity covers, and a name nothing knows: both say why,
+    // the second with the nearest KBKI entries.
+    let e = &rows[1].as_ref().unwrap_err()[0];
+    assert!(
+        e.message.contains("no catalog commodity covers"),
+        "{}",
+        e.message
+    );
+    let e = &rows[2].as_ref().unwrap_err()[0];
+    assert!(e.message.contains("nearest KBKI entries"), "{}", e.message);
+}

@@ -249,6 +249,10 @@ pub struct Listing {
     pub id: Option<String>,
     /// A catalog key, e.g. `bawang_merah`.
     pub commodity: String,
+    /// The most specific KBKI 2012 code known for what is listed (`2314006001`, keripik
+    /// tempe), when it is more specific than the commodity's own; see `GET /v1/catalog`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kbki: Option<String>,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -496,6 +500,8 @@ pub struct ListingView {
     pub id: String,
     pub kind: ListingKind,
     pub commodity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kbki: Option<String>,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -536,6 +542,7 @@ impl Business {
                     id: l.id.clone().unwrap_or_default(),
                     kind,
                     commodity: l.commodity.clone(),
+                    kbki: l.kbki.clone(),
                     title: l.title.clone(),
                     description: l.description.clone(),
                     capacity: l.capacity.clone(),

@@ -43,7 +43,7 @@ use crate::reference::{CommodityIx, ProvinceIx, Reference};
 use crate::score::ListingFeatures;
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 5;
+const SCHEMA_VERSION: u32 = 6;
 const WRITER_MEMORY: usize = 100_000_000;
 
 /// What the index remembers in its commit payload.
@@ -63,6 +63,7 @@ struct Fields {
     listing_id: Field,
     kind: Field,
     commodity: Field,
+    kbki: Field,
     province: Field,
     business_kind: Field,
     certs: Field,
@@ -89,6 +90,9 @@ fn schema() -> (Schema, Fields) {
         listing_id: b.add_text_field("listing_id", STRING),
         kind: b.add_u64_field("kind", INDEXED | FAST),
         commodity: b.add_u64_field("commodity", INDEXED | FAST),
+        // The listing's KBKI code (its own, else its commodity's) and every ancestor's: a
+        // filter by any prefix of the tree is one term.
+        kbki: b.add_text_field("kbki", STRING),
         province: b.add_u64_field("province", INDEXED | FAST),
         business_kind: b.add_u64_field("business_kind", INDEXED | FAST),
         certs: b.add_u64_field("certs", FAST),
@@ -133,6 +137,8 @@ pub struct Filter {
     pub kind: Option<ListingKind>,
     /// Any of these commodities (empty: any).
     pub commodities: Vec<CommodityIx>,
+    /// Filed under any of these KBKI codes, at any level (empty: any).
+    pub kbki: Vec<String>,
     /// Any of these provinces (empty: any).
     pub provinces: Vec<ProvinceIx>,
     pub exclude_provinces: Vec<ProvinceIx>,
@@ -552,6 +558,17 @@ impl SearchIndex {
             doc.add_text(f.listing_id, &l.id);
             doc.add_u64(f.kind, listing_kind_code(l.kind));
             doc.add_u64(f.commodity, commodity as u64);
+            let catalog = reference.catalog();
+            let entry = l
+                .kbki
+                .as_deref()
+                .and_then(|k| catalog.find(k))
+                .or_else(|| catalog.commodity_entry(commodity));
+            if let Some(e) = entry {
+                for code in catalog.path_codes(e) {
+                    doc.add_text(f.kbki, code);
+                }
+            }
             doc.add_u64(f.province, province);
             doc.add_u64(f.business_kind, b.kind.index());
             doc.add_u64(f.certs, certs);
@@ -697,6 +714,22 @@ impl SearchIndex {
         if !filter.commodities.is_empty() {
             let v: Vec<u64> = filter.commodities.iter().map(|c| *c as u64).collect();
             must(any_of(f.commodity, &v));
+        }
+        if !filter.kbki.is_empty() {
+            let codes: Vec<(Occur, Box<dyn Query>)> = filter
+                .kbki
+                .iter()
+                .map(|code| -> (Occur, Box<dyn Query>) {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.kbki, code),
+                            IndexRecordOption::Basic,
+                        )),
+                    )
+                })
+                .collect();
+            must(Box::new(BooleanQuery::new(codes)));
         }
         if !filter.provinces.is_empty() {
             let v: Vec<u64> = filter.provinces.iter().map(|c| *c as u64).collect();

@@ -85,8 +85,10 @@ fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
         ),
         "{err}"
     );
+    // "Mobil listrik" is a KBKI product (motor vehicles) that no curated commodity covers.
     assert!(
-        lines[1].contains("umkm_bad.csv:6: Produk: no catalog product"),
+        lines[1].contains("umkm_bad.csv:6: Produk: \"Mobil listrik\" is KBKI 49")
+            && lines[1].contains("no catalog commodity covers"),
         "{err}"
     );
     assert!(lines[2].contains("umkm_bad.csv:7: No. HP:"), "{err}");

@@ -20,6 +20,7 @@
 mod common;
 
 mod api;
+mod catalog;
 mod cli;
 mod imports;
 mod keys;

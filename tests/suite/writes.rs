@@ -636,3 +636,53 @@ async fn a_brebes_shallot_cooperative_ranks_near_the_top_for_banten() {
     );
     assert!(at < 30, "ranked {}", at + 1);
 }
+
+#[tokio::test]
+async fn a_listing_carries_its_own_kbki_code_and_is_found_by_it() {
+    let body = json!({"id": "w-kbki", "name": "UD Keripik Tempe Bu Sri", "kind": "umkm",
+        "province": "35", "city": "Malang",
+        "offers": [{"commodity": "makanan_ringan", "kbki": "2314006001",
+                    "title": "Keripik tempe sagu"}]});
+    let reply = put("w-kbki", body.clone()).await;
+    assert!(
+        reply.status.is_success(),
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    // The item's own branch (2314006, chips of legumes) holds it; the curated commodity's
+    // code (23999) no longer does, but their common division does.
+    let ids = |v: serde_json::Value| -> Vec<String> {
+        v["results"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["business"]["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let v = get("/v1/search?kbki=2314006&limit=100").await.json();
+    assert!(ids(v.clone()).contains(&"w-kbki".to_string()), "{v}");
+    assert!(
+        v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(|r| r["listing"]["kbki"] == "2314006001"),
+        "{v}"
+    );
+    let v = get("/v1/search?kbki=23999&limit=1000").await.json();
+    assert!(!ids(v).contains(&"w-kbki".to_string()));
+    let v = get("/v1/search?q=keripik%20tempe&kbki=23&limit=1000")
+        .await
+        .json();
+    assert!(ids(v).contains(&"w-kbki".to_string()));
+    // An unknown code is refused, naming the field, and nothing is kept.
+    let mut bad = body;
+    bad["id"] = json!("w-kbki-bad");
+    bad["offers"][0]["kbki"] = json!("2314006999");
+    put("w-kbki-bad", bad)
+        .await
+        .assert_error(400, "offers[0].kbki");
+    assert_eq!(get("/v1/businesses/w-kbki-bad").await.status, 404);
+}

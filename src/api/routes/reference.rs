@@ -1,5 +1,6 @@
-//! The reference data: `GET /v1/provinces`, `/v1/provinces/{code}/advantages`, `/v1/commodities`,
-//! and the supply model's answer for one commodity and buyer, `GET /v1/supply`.
+//! The reference data: `GET /v1/provinces`, `/v1/provinces/{code}/advantages`, `/v1/commodities`
+//! (and one by key or name), the KBKI catalog (`/v1/catalog`, `/v1/catalog/{code}`), and the
+//! supply model's answer for one commodity and buyer, `GET /v1/supply`.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,7 +9,10 @@ use axum::http::HeaderMap;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::{ApiQuery, lang_of};
 use crate::api::{AppState, query};
-use crate::engine::{AdvantagesResponse, SupplyQuery, SupplyResponse};
+use crate::engine::{
+    AdvantagesResponse, CatalogEntryResponse, CatalogQuery, CatalogSearchResponse,
+    CommodityResponse, SupplyQuery, SupplyResponse,
+};
 use crate::reference::{Commodity, Province};
 
 /// The 38 provinces with population, capital coordinates and island group.
@@ -32,6 +36,40 @@ pub(crate) async fn advantages(
 #[utoipa::path(get, path = "/v1/commodities", responses((status = 200, body = [Commodity])))]
 pub(crate) async fn commodities(State(engine): State<AppState>) -> Json<Vec<Commodity>> {
     Json(engine.commodities().to_vec())
+}
+
+/// One curated commodity by catalog key (`kopi_olahan`) or name ("Kopi arabika"), with its
+/// KBKI code and the path of its ancestors.
+#[utoipa::path(get, path = "/v1/commodities/{key}",
+    params(("key" = String, Path, description = "catalog key or name, e.g. bawang_merah")),
+    responses((status = 200, body = CommodityResponse), (status = 404, body = ErrorBody)))]
+pub(crate) async fn commodity(
+    State(engine): State<AppState>,
+    Path(key): Path<String>,
+) -> ApiResult<Json<CommodityResponse>> {
+    Ok(Json(engine.commodity(&key)?))
+}
+
+/// The KBKI 2012 goods catalog (27 k entries): entries whose name holds the words of `q`
+/// or whose code starts with it, and what `q` resolves to as a product name.
+#[utoipa::path(get, path = "/v1/catalog", params(CatalogQuery),
+    responses((status = 200, body = CatalogSearchResponse), (status = 400, body = ErrorBody)))]
+pub(crate) async fn catalog(
+    State(engine): State<AppState>,
+    ApiQuery(q): ApiQuery<CatalogQuery>,
+) -> ApiResult<Json<CatalogSearchResponse>> {
+    Ok(Json(query(move || engine.catalog_search(&q)).await?))
+}
+
+/// One KBKI entry with its ancestors, children and the curated commodities under it.
+#[utoipa::path(get, path = "/v1/catalog/{code}",
+    params(("code" = String, Path, description = "KBKI code, 1 to 10 digits, e.g. 2399")),
+    responses((status = 200, body = CatalogEntryResponse), (status = 404, body = ErrorBody)))]
+pub(crate) async fn catalog_entry(
+    State(engine): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<CatalogEntryResponse>> {
+    Ok(Json(engine.catalog_entry(&code)?))
 }
 
 /// Where a province is expected to buy a commodity: every origin province by expected share
