@@ -169,9 +169,19 @@ enum Command {
         #[command(flatten)]
         data: DataArg,
         spec: String,
-        /// json, csv, ics or html.
+        /// json, csv, ics, html (print-ready agendas) or xlsx.
         #[arg(long, default_value = "json")]
         format: String,
+        /// Language of the documents (id, the default, or en); of the JSON's reasons
+        /// (default en).
+        #[arg(long)]
+        lang: Option<String>,
+        /// CSV separator: ';' (default for id), ',' (default for en) or tab.
+        #[arg(long)]
+        sep: Option<String>,
+        /// Only this participant's part: its agenda page, calendar or rows.
+        #[arg(long)]
+        participant: Option<String>,
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -731,10 +741,36 @@ fn run(cli: Cli) -> Result<(), Error> {
             data,
             spec,
             format,
+            lang,
+            sep,
+            participant,
             output,
         } => {
             let format =
                 PlanFormat::parse(Some(&format)).map_err(|m| Error::invalid("--format", m))?;
+            let lang = match lang.as_deref() {
+                Some("id") => jalin::model::Lang::Id,
+                Some("en") => jalin::model::Lang::En,
+                Some(other) => {
+                    return Err(Error::invalid(
+                        "--lang",
+                        format!("{other:?} is not a supported language; use id or en"),
+                    ));
+                }
+                None if format == PlanFormat::Json => jalin::model::Lang::En,
+                None => jalin::model::Lang::Id,
+            };
+            let sep = sep
+                .as_deref()
+                .map(jalin::plan::export::RenderOptions::parse_sep)
+                .transpose()
+                .map_err(|e| Error::invalid("--sep", e.message))?;
+            let options = jalin::plan::export::RenderOptions {
+                lang,
+                sep,
+                participant,
+                dtstamp: None,
+            };
             let text = match std::fs::read_to_string(&spec) {
                 Ok(t) => t,
                 Err(e) => jalin::engine::FIXTURE_MISSIONS
@@ -746,8 +782,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             let spec: jalin::plan::MissionSpec =
                 parse_json(text.as_bytes()).map_err(|e| Error::invalid("SPEC", e.to_string()))?;
             let engine = open_for_reading(&data)?;
-            let schedule = engine.plan_mission(spec)?;
-            let rendered = format.render_text(&schedule);
+            let schedule = engine.plan_mission_in(spec, lang)?;
+            // The operator at the command line holds the data directory: every contact.
+            let operator = jalin::auth::Principal::admin("cli");
+            let rendered = engine
+                .render_plan(&schedule, Some(&operator), format, &options)?
+                .bytes;
             match output {
                 Some(path) => {
                     std::fs::write(&path, rendered)
@@ -766,7 +806,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     );
                 }
                 None => {
-                    let _ = std::io::stdout().lock().write_all(rendered.as_bytes());
+                    let _ = std::io::stdout().lock().write_all(&rendered);
                 }
             }
             Ok(())

@@ -563,7 +563,7 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
 
     // Its agendas as downloads: CSV, iCalendar and printable HTML.
     for (format, ext, starts) in [
-        ("csv", "csv", "slot"),
+        ("csv", "csv", "Sesi;Mulai"),
         ("ics", "ics", "BEGIN:VCALENDAR"),
         ("html", "html", "<!DOCTYPE html>"),
     ] {
@@ -662,10 +662,54 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
         "the pages' API calls got 5xx answers: {server_errors:?}"
     );
 
+    // The printable agendas, printed by the browser itself to A4: one sheet per page section
+    // (one per firm with meetings, then the organisers' pages), so no blank or spilled sheet.
+    let agendas = downloads.join("misi-dagang-jatim-banten-2023.html");
+    let html = std::fs::read_to_string(&agendas).expect("the downloaded agendas");
+    let sections = html.matches("<section class=\"page").count();
+    let firms = html.matches("<section class=\"page agenda\"").count();
+    assert!(firms > 100, "{firms} agenda pages");
+    b.call(
+        "POST",
+        "/url",
+        Some(json!({ "url": format!("file://{}", agendas.display()) })),
+    );
+    let pdf = b.cdp(
+        "Page.printToPDF",
+        json!({ "preferCSSPageSize": true, "displayHeaderFooter": false }),
+    );
+    let pdf = base64_decode(pdf["data"].as_str().expect("PDF data"));
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let sheets = pdf_pages(&pdf);
+    std::fs::write(shots.join("agendas.pdf"), &pdf).expect("writing the PDF");
+    assert_eq!(
+        sheets, sections,
+        "A4 sheets printed against page sections ({firms} firms with meetings)"
+    );
+    println!(
+        "  printed the agendas: {sheets} A4 sheets, {firms} firms' agendas and {} organisers' pages",
+        sections - firms
+    );
+
     drop(b);
     drop(driver);
     drop(server);
     println!("browser test done in {:.1?}", started.elapsed());
+}
+
+/// The pages of a PDF as Chromium writes it: its `/Type /Page` objects (not `/Pages`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    const PAGE: &[u8] = b"/Type /Page";
+    pdf.windows(PAGE.len())
+        .enumerate()
+        .filter(|&(i, w)| w == PAGE && pdf.get(i + PAGE.len()) != Some(&b's'))
+        .count()
+}
+
+#[test]
+fn pdf_pages_are_counted_without_the_page_tree() {
+    let pdf = b"%PDF-1.4 1 0 obj <</Type /Pages /Count 2>> 2 0 obj <</Type /Page>> 3 0 obj <</Type /Page\n/Parent 1 0 R>>";
+    assert_eq!(pdf_pages(pdf), 2);
 }
 
 #[test]

@@ -26,6 +26,7 @@
 mod access;
 mod catalog;
 mod corridors;
+mod documents;
 mod imports;
 mod matching;
 mod mission_book;

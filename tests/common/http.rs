@@ -213,11 +213,21 @@ pub fn free_port() -> u16 {
     let mut rng = Rng::new(
         nanos ^ (u64::from(std::process::id()) << 32) ^ CALLS.fetch_add(1, Ordering::Relaxed),
     );
+    // `JALIN_TEST_PORTS=21000-21099` keeps a test run inside a range of its own (several
+    // runs sharing a machine).
+    let (lo, hi) = std::env::var("JALIN_TEST_PORTS")
+        .ok()
+        .and_then(|r| {
+            let (a, b) = r.split_once('-')?;
+            let (a, b) = (a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?);
+            (a <= b).then_some((a, b))
+        })
+        .unwrap_or((20_000, 32_767));
     for _ in 0..1000 {
-        let port = 20_000 + rng.below(32_768 - 20_000) as u16;
+        let port = lo + rng.below(usize::from(hi - lo) + 1) as u16;
         if TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
     }
-    panic!("no free port in 20000..32768 after 1000 tries")
+    panic!("no free port in {lo}..={hi} after 1000 tries")
 }

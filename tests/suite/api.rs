@@ -782,11 +782,11 @@ async fn a_plan_comes_as_csv_icalendar_and_html() {
         .as_array()
         .map(Vec::len)
         .expect("meetings");
-    let csv = post_json("/v1/missions/plan?format=csv", spec.clone()).await;
+    let csv = post_json("/v1/missions/plan?format=csv&lang=en", spec.clone()).await;
     assert!(csv.content_type.starts_with("text/csv"));
     let text = String::from_utf8_lossy(&csv.body).to_string();
     assert!(
-        text.starts_with("slot,start,end,table,a,a_name,b,b_name,weight,topic"),
+        text.starts_with("\u{feff}slot,start,end,table,a,a_name,b,b_name,weight,topic"),
         "{text:.200}"
     );
     assert_eq!(
@@ -794,7 +794,7 @@ async fn a_plan_comes_as_csv_icalendar_and_html() {
         meetings + 1,
         "a header and one row per meeting"
     );
-    let ics = post_json("/v1/missions/plan?format=ics", spec.clone()).await;
+    let ics = post_json("/v1/missions/plan?format=ics&lang=en", spec.clone()).await;
     assert!(ics.content_type.starts_with("text/calendar"));
     let text = String::from_utf8_lossy(&ics.body).to_string();
     assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));

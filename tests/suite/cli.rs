@@ -192,7 +192,7 @@ fn cli_plans_the_shipped_mission_into_files() {
     // The sample the shipped mission's participants are in.
     let out = jalin(&data, &["init"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    for format in ["json", "csv", "ics", "html"] {
+    for format in ["json", "csv", "ics", "html", "xlsx"] {
         let out_file = dir.path().join(format!("plan.{format}"));
         let out = jalin(
             &data,
@@ -211,8 +211,45 @@ fn cli_plans_the_shipped_mission_into_files() {
             "{}",
             text(&out.stderr)
         );
-        let written = std::fs::read_to_string(&out_file).expect("written");
+        let written = std::fs::read(&out_file).expect("written");
         assert!(written.len() > 1000, "{format}: {} bytes", written.len());
+    }
+    // One firm's agenda page in English, and its CSV rows with the separator asked for.
+    let out = jalin(
+        &data,
+        &[
+            "plan",
+            "jatim-banten-2023",
+            "--format",
+            "html",
+            "--lang",
+            "en",
+            "--participant",
+            "jt-00020",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = text(&out.stdout);
+    assert_eq!(html.matches("<section class=\"page agenda\"").count(), 1);
+    assert_eq!(html.matches("<section class=\"page").count(), 1);
+    assert!(html.contains("Your meetings"));
+    let out = jalin(
+        &data,
+        &["plan", "jatim-banten-2023", "--format", "csv", "--sep", ","],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("\u{feff}Sesi,Mulai,"));
+    for bad in [
+        ["--sep", "|"],
+        ["--lang", "fr"],
+        ["--participant", "nobody"],
+    ] {
+        let mut args = vec!["plan", "jatim-banten-2023", "--format", "csv"];
+        args.extend(bad);
+        let out = jalin(&data, &args);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(bad[0].trim_start_matches('-')), "{stderr}");
     }
     let out = jalin(&data, &["plan", "no-such-mission.json"]);
     assert_eq!(out.status.code(), Some(2));

@@ -15,6 +15,7 @@
 //! - `keys`: keys per principal, every write route by role and object, the audit trail.
 //! - `missions`: stored missions — a 157-firm spreadsheet to plan, commitments and a report
 //!   that adds up; who may write a mission.
+//! - `documents`: the printable documents of the shipped mission (HTML, CSV, ICS, XLSX).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -22,6 +23,7 @@ mod common;
 mod api;
 mod catalog;
 mod cli;
+mod documents;
 mod imports;
 mod keys;
 mod missions;

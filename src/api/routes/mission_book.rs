@@ -13,17 +13,17 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::imports::{XLSX, XlsxBytes};
-use super::missions::{PlanParams, render};
+use super::missions::{PlanParams, document};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
-use crate::api::extract::{ApiJson, ApiQuery, lang_of};
-use crate::api::{AppState, Caller, WriteDeadline, query, write_checked};
+use crate::api::extract::{ApiJson, ApiQuery};
+use crate::api::{AppState, Caller, WriteDeadline, blocking, query, write_checked};
 use crate::engine::{
     AttendanceUpdate, Commitment, CommitmentInput, MissionReport, MissionSummary,
     ParticipantsImported, StoredMission,
 };
 use crate::import::TableFormat;
 use crate::plan::MissionSpec;
-use crate::plan::export::{PlanFormat, Schedule};
+use crate::plan::export::Schedule;
 
 /// A stored mission, or a spec that ships with jalin.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -136,7 +136,8 @@ pub(crate) async fn delete_mission(
     security(("bearer" = [])),
     responses((status = 200, description = "the kept schedule",
                 content((Schedule = "application/json"), (String = "text/csv"),
-                        (String = "text/calendar"), (String = "text/html"))),
+                        (String = "text/calendar"), (String = "text/html"),
+                        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody)))]
@@ -148,36 +149,39 @@ pub(crate) async fn plan_stored_mission(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<PlanParams>,
 ) -> ApiResult<Response> {
-    let format = plan_format(&q)?;
-    let lang = lang_of(q.lang.as_deref(), &headers)?;
+    let (format, options) = q.read(&headers)?;
     let by = caller.principal();
+    let lang = options.lang;
+    let planner = engine.clone();
     let schedule = write_checked(deadline, move || {
-        engine.plan_stored_mission_as(&by, &id, lang)
+        planner.plan_stored_mission_as(&by, &id, lang)
     })
     .await?;
-    Ok(render(format, &schedule))
+    let answer = blocking(move || document(&engine, &caller, schedule, format, &options)).await?;
+    Ok(answer.into_response())
 }
 
-/// A stored mission's kept plan, as JSON, CSV, iCalendar or printable HTML agendas.
+/// A stored mission's kept plan, as JSON, CSV, iCalendar, printable HTML agendas or XLSX.
 #[utoipa::path(get, path = "/v1/missions/{id}/plan", params(("id" = String, Path, description = "m-1"), PlanParams),
     responses((status = 200, description = "the kept schedule",
                 content((Schedule = "application/json"), (String = "text/csv"),
-                        (String = "text/calendar"), (String = "text/html"))),
+                        (String = "text/calendar"), (String = "text/html"),
+                        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn get_stored_plan(
     State(engine): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<PlanParams>,
 ) -> ApiResult<Response> {
-    let format = plan_format(&q)?;
-    let schedule = query(move || engine.stored_plan_for(caller.0.as_ref(), &id)).await?;
-    Ok(render(format, &schedule))
-}
-
-fn plan_format(q: &PlanParams) -> ApiResult<PlanFormat> {
-    PlanFormat::parse(q.format.as_deref())
-        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "invalid", m).field("format"))
+    let (format, options) = q.read(&headers)?;
+    let answer = blocking(move || {
+        let schedule = engine.stored_plan_for(caller.0.as_ref(), &id)?;
+        document(&engine, &caller, schedule, format, &options)
+    })
+    .await?;
+    Ok(answer.into_response())
 }
 
 /// Publishes a planned mission: everyone may then read it, its plan, commitments and report.

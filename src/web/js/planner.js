@@ -140,7 +140,7 @@ const plannerPage = {
     }, label);
     const downloads = h('div', { class: 'downloads', role: 'group', 'aria-labelledby': 'dl-h' },
       h('span', { id: 'dl-h', class: 'label' }, `${t('downloads')}:`),
-      dl('csv', t('dl_csv')), dl('ics', t('dl_ics')), dl('html', t('dl_html')), dl('json', t('dl_json')),
+      dl('csv', t('dl_csv')), dl('ics', t('dl_ics')), dl('html', t('dl_html')), dl('xlsx', t('dl_xlsx')), dl('json', t('dl_json')),
       h('p', { class: 'field-error', hidden: true, role: 'alert' }));
     this.dlError = downloads.querySelector('.field-error');
 
@@ -243,7 +243,8 @@ const plannerPage = {
       if (format === 'json') {
         blob = new Blob([JSON.stringify(planner.schedule, null, 2)], { type: 'application/json' });
       } else {
-        const res = await api(`/v1/missions/plan?format=${format}`, { method: 'POST', body: planner.spec, raw: true });
+        // Documents in the page's language (the server's default for them is Indonesian).
+        const res = await api(`/v1/missions/plan?format=${format}&lang=${lang}`, { method: 'POST', body: planner.spec, raw: true });
         blob = await res.blob();
       }
       const stem = (planner.schedule.name || 'mission').toLowerCase().normalize('NFKD')
