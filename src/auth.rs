@@ -187,6 +187,18 @@ impl Principal {
         }
     }
 
+    /// May this caller create, edit, plan, publish or delete a mission organised by the
+    /// office of `organiser` (a province code), and record what happened at it? Admins, and
+    /// province keys of that province; business and reader keys may not. The same callers
+    /// read it before it is published.
+    pub fn may_organise(&self, organiser: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Province => self.has_province(organiser),
+            Role::Business | Role::Reader => false,
+        }
+    }
+
     /// May this caller create a key like `new` (whose business, if any, is in
     /// `business_province`)?
     pub fn may_create_key(
@@ -469,6 +481,16 @@ mod tests {
         assert!(r.may_write_business("a", None, Some("35")).is_err());
         assert!(r.may_record_deal(("a", "35"), ("b", "36")).is_err());
         assert!(r.sees_contacts_of("a", "35"));
+    }
+
+    #[test]
+    fn only_admins_and_the_organising_office_organise_a_mission() {
+        assert!(key(Role::Admin, &[], None).may_organise("35"));
+        let p = key(Role::Province, &["35"], None);
+        assert!(p.may_organise("35"));
+        assert!(!p.may_organise("36"));
+        assert!(!key(Role::Business, &[], Some("jt-1")).may_organise("35"));
+        assert!(!key(Role::Reader, &[], None).may_organise("35"));
     }
 
     #[test]

@@ -52,8 +52,8 @@ use crate::error::Error;
 use crate::store::Actor;
 use error::{ApiResult, internal, json_errors, not_found};
 use routes::{
-    businesses, corridors, deals, health, imports, keys, matching, missions, network, reference,
-    search,
+    businesses, corridors, deals, health, imports, keys, matching, mission_book, missions, network,
+    reference, search,
 };
 
 /// The largest request body accepted, but for imports.
@@ -428,6 +428,31 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         )
         .route("/v1/deals", post(deals::post_deal))
         .route("/v1/deals/{id}", axum::routing::delete(deals::delete_deal))
+        .route("/v1/missions", post(mission_book::create_mission))
+        .route(
+            "/v1/missions/{id}",
+            axum::routing::put(mission_book::put_mission).delete(mission_book::delete_mission),
+        )
+        .route(
+            "/v1/missions/{id}/plan",
+            post(mission_book::plan_stored_mission),
+        )
+        .route(
+            "/v1/missions/{id}/publish",
+            post(mission_book::publish_mission).delete(mission_book::unpublish_mission),
+        )
+        .route(
+            "/v1/missions/{id}/participants",
+            post(mission_book::post_participants),
+        )
+        .route(
+            "/v1/missions/{id}/attendance",
+            post(mission_book::post_attendance),
+        )
+        .route(
+            "/v1/missions/{id}/commitments",
+            post(mission_book::post_commitment),
+        )
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         // No timeout around the handler (see `write`): the body must arrive in time, and
         // the write itself keeps to its deadline.
@@ -479,8 +504,25 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .route("/v1/search", get(search::search))
         .route("/v1/match", post(matching::match_))
         .route("/v1/corridors", get(corridors::corridors))
-        .route("/v1/missions", get(missions::missions))
-        .route("/v1/missions/{name}", get(missions::mission))
+        .route(
+            "/v1/templates/participants.csv",
+            get(mission_book::participants_template_csv),
+        )
+        .route(
+            "/v1/templates/participants.xlsx",
+            get(mission_book::participants_template_xlsx),
+        )
+        .route("/v1/missions", get(mission_book::list_missions))
+        .route("/v1/missions/{id}", get(mission_book::get_mission))
+        .route("/v1/missions/{id}/plan", get(mission_book::get_stored_plan))
+        .route(
+            "/v1/missions/{id}/commitments",
+            get(mission_book::list_commitments),
+        )
+        .route(
+            "/v1/missions/{id}/report",
+            get(mission_book::mission_report),
+        )
         .route("/v1/missions/plan", post(missions::plan_mission))
         .route("/v1/missions/replan", post(missions::replan_mission))
         .route("/v1/businesses/{id}", get(businesses::get_business))

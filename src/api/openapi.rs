@@ -30,9 +30,14 @@ use super::routes::keys::{
     __path_list_keys, __path_pending_deals, __path_revoke_key,
 };
 use super::routes::matching::__path_match_;
-use super::routes::missions::{
-    __path_mission, __path_missions, __path_plan_mission, __path_replan_mission,
+use super::routes::mission_book::{
+    __path_create_mission, __path_delete_mission, __path_get_mission, __path_get_stored_plan,
+    __path_list_commitments, __path_list_missions, __path_mission_report,
+    __path_participants_template_csv, __path_participants_template_xlsx,
+    __path_plan_stored_mission, __path_post_attendance, __path_post_commitment,
+    __path_post_participants, __path_publish_mission, __path_put_mission, __path_unpublish_mission,
 };
+use super::routes::missions::{__path_plan_mission, __path_replan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
 use super::routes::reference::{
     __path_advantages, __path_catalog, __path_catalog_entry, __path_commodities, __path_commodity,
@@ -47,7 +52,11 @@ use super::routes::search::__path_search;
         description = "Business matchmaking across Indonesia's 38 provinces."
     ),
     paths(healthz, provinces, advantages, commodities, commodity, catalog, catalog_entry, supply, search, match_, corridors, get_business,
-        missions, mission, plan_mission, replan_mission, business_network, intro, flows,
+        list_missions, get_mission, create_mission, put_mission, delete_mission,
+        plan_stored_mission, get_stored_plan, publish_mission, unpublish_mission,
+        post_participants, post_attendance, post_commitment, list_commitments, mission_report,
+        participants_template_csv, participants_template_xlsx,
+        plan_mission, replan_mission, business_network, intro, flows,
         put_business, delete_business, post_deal, get_deal, delete_deal, import, template_csv, template_xlsx, template_deals_csv,
         create_key, list_keys, revoke_key, audit, business_history, pending_deals, confirm_deal),
     modifiers(&BearerAuth, &StandardResponses),
@@ -205,7 +214,7 @@ const PLAN_RESPONSE: &str = include_str!("examples/plan-response.json");
 fn response_example(method: &str, path: &str) -> Option<serde_json::Value> {
     match (method, path) {
         ("post", "/v1/missions/plan") => serde_json::from_str(PLAN_RESPONSE).ok(),
-        ("get", "/v1/missions/{name}") => request_example("post", "/v1/missions/plan"),
+        ("get", "/v1/missions/{id}") => request_example("post", "/v1/missions/plan"),
         _ => None,
     }
 }
@@ -297,6 +306,36 @@ fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
             ],
             "requests": [{"a": "jt-00322", "b": "bt-00050", "priority": "must"}]
         }),
+        ("post", "/v1/missions") | ("put", "/v1/missions/{id}") => json!({
+            "name": "Misi Dagang Jatim–Banten",
+            "host_province": "36",
+            "organiser": "35",
+            "date": "2023-09-11",
+            "venue": "Serang",
+            "slots": {"start": "09:00", "minutes": 20, "count": 6},
+            "tables": 4,
+            "max_meetings": 4,
+            "participants": [
+                {"id": "jt-00322", "side": "origin"},
+                {"id": "bt-00050", "side": "host"}
+            ],
+            "firms": [{
+                "id": "bt-kopi-serang", "name": "UD Kopi Serang", "kind": "umkm",
+                "province": "36", "city": "Serang",
+                "needs": [{"commodity": "kopi", "title": "Kopi robusta"}],
+                "contacts": {"contact_person": "Ibu Ani", "phone": "0812-3456-7890"}
+            }]
+        }),
+        ("post", "/v1/missions/{id}/commitments") => json!({
+            "kind": "sale", "commodity": "bawang_merah", "qty": 20, "unit": "ton",
+            "value_idr": 650000000.0, "a": "jt-00322", "b": "bt-00050", "meeting": 0
+        }),
+        ("post", "/v1/missions/{id}/participants") => serde_json::Value::String(
+            "Nama Usaha;Provinsi;Kab/Kota;Menawarkan;Sisi\nUD Kopi Serang;Banten;Serang;Kopi robusta;tuan rumah\n".into(),
+        ),
+        ("post", "/v1/missions/{id}/attendance") => json!({
+            "present": ["jt-00322", "bt-00050"], "absent": ["bt-kopi-serang"]
+        }),
         ("post", "/v1/missions/replan") => json!({
             "spec": request_example("post", "/v1/missions/plan")?,
             "previous": [
@@ -379,7 +418,7 @@ mod tests {
             .iter()
             .filter_map(|p| p["name"].as_str())
             .collect();
-        assert_eq!(params, ["dry_run", "skip_invalid"]);
+        assert_eq!(params, ["dry_run", "skip_invalid", "Idempotency-Key"]);
         let error = &doc["components"]["schemas"]["ErrorBody"]["properties"];
         assert!(
             error["rows"].is_object() && error["more"].is_object(),

@@ -98,7 +98,35 @@ impl Engine {
         let r = &self.reference;
         r.require_province("host_province", &spec.host_province)?;
         let mut businesses: HashMap<String, (u64, Business)> = HashMap::new();
+        // Firms (participants that are not stored businesses) score like businesses; their
+        // keys lie above every store key, so no relationship is ever found for them.
+        for (i, firm) in spec.firms.iter().enumerate() {
+            let mut firm = firm.clone();
+            self.validate_firm(i, &mut firm)?;
+            if !spec.participants.iter().any(|p| p.id == firm.id) {
+                spec.participants.push(plan::spec::ParticipantSpec {
+                    id: firm.id.clone(),
+                    side: None,
+                    available: None,
+                    max_meetings: None,
+                    name: Some(firm.name.clone()),
+                    province: Some(firm.province.clone()),
+                    min_meetings: None,
+                    seats: None,
+                });
+            }
+            if businesses.contains_key(&firm.id) {
+                return Err(Error::invalid(
+                    format!("firms[{i}].id"),
+                    format!("{:?} is the id of another firm", firm.id),
+                ));
+            }
+            businesses.insert(firm.id.clone(), (u64::MAX - i as u64, firm));
+        }
         for (i, p) in spec.participants.iter().enumerate() {
+            if businesses.contains_key(&p.id) {
+                continue;
+            }
             if let Some(prov) = &p.province {
                 r.require_province(&format!("participants[{i}].province"), prov)?;
             }
@@ -178,6 +206,23 @@ impl Engine {
         };
         let names = |id: &str| businesses.get(id).map(|(_, b)| b.name.clone());
         run(&mission, &score, &names)
+    }
+
+    /// Checks firm `i` of a spec as a business record, and that its id is not a stored
+    /// business's (a registered business is listed in `participants` by its id instead).
+    pub(super) fn validate_firm(&self, i: usize, firm: &mut Business) -> Result<()> {
+        self.validate_business(firm)
+            .map_err(|e| Error::invalid(format!("firms[{i}].{}", e.field), e.message))?;
+        if self.store.business_key(&firm.id)?.is_some() {
+            return Err(Error::invalid(
+                format!("firms[{i}].id"),
+                format!(
+                    "{:?} is a registered business: list it in \"participants\" by its id",
+                    firm.id
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn profile(&self, key: u64, b: &Business) -> Option<Profile> {

@@ -17,7 +17,9 @@
 //! against the reference data), `matching` (match and search), `scoring` (the scorer and
 //! the deal network's relationship feature for a request), `corridors` (the corridor
 //! opportunity formula, a province's advantages), `missions` (planning a mission, the pair
-//! weight), `network_views` (a business's deal network, introductions, flows), `catalog` (the
+//! weight), `mission_book` (stored missions, participant sheets, the kept plan, publishing),
+//! `mission_ledger` (commitments and attendance), `mission_report` (the mission report),
+//! `network_views` (a business's deal network, introductions, flows), `catalog` (the
 //! KBKI catalog's entries and curated commodities by key or name) — and `types`
 //! holds the request and response types.
 
@@ -28,6 +30,9 @@ mod documents;
 pub mod follow;
 mod imports;
 mod matching;
+mod mission_book;
+mod mission_ledger;
+mod mission_report;
 mod missions;
 mod network_views;
 mod scoring;
@@ -48,6 +53,11 @@ use crate::store::{Counts, Store};
 
 pub use access::{Checked, DealPosted, Forbidden, create_key};
 pub use imports::{ImportFormat, ImportOptions, ImportSource};
+pub use mission_book::{Attendance, MissionSummary, ParticipantsImported, StoredMission};
+pub use mission_ledger::{AttendanceUpdate, Commitment, CommitmentInput, CommitmentKind};
+pub use mission_report::{
+    CommodityTotal, EarlierMission, KindTotal, MissionReport, ParticipantOutcome, report_html,
+};
 pub use missions::FIXTURE_MISSIONS;
 pub use types::SkippedRecord;
 pub use types::{

@@ -16,10 +16,14 @@
 //! transaction.
 
 mod columns;
+mod participants;
 mod row;
 mod table;
 
 pub use columns::{Column, ColumnMap, SheetKind, template_csv, template_deals_csv, template_xlsx};
+pub use participants::{
+    ParticipantRow, participants_from_table, participants_template_csv, participants_template_xlsx,
+};
 pub(crate) use row::column_of_field;
 pub use row::{business_from_row, deal_from_row, derive_id};
 pub use table::{Row, Table, TableFormat, read_table};

@@ -41,7 +41,20 @@ pub struct MissionSpec {
     pub tables: u64,
     /// Default cap on meetings per participant.
     pub max_meetings: u64,
+    /// Who takes part: registered businesses by id, and the `firms` by theirs (a firm not
+    /// listed here takes part with the mission's defaults). May be empty while a stored
+    /// mission is being drafted; planning needs at least one.
+    #[serde(default)]
     pub participants: Vec<ParticipantSpec>,
+    /// Participants that are not registered businesses: firms added by name, province,
+    /// city, products and contacts (a business record that is not stored). Replace one by
+    /// a registered business's id in `participants` to link it later.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub firms: Vec<crate::model::Business>,
+    /// Two-digit code of the organising province office (a stored mission's owner; by
+    /// default the creating province key's first province, or the host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organiser: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<RequestSpec>,
     /// Pairs that must never meet.
@@ -136,7 +149,15 @@ impl PlanLimits {
     /// Checks `spec` against these limits before any planning work: a clear error naming
     /// the field that is too large.
     pub fn check(&self, spec: &MissionSpec) -> Result<()> {
-        let n = spec.participants.len();
+        // Firms not listed in `participants` take part too.
+        let listed: std::collections::HashSet<&str> =
+            spec.participants.iter().map(|p| p.id.as_str()).collect();
+        let n = spec.participants.len()
+            + spec
+                .firms
+                .iter()
+                .filter(|f| !listed.contains(f.id.as_str()))
+                .count();
         let keyed = if *self == PlanLimits::ANONYMOUS {
             " without a key"
         } else {

@@ -25,11 +25,13 @@ mod backup;
 mod db;
 mod deals;
 mod keys;
+mod missions;
 mod postgres;
 mod sqlite;
 
 use db::{Sql, V, i, t};
 pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
+pub use missions::{CommitmentRow, MissionRow};
 pub use postgres::Listener;
 
 /// Which kind of record a change touched.

@@ -115,6 +115,25 @@ pub(super) const MIGRATIONS: &[&str] = &[
         province TEXT,
         deleted_seq BIGINT NOT NULL
     );"#,
+    // 5: stored missions and their commitments.
+    r#"CREATE TABLE missions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        organiser TEXT NOT NULL,
+        host TEXT NOT NULL,
+        body TEXT NOT NULL,
+        plan TEXT,
+        published BIGINT NOT NULL,
+        version BIGINT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE commitments (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        mission TEXT NOT NULL,
+        body TEXT NOT NULL,
+        deal TEXT
+    );
+    CREATE INDEX commitments_mission ON commitments(mission);
+    CREATE INDEX audit_entity_kind ON audit(entity);"#,
 ];
 
 /// Reader connections per store.

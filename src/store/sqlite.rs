@@ -97,6 +97,26 @@ pub(super) const MIGRATIONS: &[&str] = &[
         province TEXT,
         deleted_seq INTEGER NOT NULL
     );",
+    // 5: stored trade missions (the spec and the day as JSON, the kept plan) and their
+    // commitment ledger (`store/missions.rs`).
+    "CREATE TABLE missions (
+        id TEXT PRIMARY KEY,
+        organiser TEXT NOT NULL,
+        host TEXT NOT NULL,
+        body TEXT NOT NULL,
+        plan TEXT,
+        published INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE commitments (
+        id TEXT PRIMARY KEY,
+        mission TEXT NOT NULL,
+        body TEXT NOT NULL,
+        deal TEXT
+    );
+    CREATE INDEX commitments_mission ON commitments(mission);
+    CREATE INDEX audit_entity_kind ON audit(entity);",
 ];
 
 /// Reader connections per store.

@@ -13,6 +13,8 @@
 //! - `imports`: spreadsheet imports (CLI and API), every bad row in one answer, dry runs,
 //!   the templates, an empty start.
 //! - `keys`: keys per principal, every write route by role and object, the audit trail.
+//! - `missions`: stored missions — a 157-firm spreadsheet to plan, commitments and a report
+//!   that adds up; who may write a mission.
 //! - `documents`: the printable documents of the shipped mission (HTML, CSV, ICS, XLSX).
 
 #[path = "../common/mod.rs"]
@@ -24,6 +26,7 @@ mod cli;
 mod documents;
 mod imports;
 mod keys;
+mod missions;
 mod network_snapshot;
 mod relevance;
 mod robustness;

@@ -1,10 +1,10 @@
-//! Trade missions: the shipped specs (`GET /v1/missions`, `/v1/missions/{name}`), the
-//! planner (`POST /v1/missions/plan`) and re-planning on the day
+//! Trade missions without a store (stored ones and the shipped specs are `mission_book`'s):
+//! the planner (`POST /v1/missions/plan`) and re-planning on the day
 //! (`POST /v1/missions/replan`), answered in the format `?format=` asks for: JSON, or a
 //! document (`plan::export::render` through `Engine::render_plan`, with the parties'
 //! contacts as the caller may see them).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -15,36 +15,6 @@ use crate::api::{AppState, Caller, blocking};
 use crate::model::Lang;
 use crate::plan::export::{PlanFormat, RenderOptions, Rendered, Schedule};
 use crate::plan::spec::PlanLimits;
-
-/// The mission specs that ship with jalin.
-#[utoipa::path(get, path = "/v1/missions", responses((status = 200, body = [String])))]
-pub(crate) async fn missions() -> Json<Vec<&'static str>> {
-    Json(
-        crate::engine::FIXTURE_MISSIONS
-            .iter()
-            .map(|(n, _)| *n)
-            .collect(),
-    )
-}
-
-/// One shipped mission spec, ready to plan or to edit.
-#[utoipa::path(get, path = "/v1/missions/{name}",
-    params(("name" = String, Path, description = "e.g. jatim-banten-2023")),
-    responses((status = 200, description = "a mission spec", body = crate::plan::MissionSpec),
-              (status = 404, body = ErrorBody)))]
-pub(crate) async fn mission(Path(name): Path<String>) -> ApiResult<Response> {
-    crate::engine::FIXTURE_MISSIONS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, spec)| ([(header::CONTENT_TYPE, "application/json")], *spec).into_response())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no mission {name:?}"),
-            )
-        })
-}
 
 /// `?format=&lang=&sep=&participant=` of a plan.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -67,7 +37,7 @@ pub struct PlanParams {
 
 impl PlanParams {
     /// The format, the language and the document options these parameters ask for.
-    fn read(&self, headers: &HeaderMap) -> ApiResult<(PlanFormat, RenderOptions)> {
+    pub(crate) fn read(&self, headers: &HeaderMap) -> ApiResult<(PlanFormat, RenderOptions)> {
         let format = PlanFormat::parse(self.format.as_deref())
             .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "invalid", m).field("format"))?;
         let lang = match (format, self.lang.as_deref()) {

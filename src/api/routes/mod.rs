@@ -10,6 +10,7 @@ pub(super) mod health;
 pub(super) mod imports;
 pub(super) mod keys;
 pub(super) mod matching;
+pub(super) mod mission_book;
 pub(super) mod missions;
 pub(super) mod network;
 pub(super) mod reference;

@@ -48,8 +48,9 @@ const plannerPage = {
       h('h1', { tabindex: '-1' }, t('planner_h')),
       h('p', { class: 'lead' }, t('planner_lead')),
       form, this.statusBox, this.out);
-    api('/v1/missions').then((names) => {
-      for (const n of names) mission.append(h('option', { value: n }, n));
+    api('/v1/missions').then((missions) => {
+      // The shipped specs: stored missions are planned on the server (POST /v1/missions/{id}/plan).
+      for (const m of missions) if (m.shipped) mission.append(h('option', { value: m.id }, m.id));
       mission.value = params.get('mission') ?? '';
     }).catch(() => { /* the planner still takes uploads */ });
     this.update(params);
