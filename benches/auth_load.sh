@@ -20,14 +20,19 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 cargo build --release --locked -q
 BIN=${JALIN_BIN:-target/release/jalin}
 WORK=$(mktemp -d)
-trap 'kill "${PID:-0}" 2>/dev/null && wait "${PID:-0}" 2>/dev/null; rm -rf "$WORK"' EXIT
+# (Never `kill 0`: that would be the whole process group, this script's caller included.)
+PID=0
+trap 'if [ "$PID" -gt 0 ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi; rm -rf "$WORK"' EXIT
 BUSINESSES=$(( (LISTINGS * 10 + 27) / 28 ))
 "$BIN" generate --businesses "$BUSINESSES" --deals $(( BUSINESSES * 5 )) --seed 7 --out "$WORK/gen" >/dev/null
-"$BIN" import --data "$WORK/data" "$WORK/gen/businesses.jsonl" "$WORK/gen/deals.jsonl" 2>/dev/null
+"$BIN" import --no-sample --data "$WORK/data" "$WORK/gen/businesses.jsonl" "$WORK/gen/deals.jsonl" >/dev/null
 KEY=$("$BIN" keys --data "$WORK/data" create --role reader --label bench 2>/dev/null)
 
 start() {
-  JALIN_TOKEN=$TOKEN JALIN_RATE_LIMIT=$1 JALIN_RATE_BURST=$1 RUST_LOG=warn \
+  # A rate of 0 switches the limit off (and takes no burst).
+  local burst=$1
+  [ "$1" -eq 0 ] && burst=1
+  JALIN_TOKEN=$TOKEN JALIN_RATE_LIMIT=$1 JALIN_RATE_BURST=$burst RUST_LOG=warn \
     "$BIN" serve --data "$WORK/data" --addr "127.0.0.1:$PORT" 2>>"$WORK/serve.log" &
   PID=$!
   for _ in $(seq 1 200); do

@@ -15,11 +15,13 @@ BIN=target/release/jalin
 WORK=$(mktemp -d)
 # Stop the server and let it finish its shutdown (it saves the deal network) before the
 # data directory goes.
-trap 'kill "${PID:-0}" 2>/dev/null && wait "${PID:-0}" 2>/dev/null; rm -rf "$WORK"' EXIT
+# (Never `kill 0`: that would be the whole process group, this script's caller included.)
+PID=0
+trap 'if [ "$PID" -gt 0 ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi; rm -rf "$WORK"' EXIT
 BUSINESSES=$(( (LISTINGS * 10 + 27) / 28 ))
 "$BIN" generate --businesses "$BUSINESSES" --deals $(( BUSINESSES * 5 )) --seed 7 --out "$WORK/gen" >/dev/null
 # An empty store loads the embedded fixtures first; the generated data comes on top.
-"$BIN" import --data "$WORK/data" "$WORK/gen/businesses.jsonl" "$WORK/gen/deals.jsonl"
+"$BIN" import --no-sample --data "$WORK/data" "$WORK/gen/businesses.jsonl" "$WORK/gen/deals.jsonl"
 JALIN_TOKEN=bench-token-0123456789 JALIN_RATE_LIMIT=1000000 JALIN_RATE_BURST=1000000 RUST_LOG=warn "$BIN" serve --data "$WORK/data" --addr "127.0.0.1:$PORT" &
 PID=$!
 for _ in $(seq 1 100); do
