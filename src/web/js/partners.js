@@ -322,6 +322,53 @@ function resultCard(r, scale) {
     scale && r.explain ? featureBars(r.explain, scale) : null,
     r.reasons?.length ? h('div', { class: 'reasons' },
       h('h4', null, t('reasons')),
-      h('ul', null, r.reasons.map((x) => h('li', null, x)))) : null);
+      h('ul', null, r.reasons.map((x) => h('li', null, x)))) : null,
+    contactAction(b));
+}
+
+/** "Contact": opens the business's contacts, read when asked (`GET /v1/businesses/{id}`
+ *  shows them only to those allowed: published ones to everybody). */
+function contactAction(b) {
+  const panelId = nextId('contact');
+  const panel = h('div', { class: 'contact-panel', id: panelId, hidden: true, 'aria-live': 'polite' });
+  const button = h('button', {
+    type: 'button', class: 'contact-button', 'aria-expanded': 'false', 'aria-controls': panelId,
+  }, t('contact'));
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-expanded') === 'true') {
+      panel.hidden = true;
+      button.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    button.setAttribute('aria-expanded', 'true');
+    panel.hidden = false;
+    panel.replaceChildren(loadingNote());
+    try {
+      const full = await api(`/v1/businesses/${encodeURIComponent(b.id)}`);
+      panel.replaceChildren(contactList(full.contacts));
+    } catch (e) {
+      panel.replaceChildren(errorNote(e));
+    }
+  });
+  return h('div', { class: 'card-actions' }, button, panel);
+}
+
+function contactList(c) {
+  if (!c) return h('p', { class: 'status contact-none' }, t('contact_hidden'));
+  const digits = (n) => n.replace(/[^0-9]/g, '');
+  const rows = [];
+  if (c.contact_person) rows.push([t('contact_person'), c.contact_person]);
+  if (c.phone) rows.push([t('phone'), h('a', { href: `tel:${c.phone}`, class: 'contact-phone' }, c.phone)]);
+  if (c.whatsapp) {
+    rows.push(['WhatsApp', h('a', {
+      href: `https://wa.me/${digits(c.whatsapp)}`, class: 'contact-whatsapp', target: '_blank', rel: 'noopener noreferrer',
+    }, c.whatsapp)]);
+  }
+  if (c.email) rows.push([t('email'), h('a', { href: `mailto:${c.email}`, class: 'contact-email' }, c.email)]);
+  if (c.address) rows.push([t('address'), c.address]);
+  if (c.website && /^https?:\/\//.test(c.website)) {
+    rows.push([t('website'), h('a', { href: c.website, target: '_blank', rel: 'noopener noreferrer' }, c.website)]);
+  }
+  return h('dl', { class: 'facts contact-list' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v))));
 }
 
