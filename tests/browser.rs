@@ -468,6 +468,14 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
         "no unpublished contact for an anonymous visitor"
     );
     b.screenshot(&shots, "partners-contact.png");
+    // The supplier's profile page, from its card: offers and the same contacts.
+    b.click(".result-card:nth-child(1) a.profile-link");
+    b.wait_for(".business-profile .profile-contacts a.contact-phone", 1);
+    assert!(b.url().contains(&format!("/business?id={first}")), "{}", b.url());
+    assert!(b.count(".business-profile .profile-listings li") >= 1);
+    b.screenshot(&shots, "business.png");
+    b.goto("", &url);
+    b.wait_for(".result-card", 1);
 
     // The same URL opened afresh (a shared link) shows the same results.
     let shared = url.clone();

@@ -311,7 +311,7 @@ function resultCard(r, scale) {
     h('div', { class: 'card-head' },
       h('span', { class: 'rank', 'aria-label': t('rank', r.rank) }, `${r.rank}`),
       h('div', { class: 'who' },
-        h('h3', { id: titleId }, b.name),
+        h('h3', { id: titleId }, h('a', { href: `/business?id=${encodeURIComponent(b.id)}`, 'data-nav': true, class: 'profile-link' }, b.name)),
         h('p', { class: 'card-place' }, h('span', { class: 'kind' }, KINDS[lang][b.kind] ?? b.kind), ' · ', place)),
       h('div', { class: 'score' }, h('span', { class: 'score-label' }, t('score')), h('span', { class: 'score-value' }, num(r.score, 2)))),
     h('p', { class: 'listing' },
@@ -372,3 +372,40 @@ function contactList(c) {
   return h('dl', { class: 'facts contact-list' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v))));
 }
 
+
+// ---------------------------------------------------------------------------------------
+// A business's profile: who it is, what it offers and needs, and how to reach it (its
+// contacts as `GET /v1/businesses/{id}` shows them to this visitor).
+
+const businessPage = {
+  title: () => t('business_h'),
+
+  async render(main, params) {
+    const id = params.get('id') || '';
+    const body = h('div', { class: 'business-profile' }, loadingNote());
+    main.append(body);
+    let b;
+    try {
+      b = await api(`/v1/businesses/${encodeURIComponent(id)}`);
+    } catch (e) {
+      body.replaceChildren(h('h1', { tabindex: '-1' }, t('business_h')), errorNote(e));
+      return;
+    }
+    document.title = `${b.name} · jalin`;
+    const place = [b.city, provName(b.province)].filter(Boolean).join(', ');
+    const listings = (items, label) => items?.length ? h('section', null,
+      h('h2', null, label),
+      h('ul', { class: 'profile-listings' }, items.map((l) => h('li', null,
+        h('strong', null, l.title), ' · ', commodityName(l.commodity),
+        l.capacity ? [' · ', qty(l.capacity)] : null,
+        l.volume ? [' · ', qty(l.volume)] : null)))) : null;
+    body.replaceChildren(
+      h('h1', { tabindex: '-1' }, b.name),
+      h('p', { class: 'card-place' }, h('span', { class: 'kind' }, KINDS[lang][b.kind] ?? b.kind), ' · ', place),
+      b.description ? h('p', { class: 'desc' }, b.description) : null,
+      b.certifications?.length ? certChips(b.certifications) : null,
+      listings(b.offers, t('offers_label')),
+      listings(b.needs, t('needs_label')),
+      h('section', { class: 'profile-contacts' }, h('h2', null, t('contact')), contactList(b.contacts)));
+  },
+};
