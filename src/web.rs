@@ -2,7 +2,7 @@
 //! `jalin serve` next to the API.
 //!
 //! The app is one page (`src/web/index.html`) whose script renders four views from the URL
-//! — `/partners`, `/provinces`, `/planner`, `/network` — so every result can be shared by its
+//! — `/partners`, `/provinces`, `/planner`, `/network`, `/business` — so every result can be shared by its
 //! address; the server answers each of those paths (and `/`) with the same page. The assets
 //! (`/assets/app.js`, `/assets/style.css`, `/assets/icon.svg`) are `include_str!`-ed: no
 //! build step, no CDN, no fonts to fetch. The script is kept as one file per view under
@@ -39,7 +39,14 @@ const STYLE_CSS: &str = include_str!("web/style.css");
 const ICON_SVG: &str = include_str!("web/icon.svg");
 
 /// The paths that answer with the app (each a view of it).
-pub const PAGES: [&str; 5] = ["/", "/partners", "/provinces", "/planner", "/network"];
+pub const PAGES: [&str; 6] = [
+    "/",
+    "/partners",
+    "/provinces",
+    "/planner",
+    "/network",
+    "/business",
+];
 
 /// FNV-1a over the bytes of every asset and the page: changes whenever any of them does.
 const fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {

@@ -420,6 +420,63 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
     println!("  {cards} result cards, none from Banten");
     b.screenshot(&shots, "partners.png");
 
+    // The contact action: the first supplier publishes its contacts (through the API, with
+    // the token), the second does not. A card's "Hubungi" reads them when asked: phone,
+    // WhatsApp and e-mail as links for the first, a note that they are not published for
+    // the second (an anonymous visitor sees no unpublished contact).
+    let first = b.js(
+        "return document.querySelector('.result-card').dataset.business;",
+        json!([]),
+    );
+    let first = first.as_str().expect("the first card's business").to_string();
+    let (status, body) = http(&server_addr, "GET", &format!("/v1/businesses/{first}"), None)
+        .expect("GET the business");
+    assert_eq!(status, 200);
+    let mut business: Value = serde_json::from_slice(&body).expect("business");
+    business["contacts"] = json!({"contact_person": "Bu Sari", "phone": "0812-3456-7890",
+                                  "whatsapp": "0812-3456-7890", "email": "sari@example.id"});
+    business["publish_contacts"] = json!(true);
+    let put = common::http::request(
+        &server_addr,
+        "PUT",
+        &format!("/v1/businesses/{first}"),
+        &[
+            ("Authorization", "Bearer browser-test-token"),
+            ("Content-Type", "application/json"),
+        ],
+        business.to_string().as_bytes(),
+    )
+    .expect("PUT the business");
+    assert_eq!(put.status, 200, "{}", put.text());
+    b.click(".result-card:nth-child(1) .contact-button");
+    b.wait_for(".result-card:nth-child(1) .contact-list a.contact-phone", 1);
+    let links = b.js(
+        "return [...document.querySelectorAll('.result-card:nth-child(1) .contact-list a')]
+            .map(a => a.getAttribute('href'));",
+        json!([]),
+    );
+    assert_eq!(
+        links,
+        json!(["tel:+6281234567890", "https://wa.me/6281234567890", "mailto:sari@example.id"]),
+        "phone, WhatsApp and e-mail as links"
+    );
+    b.click(".result-card:nth-child(2) .contact-button");
+    b.wait_for(".result-card:nth-child(2) .contact-none", 1);
+    assert_eq!(
+        b.count(".result-card:nth-child(2) .contact-list"),
+        0,
+        "no unpublished contact for an anonymous visitor"
+    );
+    b.screenshot(&shots, "partners-contact.png");
+    // The supplier's profile page, from its card: offers and the same contacts.
+    b.click(".result-card:nth-child(1) a.profile-link");
+    b.wait_for(".business-profile .profile-contacts a.contact-phone", 1);
+    assert!(b.url().contains(&format!("/business?id={first}")), "{}", b.url());
+    assert!(b.count(".business-profile .profile-listings li") >= 1);
+    b.screenshot(&shots, "business.png");
+    b.goto("", &url);
+    b.wait_for(".result-card", 1);
+
     // The same URL opened afresh (a shared link) shows the same results.
     let shared = url.clone();
     b.goto("", &shared);

@@ -146,11 +146,14 @@ struct Tally {
     retired_refused: u64,
     /// Imports answered 503 (another import was running), which must have written nothing.
     busy: u64,
+    /// Missions created and commitments recorded.
+    missions: u64,
+    commitments: u64,
 }
 
 impl Tally {
     fn acknowledged(&self) -> u64 {
-        self.puts + self.deletes + self.deals + self.imports
+        self.puts + self.deletes + self.deals + self.imports + self.missions + self.commitments
     }
 
     fn add(&mut self, o: &Tally) {
@@ -161,6 +164,8 @@ impl Tally {
         self.unacknowledged += o.unacknowledged;
         self.retired_refused += o.retired_refused;
         self.busy += o.busy;
+        self.missions += o.missions;
+        self.commitments += o.commitments;
     }
 }
 
@@ -183,6 +188,8 @@ struct Client {
     next: u64,
     businesses: BTreeMap<String, Tracked>,
     deals: Vec<DealRecord>,
+    /// Acknowledged missions: id, name, and the ids of their acknowledged commitments.
+    missions: Vec<(String, String, Vec<String>)>,
     /// Deals whose response was lost, and all-or-nothing imports whose response was lost.
     unknown_deals: u64,
     unknown_imports: Vec<Vec<String>>,
@@ -209,6 +216,7 @@ impl Client {
             next: 0,
             businesses: BTreeMap::new(),
             deals: Vec::new(),
+            missions: Vec::new(),
             unknown_deals: 0,
             unknown_imports: Vec::new(),
             tally: Tally::default(),
@@ -289,7 +297,7 @@ impl Client {
                     let id = rng.pick(&retired).clone();
                     self.put_retired(&mut rng, port, &id)
                 }
-            } else if roll < 95 {
+            } else if roll < 91 {
                 let buyer = rng.pick(&present).clone();
                 let seller = loop {
                     let s = rng.pick(&present).clone();
@@ -298,6 +306,15 @@ impl Client {
                     }
                 };
                 self.deal(&mut rng, port, &buyer, &seller, cycle)
+            } else if roll < 95 {
+                let a = rng.pick(&present).clone();
+                let b = loop {
+                    let s = rng.pick(&present).clone();
+                    if s != a {
+                        break s;
+                    }
+                };
+                self.mission(port, &a, &b)
             } else {
                 self.import(&mut rng, port, cycle)
             };
@@ -492,6 +509,65 @@ impl Client {
     }
 
     /// Imports three new businesses and a deal between two of them, all or nothing.
+    /// A stored mission of two present businesses, then a commitment between them (an
+    /// investment: not recorded as a deal, so the deal counts stay the deal writes').
+    fn mission(&mut self, port: u16, a: &str, b: &str) -> bool {
+        let name = format!("Misi {}", self.word());
+        let spec = json!({
+            "name": name, "host_province": "36", "organiser": "35", "date": "2026-12-03",
+            "slots": {"start": "09:00", "minutes": 20, "count": 4}, "tables": 2,
+            "max_meetings": 2,
+            "participants": [{"id": a, "side": "origin"}, {"id": b, "side": "host"}]
+        });
+        let id = match write(port, &self.key, "POST", "/v1/missions", Some(&spec.to_string())) {
+            Outcome::Acked(r) if r.status == 201 => {
+                let id = r.json()["id"].as_str().unwrap_or_default().to_string();
+                self.tally.missions += 1;
+                self.missions.push((id.clone(), name, Vec::new()));
+                id
+            }
+            Outcome::Acked(r) | Outcome::Refused(r) => {
+                if r.status == 503 {
+                    self.tally.busy += 1;
+                    return true;
+                }
+                self.errors
+                    .push(format!("POST /v1/missions: {} {}", r.status, r.text()));
+                return true;
+            }
+            Outcome::Unknown => {
+                self.tally.unacknowledged += 1;
+                return false;
+            }
+        };
+        let commitment = json!({"kind": "investment", "commodity": "beras",
+                                "value_idr": 1.0e8, "a": a, "b": b});
+        let path = format!("/v1/missions/{id}/commitments");
+        match write(port, &self.key, "POST", &path, Some(&commitment.to_string())) {
+            Outcome::Acked(r) if r.status == 201 => {
+                let c = r.json()["id"].as_str().unwrap_or_default().to_string();
+                self.tally.commitments += 1;
+                if let Some(m) = self.missions.last_mut() {
+                    m.2.push(c);
+                }
+                true
+            }
+            Outcome::Acked(r) | Outcome::Refused(r) => {
+                if r.status == 503 {
+                    self.tally.busy += 1;
+                } else {
+                    self.errors
+                        .push(format!("POST {path}: {} {}", r.status, r.text()));
+                }
+                true
+            }
+            Outcome::Unknown => {
+                self.tally.unacknowledged += 1;
+                false
+            }
+        }
+    }
+
     fn import(&mut self, rng: &mut Rng, port: u16, cycle: usize) -> bool {
         let mut lines = Vec::new();
         let mut members = Vec::new();
@@ -676,6 +752,8 @@ struct Checked {
     deals_of_deleted: u64,
     /// Audit rows compared with the writes behind them.
     audited: u64,
+    /// Acknowledged missions read back (with their commitments).
+    missions_checked: u64,
 }
 
 /// Checks every business and deal the clients know of against the restarted server, and
@@ -945,8 +1023,52 @@ fn check_all(
             }
         }
     }
+    out.missions_checked = check_missions(&mut c, clients);
     out.audited = check_audit(&mut c, clients, &observed);
     out
+}
+
+/// Every acknowledged mission is there with its name, and lists every acknowledged
+/// commitment of it. Returns the missions compared.
+fn check_missions(c: &mut Check, clients: &[Client]) -> u64 {
+    c.key = Some(TOKEN);
+    let mut checked = 0;
+    for client in clients {
+        for (id, name, commitments) in &client.missions {
+            let Some(r) = c.get(&format!("/v1/missions/{id}")) else {
+                continue;
+            };
+            checked += 1;
+            if r.status != 200 || !r.text().contains(name.as_str()) {
+                c.lost.push(format!(
+                    "acknowledged mission {id} ({name}) lost: GET answers {} {}",
+                    r.status,
+                    r.text()
+                ));
+                continue;
+            }
+            let Some(r) = c.get(&format!("/v1/missions/{id}/commitments")) else {
+                continue;
+            };
+            let listed: Vec<String> = r
+                .json()
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x["id"].as_str().map(str::to_string))
+                .collect();
+            for k in commitments {
+                if !listed.contains(k) {
+                    c.lost.push(format!(
+                        "acknowledged commitment {k} of mission {id} lost: the mission lists \
+                         {listed:?}"
+                    ));
+                }
+            }
+        }
+    }
+    c.key = None;
+    checked
 }
 
 /// The audit trail names the key behind every write, across the crashes: for each client,
@@ -1107,6 +1229,7 @@ fn acknowledged_writes_survive_kill_9() {
         clients.push(Client::new(i, &tag, key, key_id));
     }
     let mut audited = 0;
+    let mut missions_checked = 0;
     let base = Baseline {
         businesses: health["businesses"].as_u64().expect("businesses"),
         deals: health["deals"].as_u64().expect("deals"),
@@ -1157,6 +1280,7 @@ fn acknowledged_writes_survive_kill_9() {
         deals_checked += checked.deals_checked;
         deals_of_deleted += checked.deals_of_deleted;
         audited += checked.audited;
+        missions_checked += checked.missions_checked;
         graph_route = graph_route.or(checked.graph_route);
         println!(
             "cycle {:2}: killed after {:3} ms, {:3} writes acknowledged, {} businesses of ours \
@@ -1194,15 +1318,17 @@ fn acknowledged_writes_survive_kill_9() {
     };
     println!(
         "crash test: {cycles} cycles (+{startup_kills} kills during start-up), {} acknowledged \
-         writes ({} puts, {} deletes, {} deals, {} imports), {} re-creations of deleted ids \
+         writes ({} puts, {} deletes, {} deals, {} imports, {} missions, {} commitments), {} re-creations of deleted ids \
          refused, {} imports told to retry (503), {} unacknowledged at the kills, {} lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
          whose buyer or seller was deleted); {audited} audit rows naming the writing key \
-         ({CLIENTS} keys); {graph}; seed {seed}, {:.0} s",
+         ({CLIENTS} keys); {missions_checked} mission reads with their commitments; {graph}; seed {seed}, {:.0} s",
         tally.acknowledged(),
         tally.puts,
         tally.deletes,
         tally.deals,
         tally.imports,
+        tally.missions,
+        tally.commitments,
         tally.retired_refused,
         tally.busy,
         tally.unacknowledged,

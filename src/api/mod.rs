@@ -525,6 +525,7 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         )
         .route("/v1/missions/plan", post(missions::plan_mission))
         .route("/v1/missions/replan", post(missions::replan_mission))
+        .route("/v1/businesses", get(businesses::list_businesses))
         .route("/v1/businesses/{id}", get(businesses::get_business))
         .route("/v1/deals/{id}", get(deals::get_deal))
         .route(

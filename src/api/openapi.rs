@@ -18,7 +18,9 @@ use super::error::{ErrorBody, ErrorDetail};
 // `paths(...)` names each handler without its module, through the `__path_*` type that
 // `#[utoipa::path]` generates: utoipa turns a module path there into the operation's tag,
 // which would change the document.
-use super::routes::businesses::{__path_delete_business, __path_get_business, __path_put_business};
+use super::routes::businesses::{
+    __path_delete_business, __path_get_business, __path_list_businesses, __path_put_business,
+};
 use super::routes::corridors::__path_corridors;
 use super::routes::deals::{__path_delete_deal, __path_get_deal, __path_post_deal};
 use super::routes::health::__path_healthz;
@@ -57,7 +59,7 @@ use super::routes::search::__path_search;
         post_participants, post_attendance, post_commitment, list_commitments, mission_report,
         participants_template_csv, participants_template_xlsx,
         plan_mission, replan_mission, business_network, intro, flows,
-        put_business, delete_business, post_deal, get_deal, delete_deal, import, template_csv, template_xlsx, template_deals_csv,
+        list_businesses, put_business, delete_business, post_deal, get_deal, delete_deal, import, template_csv, template_xlsx, template_deals_csv,
         create_key, list_keys, revoke_key, audit, business_history, pending_deals, confirm_deal),
     modifiers(&BearerAuth, &StandardResponses),
     components(schemas(ErrorBody, ErrorDetail, crate::error::RowError, crate::auth::Role))

@@ -29,6 +29,7 @@ mod corridors;
 mod documents;
 pub mod follow;
 mod imports;
+mod listing;
 mod matching;
 mod mission_book;
 mod mission_ledger;
@@ -53,6 +54,7 @@ use crate::store::{Counts, Store};
 
 pub use access::{Checked, DealPosted, Forbidden, create_key};
 pub use imports::{ImportFormat, ImportOptions, ImportSource};
+pub use listing::{BusinessPage, BusinessPageQuery};
 pub use mission_book::{Attendance, MissionSummary, ParticipantsImported, StoredMission};
 pub use mission_ledger::{AttendanceUpdate, Commitment, CommitmentInput, CommitmentKind};
 pub use mission_report::{

@@ -16,11 +16,13 @@
 //! transaction.
 
 mod columns;
+mod export;
 mod participants;
 mod row;
 mod table;
 
 pub use columns::{Column, ColumnMap, SheetKind, template_csv, template_deals_csv, template_xlsx};
+pub use export::{business_headers, business_row, businesses_csv, businesses_xlsx};
 pub use participants::{
     ParticipantRow, participants_from_table, participants_template_csv, participants_template_xlsx,
 };

@@ -26,6 +26,7 @@ mod db;
 mod deals;
 mod keys;
 mod missions;
+mod pages;
 mod postgres;
 mod sqlite;
 

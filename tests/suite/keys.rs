@@ -610,3 +610,77 @@ async fn a_key_has_its_own_rate_limit() {
     assert_eq!(code(&get(Some(TOKEN.to_string())).await), 200);
     assert_eq!(code(&get(None).await), 200);
 }
+
+#[tokio::test]
+async fn the_directory_pages_filters_and_exports_with_contacts_for_those_allowed() {
+    let _g = LOCK.lock().await;
+    let k = setup("kl").await;
+    // kl-own (35) has contacts, unpublished; the fixture's sample is there too.
+    let page = |key: Option<String>, uri: String| async move {
+        let r = call(key.as_deref(), "GET", &uri, None).await;
+        assert_eq!(code(&r), 200, "{uri}: {}", String::from_utf8_lossy(&r.body));
+        r
+    };
+    // Pages follow the cursor, without repeats, and the filters hold on every record.
+    let mut seen = std::collections::HashSet::new();
+    let mut after = 0u64;
+    let mut pages = 0;
+    loop {
+        let r = page(None, format!("/v1/businesses?province=Jawa+Timur&kind=umkm&limit=100&after={after}")).await;
+        let v = r.json();
+        for b in v["businesses"].as_array().expect("businesses") {
+            assert_eq!((b["province"].as_str(), b["kind"].as_str()), (Some("35"), Some("umkm")), "{b}");
+            assert!(seen.insert(b["id"].as_str().unwrap_or_default().to_string()), "a repeat: {b}");
+        }
+        pages += 1;
+        match v["next"].as_u64() {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    assert!(pages > 1 && seen.len() > 100, "{pages} pages, {} businesses", seen.len());
+    assert!(seen.contains("kl-own"));
+    let kopi = page(None, "/v1/businesses?commodity=bawang_merah&limit=50".into()).await.json();
+    for b in kopi["businesses"].as_array().expect("businesses") {
+        assert!(b.to_string().contains("\"commodity\":\"bawang_merah\""), "{b}");
+    }
+    // Contacts: hidden from anonymous callers and other provinces, shown to its province.
+    let contacts_of = |v: &Value| {
+        v["businesses"]
+            .as_array()
+            .and_then(|a| a.iter().find(|b| b["id"] == "kl-own").cloned())
+            .map(|b| b["contacts"]["phone"].clone())
+    };
+    let uri = "/v1/businesses?province=35&limit=1000".to_string();
+    let anon = page(None, uri.clone()).await.json();
+    assert_eq!(contacts_of(&anon), Some(Value::Null));
+    let banten = page(Some(k.banten.clone()), uri.clone()).await.json();
+    assert_eq!(contacts_of(&banten), Some(Value::Null));
+    let own = page(Some(k.province.clone()), uri.clone()).await.json();
+    assert_eq!(contacts_of(&own), Some(json!("+6281234567890")));
+    // Files: JSONL a business a line, CSV with the template's headers, XLSX.
+    let r = page(Some(k.province.clone()), "/v1/businesses?province=35&format=jsonl&limit=10".into()).await;
+    assert_eq!(r.content_type, "application/x-ndjson");
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    assert_eq!(text.lines().count(), 10);
+    assert!(text.lines().all(|l| serde_json::from_str::<Value>(l).is_ok()));
+    assert!(r.headers.get("x-next-after").is_some(), "the next page's cursor");
+    let r = page(None, "/v1/businesses?province=35&format=csv&limit=5".into()).await;
+    let csv = String::from_utf8_lossy(&r.body).to_string();
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark");
+    assert!(csv.lines().next().unwrap_or_default().contains("Nama Usaha"));
+    assert_eq!(csv.lines().count(), 6);
+    let r = page(None, "/v1/businesses?format=xlsx&limit=3".into()).await;
+    assert!(r.body.starts_with(b"PK"), "an XLSX (zip) workbook");
+    // Bad parameters are 400s naming them.
+    for (uri, field) in [
+        ("/v1/businesses?format=pdf", "format"),
+        ("/v1/businesses?limit=0", "limit"),
+        ("/v1/businesses?limit=1001", "limit"),
+        ("/v1/businesses?province=Atlantis", "province"),
+        ("/v1/businesses?kind=giant", "kind"),
+        ("/v1/businesses?commodity=unobtainium", "commodity"),
+    ] {
+        call(None, "GET", uri, None).await.assert_error(400, field);
+    }
+}

@@ -9,6 +9,7 @@ const PAGES = {
   '/provinces': provincesPage,
   '/planner': plannerPage,
   '/network': networkPage,
+  '/business': businessPage,
 };
 
 let mounted = null;

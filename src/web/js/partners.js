@@ -311,7 +311,7 @@ function resultCard(r, scale) {
     h('div', { class: 'card-head' },
       h('span', { class: 'rank', 'aria-label': t('rank', r.rank) }, `${r.rank}`),
       h('div', { class: 'who' },
-        h('h3', { id: titleId }, b.name),
+        h('h3', { id: titleId }, h('a', { href: `/business?id=${encodeURIComponent(b.id)}`, 'data-nav': true, class: 'profile-link' }, b.name)),
         h('p', { class: 'card-place' }, h('span', { class: 'kind' }, KINDS[lang][b.kind] ?? b.kind), ' · ', place)),
       h('div', { class: 'score' }, h('span', { class: 'score-label' }, t('score')), h('span', { class: 'score-value' }, num(r.score, 2)))),
     h('p', { class: 'listing' },
@@ -322,6 +322,90 @@ function resultCard(r, scale) {
     scale && r.explain ? featureBars(r.explain, scale) : null,
     r.reasons?.length ? h('div', { class: 'reasons' },
       h('h4', null, t('reasons')),
-      h('ul', null, r.reasons.map((x) => h('li', null, x)))) : null);
+      h('ul', null, r.reasons.map((x) => h('li', null, x)))) : null,
+    contactAction(b));
 }
 
+/** "Contact": opens the business's contacts, read when asked (`GET /v1/businesses/{id}`
+ *  shows them only to those allowed: published ones to everybody). */
+function contactAction(b) {
+  const panelId = nextId('contact');
+  const panel = h('div', { class: 'contact-panel', id: panelId, hidden: true, 'aria-live': 'polite' });
+  const button = h('button', {
+    type: 'button', class: 'contact-button', 'aria-expanded': 'false', 'aria-controls': panelId,
+  }, t('contact'));
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-expanded') === 'true') {
+      panel.hidden = true;
+      button.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    button.setAttribute('aria-expanded', 'true');
+    panel.hidden = false;
+    panel.replaceChildren(loadingNote());
+    try {
+      const full = await api(`/v1/businesses/${encodeURIComponent(b.id)}`);
+      panel.replaceChildren(contactList(full.contacts));
+    } catch (e) {
+      panel.replaceChildren(errorNote(e));
+    }
+  });
+  return h('div', { class: 'card-actions' }, button, panel);
+}
+
+function contactList(c) {
+  if (!c) return h('p', { class: 'status contact-none' }, t('contact_hidden'));
+  const digits = (n) => n.replace(/[^0-9]/g, '');
+  const rows = [];
+  if (c.contact_person) rows.push([t('contact_person'), c.contact_person]);
+  if (c.phone) rows.push([t('phone'), h('a', { href: `tel:${c.phone}`, class: 'contact-phone' }, c.phone)]);
+  if (c.whatsapp) {
+    rows.push(['WhatsApp', h('a', {
+      href: `https://wa.me/${digits(c.whatsapp)}`, class: 'contact-whatsapp', target: '_blank', rel: 'noopener noreferrer',
+    }, c.whatsapp)]);
+  }
+  if (c.email) rows.push([t('email'), h('a', { href: `mailto:${c.email}`, class: 'contact-email' }, c.email)]);
+  if (c.address) rows.push([t('address'), c.address]);
+  if (c.website && /^https?:\/\//.test(c.website)) {
+    rows.push([t('website'), h('a', { href: c.website, target: '_blank', rel: 'noopener noreferrer' }, c.website)]);
+  }
+  return h('dl', { class: 'facts contact-list' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v))));
+}
+
+
+// ---------------------------------------------------------------------------------------
+// A business's profile: who it is, what it offers and needs, and how to reach it (its
+// contacts as `GET /v1/businesses/{id}` shows them to this visitor).
+
+const businessPage = {
+  title: () => t('business_h'),
+
+  async render(main, params) {
+    const id = params.get('id') || '';
+    const body = h('div', { class: 'business-profile' }, loadingNote());
+    main.append(body);
+    let b;
+    try {
+      b = await api(`/v1/businesses/${encodeURIComponent(id)}`);
+    } catch (e) {
+      body.replaceChildren(h('h1', { tabindex: '-1' }, t('business_h')), errorNote(e));
+      return;
+    }
+    document.title = `${b.name} · jalin`;
+    const place = [b.city, provName(b.province)].filter(Boolean).join(', ');
+    const listings = (items, label) => items?.length ? h('section', null,
+      h('h2', null, label),
+      h('ul', { class: 'profile-listings' }, items.map((l) => h('li', null,
+        h('strong', null, l.title), ' · ', commodityName(l.commodity),
+        l.capacity ? [' · ', qty(l.capacity)] : null,
+        l.volume ? [' · ', qty(l.volume)] : null)))) : null;
+    body.replaceChildren(
+      h('h1', { tabindex: '-1' }, b.name),
+      h('p', { class: 'card-place' }, h('span', { class: 'kind' }, KINDS[lang][b.kind] ?? b.kind), ' · ', place),
+      b.description ? h('p', { class: 'desc' }, b.description) : null,
+      b.certifications?.length ? certChips(b.certifications) : null,
+      listings(b.offers, t('offers_label')),
+      listings(b.needs, t('needs_label')),
+      h('section', { class: 'profile-contacts' }, h('h2', null, t('contact')), contactList(b.contacts)));
+  },
+};
