@@ -428,9 +428,17 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
         "return document.querySelector('.result-card').dataset.business;",
         json!([]),
     );
-    let first = first.as_str().expect("the first card's business").to_string();
-    let (status, body) = http(&server_addr, "GET", &format!("/v1/businesses/{first}"), None)
-        .expect("GET the business");
+    let first = first
+        .as_str()
+        .expect("the first card's business")
+        .to_string();
+    let (status, body) = http(
+        &server_addr,
+        "GET",
+        &format!("/v1/businesses/{first}"),
+        None,
+    )
+    .expect("GET the business");
     assert_eq!(status, 200);
     let mut business: Value = serde_json::from_slice(&body).expect("business");
     business["contacts"] = json!({"contact_person": "Bu Sari", "phone": "0812-3456-7890",
@@ -457,7 +465,11 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
     );
     assert_eq!(
         links,
-        json!(["tel:+6281234567890", "https://wa.me/6281234567890", "mailto:sari@example.id"]),
+        json!([
+            "tel:+6281234567890",
+            "https://wa.me/6281234567890",
+            "mailto:sari@example.id"
+        ]),
         "phone, WhatsApp and e-mail as links"
     );
     b.click(".result-card:nth-child(2) .contact-button");
@@ -471,7 +483,11 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
     // The supplier's profile page, from its card: offers and the same contacts.
     b.click(".result-card:nth-child(1) a.profile-link");
     b.wait_for(".business-profile .profile-contacts a.contact-phone", 1);
-    assert!(b.url().contains(&format!("/business?id={first}")), "{}", b.url());
+    assert!(
+        b.url().contains(&format!("/business?id={first}")),
+        "{}",
+        b.url()
+    );
     assert!(b.count(".business-profile .profile-listings li") >= 1);
     b.screenshot(&shots, "business.png");
     b.goto("", &url);

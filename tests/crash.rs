@@ -519,7 +519,13 @@ impl Client {
             "max_meetings": 2,
             "participants": [{"id": a, "side": "origin"}, {"id": b, "side": "host"}]
         });
-        let id = match write(port, &self.key, "POST", "/v1/missions", Some(&spec.to_string())) {
+        let id = match write(
+            port,
+            &self.key,
+            "POST",
+            "/v1/missions",
+            Some(&spec.to_string()),
+        ) {
             Outcome::Acked(r) if r.status == 201 => {
                 let id = r.json()["id"].as_str().unwrap_or_default().to_string();
                 self.tally.missions += 1;
@@ -543,7 +549,13 @@ impl Client {
         let commitment = json!({"kind": "investment", "commodity": "beras",
                                 "value_idr": 1.0e8, "a": a, "b": b});
         let path = format!("/v1/missions/{id}/commitments");
-        match write(port, &self.key, "POST", &path, Some(&commitment.to_string())) {
+        match write(
+            port,
+            &self.key,
+            "POST",
+            &path,
+            Some(&commitment.to_string()),
+        ) {
             Outcome::Acked(r) if r.status == 201 => {
                 let c = r.json()["id"].as_str().unwrap_or_default().to_string();
                 self.tally.commitments += 1;

@@ -70,9 +70,9 @@ impl Engine {
         }
         let wanted = |b: &Business| {
             kind.is_none_or(|k| b.kind == k)
-                && q.commodity.as_deref().is_none_or(|c| {
-                    b.offers.iter().chain(&b.needs).any(|l| l.commodity == c)
-                })
+                && q.commodity
+                    .as_deref()
+                    .is_none_or(|c| b.offers.iter().chain(&b.needs).any(|l| l.commodity == c))
         };
         let mut out = Vec::new();
         let mut after = q.after;

@@ -2,7 +2,7 @@
 //! listing and its exports (`GET /v1/businesses`) read. The caller decides which contacts
 //! a reader may see.
 
-use super::db::{V, i, t};
+use super::db::{V, i};
 use super::{Store, parse_doc};
 use crate::error::Result;
 use crate::model::{Business, Contacts};

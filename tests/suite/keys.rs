@@ -626,11 +626,22 @@ async fn the_directory_pages_filters_and_exports_with_contacts_for_those_allowed
     let mut after = 0u64;
     let mut pages = 0;
     loop {
-        let r = page(None, format!("/v1/businesses?province=Jawa+Timur&kind=umkm&limit=100&after={after}")).await;
+        let r = page(
+            None,
+            format!("/v1/businesses?province=Jawa+Timur&kind=umkm&limit=100&after={after}"),
+        )
+        .await;
         let v = r.json();
         for b in v["businesses"].as_array().expect("businesses") {
-            assert_eq!((b["province"].as_str(), b["kind"].as_str()), (Some("35"), Some("umkm")), "{b}");
-            assert!(seen.insert(b["id"].as_str().unwrap_or_default().to_string()), "a repeat: {b}");
+            assert_eq!(
+                (b["province"].as_str(), b["kind"].as_str()),
+                (Some("35"), Some("umkm")),
+                "{b}"
+            );
+            assert!(
+                seen.insert(b["id"].as_str().unwrap_or_default().to_string()),
+                "a repeat: {b}"
+            );
         }
         pages += 1;
         match v["next"].as_u64() {
@@ -638,11 +649,23 @@ async fn the_directory_pages_filters_and_exports_with_contacts_for_those_allowed
             None => break,
         }
     }
-    assert!(pages > 1 && seen.len() > 100, "{pages} pages, {} businesses", seen.len());
+    assert!(
+        pages > 1 && seen.len() > 100,
+        "{pages} pages, {} businesses",
+        seen.len()
+    );
     assert!(seen.contains("kl-own"));
-    let kopi = page(None, "/v1/businesses?commodity=bawang_merah&limit=50".into()).await.json();
+    let kopi = page(
+        None,
+        "/v1/businesses?commodity=bawang_merah&limit=50".into(),
+    )
+    .await
+    .json();
     for b in kopi["businesses"].as_array().expect("businesses") {
-        assert!(b.to_string().contains("\"commodity\":\"bawang_merah\""), "{b}");
+        assert!(
+            b.to_string().contains("\"commodity\":\"bawang_merah\""),
+            "{b}"
+        );
     }
     // Contacts: hidden from anonymous callers and other provinces, shown to its province.
     let contacts_of = |v: &Value| {
@@ -659,16 +682,31 @@ async fn the_directory_pages_filters_and_exports_with_contacts_for_those_allowed
     let own = page(Some(k.province.clone()), uri.clone()).await.json();
     assert_eq!(contacts_of(&own), Some(json!("+6281234567890")));
     // Files: JSONL a business a line, CSV with the template's headers, XLSX.
-    let r = page(Some(k.province.clone()), "/v1/businesses?province=35&format=jsonl&limit=10".into()).await;
+    let r = page(
+        Some(k.province.clone()),
+        "/v1/businesses?province=35&format=jsonl&limit=10".into(),
+    )
+    .await;
     assert_eq!(r.content_type, "application/x-ndjson");
     let text = String::from_utf8_lossy(&r.body).to_string();
     assert_eq!(text.lines().count(), 10);
-    assert!(text.lines().all(|l| serde_json::from_str::<Value>(l).is_ok()));
-    assert!(r.headers.get("x-next-after").is_some(), "the next page's cursor");
+    assert!(
+        text.lines()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok())
+    );
+    assert!(
+        r.headers.get("x-next-after").is_some(),
+        "the next page's cursor"
+    );
     let r = page(None, "/v1/businesses?province=35&format=csv&limit=5".into()).await;
     let csv = String::from_utf8_lossy(&r.body).to_string();
     assert!(csv.starts_with('\u{feff}'), "a byte-order mark");
-    assert!(csv.lines().next().unwrap_or_default().contains("Nama Usaha"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("Nama Usaha")
+    );
     assert_eq!(csv.lines().count(), 6);
     let r = page(None, "/v1/businesses?format=xlsx&limit=3".into()).await;
     assert!(r.body.starts_with(b"PK"), "an XLSX (zip) workbook");
