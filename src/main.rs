@@ -856,8 +856,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     format!("no jalin data in {}", data.data.display()),
                 ));
             }
-            let store = jalin::store::Store::open(&db)?;
-            let seq = store.backup_to(&file)?;
+            let seq = jalin::store::backup_file(&db, &file)?;
             println!(
                 "backed up {} up to change {seq} into {}",
                 data.data.display(),

@@ -8,6 +8,55 @@ use std::path::Path;
 use super::Store;
 use crate::error::{Error, Result};
 
+/// `jalin backup`: a consistent copy of the SQLite store at `db` into `path` (a new file),
+/// through a read-only connection of its own — no migration, no checkpoint — so a running
+/// server's writers are never held up. Returns the copy's last change sequence.
+pub fn backup_file(db: &Path, path: &Path) -> Result<u64> {
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    vacuum_into(&conn, path)
+}
+
+fn vacuum_into(conn: &rusqlite::Connection, path: &Path) -> Result<u64> {
+    if path.exists() {
+        return Err(Error::invalid(
+            "FILE",
+            format!(
+                "{} exists already; a backup never overwrites a file",
+                path.display()
+            ),
+        ));
+    }
+    let target = path
+        .to_str()
+        .ok_or_else(|| Error::invalid("FILE", "the path must be valid UTF-8"))?;
+    conn.execute("VACUUM INTO ?1", [target])?;
+    finish_copy(path)
+}
+
+/// Syncs and protects a written copy; returns its last change sequence.
+fn finish_copy(path: &Path) -> Result<u64> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    file.sync_all()
+        .map_err(|e| Error::io(format!("syncing {}", path.display()), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(format!("protecting {}", path.display()), e))?;
+    }
+    let copy =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let seq: i64 = copy.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+        r.get(0)
+    })?;
+    Ok(seq.max(0) as u64)
+}
+
 impl Store {
     /// Writes a consistent copy of the store to `path`, which must not exist yet, and
     /// syncs it to disk. Returns the copy's last change sequence.

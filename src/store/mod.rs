@@ -30,6 +30,7 @@ mod pages;
 mod postgres;
 mod sqlite;
 
+pub use backup::backup_file;
 use db::{Sql, V, i, t};
 pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
 pub use missions::{CommitmentRow, MissionRow};

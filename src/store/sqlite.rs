@@ -248,8 +248,11 @@ impl Sqlite {
         tx.commit()?;
         // Fold whatever a previous run left in the WAL into the database: every read looks
         // pages up in the WAL first, and a WAL of gigabytes (a bulk import that was never
-        // checkpointed) makes that lookup the cost of every read.
-        checkpoint(&conn)?;
+        // checkpointed) makes that lookup the cost of every read. Passive: a command opening
+        // the store beside a running server (`keys`, `export`, `match`) must never hold up
+        // the server's writers, as a truncating checkpoint does; the next write restarts the
+        // WAL from its beginning once it has been copied back.
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(Sqlite {
             writer: Mutex::new(conn),
             readers: Vec::new(),
