@@ -13,6 +13,7 @@
 //! additionally forced first inside the solver.
 
 pub mod export;
+pub mod limits;
 pub mod replan;
 pub mod rng;
 pub mod solve;
