@@ -97,3 +97,21 @@ pub(super) fn lang_of(param: Option<&str>, headers: &HeaderMap) -> ApiResult<Lan
             .unwrap_or_default()),
     }
 }
+
+/// The `Idempotency-Key` header, trimmed, if the request has one (its length is checked
+/// where it is used); a value that is not printable ASCII is a 400 naming the header.
+pub(crate) fn idempotency_key(
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<String>, super::error::ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => v.to_str().map(|k| Some(k.trim().to_string())).map_err(|_| {
+            super::error::ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid",
+                "must be printable ASCII",
+            )
+            .field("Idempotency-Key")
+        }),
+    }
+}

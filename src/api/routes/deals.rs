@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
 use crate::api::{AppState, Caller, WriteDeadline, query, write_checked};
 use crate::engine::DealPosted;
@@ -36,22 +36,7 @@ pub(crate) async fn post_deal(
     headers: HeaderMap,
     ApiJson(d): ApiJson<Deal>,
 ) -> ApiResult<Response> {
-    let key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid",
-                        "must be printable ASCII",
-                    )
-                    .field("Idempotency-Key")
-                })?
-                .trim()
-                .to_string(),
-        ),
-    };
+    let key = crate::api::extract::idempotency_key(&headers)?;
     let by = caller.principal();
     let Some(key) = key else {
         return Ok(

@@ -326,22 +326,7 @@ pub(crate) async fn post_commitment(
     headers: HeaderMap,
     ApiJson(c): ApiJson<CommitmentInput>,
 ) -> ApiResult<Response> {
-    let key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid",
-                        "must be printable ASCII",
-                    )
-                    .field("Idempotency-Key")
-                })?
-                .trim()
-                .to_string(),
-        ),
-    };
+    let key = crate::api::extract::idempotency_key(&headers)?;
     let by = caller.principal();
     let (recorded, replayed) = write_checked(deadline, move || {
         engine.record_commitment_as(&by, &id, c, key.as_deref())
