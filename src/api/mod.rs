@@ -438,6 +438,10 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
             post(mission_book::plan_stored_mission),
         )
         .route(
+            "/v1/missions/{id}/replan",
+            post(mission_book::replan_stored_mission),
+        )
+        .route(
             "/v1/missions/{id}/publish",
             post(mission_book::publish_mission).delete(mission_book::unpublish_mission),
         )

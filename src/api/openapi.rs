@@ -37,7 +37,8 @@ use super::routes::mission_book::{
     __path_list_commitments, __path_list_missions, __path_mission_report,
     __path_participants_template_csv, __path_participants_template_xlsx,
     __path_plan_stored_mission, __path_post_attendance, __path_post_commitment,
-    __path_post_participants, __path_publish_mission, __path_put_mission, __path_unpublish_mission,
+    __path_post_participants, __path_publish_mission, __path_put_mission,
+    __path_replan_stored_mission, __path_unpublish_mission,
 };
 use super::routes::missions::{__path_plan_mission, __path_replan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
@@ -55,7 +56,7 @@ use super::routes::search::__path_search;
     ),
     paths(healthz, provinces, advantages, commodities, commodity, catalog, catalog_entry, supply, search, match_, corridors, get_business,
         list_missions, get_mission, create_mission, put_mission, delete_mission,
-        plan_stored_mission, get_stored_plan, publish_mission, unpublish_mission,
+        plan_stored_mission, replan_stored_mission, get_stored_plan, publish_mission, unpublish_mission,
         post_participants, post_attendance, post_commitment, list_commitments, mission_report,
         participants_template_csv, participants_template_xlsx,
         plan_mission, replan_mission, business_network, intro, flows,
@@ -337,6 +338,13 @@ fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
         ),
         ("post", "/v1/missions/{id}/attendance") => json!({
             "present": ["jt-00322", "bt-00050"], "absent": ["bt-kopi-serang"]
+        }),
+        ("post", "/v1/missions/{id}/replan") => json!({
+            "meetings": [
+                {"a": "jt-00322", "b": "bt-00050", "slot": 1, "table": 1},
+                {"a": "jt-00454", "b": "bt-00018", "slot": 0, "table": 2}
+            ],
+            "locked": [{"a": "jt-00322", "b": "bt-00050"}]
         }),
         ("post", "/v1/missions/replan") => json!({
             "spec": request_example("post", "/v1/missions/plan")?,

@@ -171,7 +171,7 @@ pub(super) fn not_found(id: &str) -> Error {
     }
 }
 
-fn forbidden(organiser: &str) -> Forbidden {
+pub(super) fn forbidden(organiser: &str) -> Forbidden {
     Forbidden(format!(
         "only an admin or the office of province {organiser} writes this mission"
     ))
@@ -191,7 +191,7 @@ impl Engine {
 
     /// A stored mission whoever asks (writes then check the caller: a key that may not
     /// write it is answered 403, not 404).
-    fn stored_mission(&self, id: &str) -> Result<Loaded> {
+    pub(super) fn stored_mission(&self, id: &str) -> Result<Loaded> {
         Loaded::parse(self.store.get_mission(id)?.ok_or_else(|| not_found(id))?)
     }
 
@@ -414,9 +414,15 @@ impl Engine {
         }
         crate::plan::spec::PlanLimits::KEYED.check(&m.doc.spec)?;
         let schedule = self.plan_mission_in(m.doc.spec.clone(), lang)?;
-        let plan = serde_json::to_string(&schedule).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let version = m.row.version;
-        let outcome = self.store.write(|w| {
+        self.keep_plan(id, m.row.version, &schedule)?;
+        Ok(Ok(schedule))
+    }
+
+    /// Keeps `schedule` as the plan of mission `id` if the mission is still at `version`
+    /// (it was planned outside the write lock); 409 when it changed meanwhile.
+    pub(super) fn keep_plan(&self, id: &str, version: u64, schedule: &Schedule) -> Result<()> {
+        let plan = serde_json::to_string(schedule).map_err(|e| Error::Corrupt(e.to_string()))?;
+        self.store.write(|w| {
             let Some(row) = w.get_mission(id)? else {
                 return Err(not_found(id));
             };
@@ -437,9 +443,7 @@ impl Engine {
                 ..row
             })?;
             Ok(())
-        });
-        outcome?;
-        Ok(Ok(schedule))
+        })
     }
 
     /// The kept plan of a mission (`GET /v1/missions/{id}/plan`).

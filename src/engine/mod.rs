@@ -18,7 +18,8 @@
 //! the deal network's relationship feature for a request), `corridors` (the corridor
 //! opportunity formula, a province's advantages), `missions` (planning a mission, the pair
 //! weight), `mission_book` (stored missions, participant sheets, the kept plan, publishing),
-//! `mission_ledger` (commitments and attendance), `mission_report` (the mission report),
+//! `mission_ledger` (commitments and attendance), `mission_report` (the mission report), `mission_replan` (re-planning a stored
+//! mission around the planner grid's moves and locks),
 //! `network_views` (a business's deal network, introductions, flows), `catalog` (the
 //! KBKI catalog's entries and curated commodities by key or name) — and `types`
 //! holds the request and response types.
@@ -33,6 +34,7 @@ mod listing;
 mod matching;
 mod mission_book;
 mod mission_ledger;
+mod mission_replan;
 mod mission_report;
 mod missions;
 mod network_views;
@@ -57,6 +59,7 @@ pub use imports::{ImportFormat, ImportOptions, ImportSource};
 pub use listing::{BusinessPage, BusinessPageQuery};
 pub use mission_book::{Attendance, MissionSummary, ParticipantsImported, StoredMission};
 pub use mission_ledger::{AttendanceUpdate, Commitment, CommitmentInput, CommitmentKind};
+pub use mission_replan::StoredReplan;
 pub use mission_report::{
     CommodityTotal, EarlierMission, KindTotal, MissionReport, ParticipantOutcome, report_html,
 };

@@ -748,3 +748,94 @@ async fn mission_routes_answer_garbage_with_4xx_never_5xx() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["spec"]["name"], "Garbage");
 }
+
+/// The planner grid's edit: a meeting moved to another slot and locked stays there when the
+/// stored mission is re-planned (`POST /v1/missions/{id}/replan`), the new plan is kept and
+/// audited, and only the organisers may ask.
+#[tokio::test]
+async fn a_moved_and_locked_meeting_stays_where_the_organiser_put_it_on_replan() {
+    let jatim = new_key(json!({"role": "province", "provinces": ["35"]})).await;
+    let banten = new_key(json!({"role": "province", "provinces": ["36"]})).await;
+    let r = json_call(Some(&jatim), "POST", "/v1/missions", spec("Misi (grid)")).await;
+    assert_eq!(r.status, 201, "{}", text(&r));
+    let id = r.json()["id"].as_str().expect("id").to_string();
+    let (good, _) = sheet(false);
+    let r = call(
+        Some(&jatim),
+        "POST",
+        &format!("/v1/missions/{id}/participants"),
+        Some(("text/csv", good.into_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let uri = format!("/v1/missions/{id}/replan");
+    // Nothing to re-plan before a plan is kept.
+    json_call(Some(&jatim), "POST", &uri, json!({}))
+        .await
+        .assert_error(409, "meetings");
+    let r = call(
+        Some(&jatim),
+        "POST",
+        &format!("/v1/missions/{id}/plan"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let mut meetings: Vec<Value> = r.json()["meetings"].as_array().expect("meetings").clone();
+
+    // Move one meeting to a slot where both of its firms are free, and lock it.
+    let busy = |m: &[Value], who: &Value, slot: u64| {
+        m.iter()
+            .any(|x| x["slot"] == slot && (x["a"] == *who || x["b"] == *who))
+    };
+    let (i, to) = meetings
+        .iter()
+        .enumerate()
+        .find_map(|(i, x)| {
+            (0..12u64).find_map(|s| {
+                (x["slot"] != s && !busy(&meetings, &x["a"], s) && !busy(&meetings, &x["b"], s))
+                    .then_some((i, s))
+            })
+        })
+        .expect("a meeting that can move");
+    meetings[i]["slot"] = json!(to);
+    meetings[i]["table"] = Value::Null;
+    let (a, b) = (meetings[i]["a"].clone(), meetings[i]["b"].clone());
+    let edit = json!({"meetings": meetings, "locked": [{"a": a, "b": b}]});
+
+    assert_eq!(
+        json_call(None, "POST", &uri, edit.clone()).await.status,
+        401
+    );
+    json_call(Some(&banten), "POST", &uri, edit.clone())
+        .await
+        .assert_error(403, "authorization");
+    let mut bad = edit.clone();
+    bad["locked"] = json!([{"a": a, "b": "no-such-firm"}]);
+    json_call(Some(&jatim), "POST", &uri, bad)
+        .await
+        .assert_error(400, "locked[0].b");
+
+    let r = json_call(Some(&jatim), "POST", &uri, edit).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let at = |s: &Value| {
+        s["meetings"]
+            .as_array()
+            .expect("meetings")
+            .iter()
+            .find(|x| x["a"] == a && x["b"] == b)
+            .map(|x| x["slot"].clone())
+    };
+    assert_eq!(at(&r.json()), Some(json!(to)), "the locked meeting stayed");
+    let kept = call(
+        Some(&jatim),
+        "GET",
+        &format!("/v1/missions/{id}/plan"),
+        None,
+    )
+    .await;
+    assert_eq!(at(&kept.json()), Some(json!(to)), "the new plan is kept");
+    let audit = call(Some(TOKEN), "GET", &format!("/v1/audit?entity={id}"), None).await;
+    let rows = audit.json();
+    assert_eq!(rows[0]["route"], "POST /v1/missions/{id}/replan", "{rows}");
+}

@@ -1,7 +1,7 @@
 //! Stored missions over HTTP: `GET/POST /v1/missions`, `GET/PUT/DELETE /v1/missions/{id}`,
 //! the participant spreadsheet (`POST /v1/missions/{id}/participants`, the templates at
 //! `/v1/templates/participants.csv` and `.xlsx`), the kept plan (`POST`/`GET
-//! /v1/missions/{id}/plan`), publishing, attendance, the commitment ledger and the report.
+//! /v1/missions/{id}/plan`, re-planned around the grid's edits at `…/replan`), publishing, attendance, the commitment ledger and the report.
 //! Each handler calls one engine use case; writes go through `write_checked` (403 for a key
 //! that may not), reads pass the caller so unpublished missions stay the organiser's.
 
@@ -19,7 +19,7 @@ use crate::api::extract::{ApiJson, ApiQuery};
 use crate::api::{AppState, Caller, WriteDeadline, blocking, query, write_checked};
 use crate::engine::{
     AttendanceUpdate, Commitment, CommitmentInput, MissionReport, MissionSummary,
-    ParticipantsImported, StoredMission,
+    ParticipantsImported, StoredMission, StoredReplan,
 };
 use crate::import::TableFormat;
 use crate::plan::MissionSpec;
@@ -155,6 +155,42 @@ pub(crate) async fn plan_stored_mission(
     let planner = engine.clone();
     let schedule = write_checked(deadline, move || {
         planner.plan_stored_mission_as(&by, &id, lang)
+    })
+    .await?;
+    let answer = blocking(move || document(&engine, &caller, schedule, format, &options)).await?;
+    Ok(answer.into_response())
+}
+
+/// Re-plans a stored mission around the organiser's edits and keeps the new plan: the
+/// meetings as moved or swapped in the planner grid (by default the kept plan's), the
+/// `locked` ones kept at their slot whatever happens, the others kept where they can stay;
+/// freed seats get new meetings. The answer lists what was added, moved and cancelled
+/// (`changes`). A mission changed meanwhile is answered 409 (re-plan again).
+#[utoipa::path(post, path = "/v1/missions/{id}/replan", request_body = StoredReplan,
+    params(("id" = String, Path, description = "m-1"), PlanParams),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the new kept schedule",
+                content((Schedule = "application/json"), (String = "text/csv"),
+                        (String = "text/calendar"), (String = "text/html"),
+                        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+pub(crate) async fn replan_stored_mission(
+    State(engine): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(deadline): Extension<WriteDeadline>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<PlanParams>,
+    ApiJson(edit): ApiJson<StoredReplan>,
+) -> ApiResult<Response> {
+    let (format, options) = q.read(&headers)?;
+    let by = caller.principal();
+    let lang = options.lang;
+    let planner = engine.clone();
+    let schedule = write_checked(deadline, move || {
+        planner.replan_stored_mission_as(&by, &id, edit, lang)
     })
     .await?;
     let answer = blocking(move || document(&engine, &caller, schedule, format, &options)).await?;
