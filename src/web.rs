@@ -1,8 +1,9 @@
 //! The web interface: plain HTML, CSS and JavaScript compiled into the binary, served by
 //! `jalin serve` next to the API.
 //!
-//! The app is one page (`src/web/index.html`) whose script renders four views from the URL
-//! — `/partners`, `/provinces`, `/planner`, `/network`, `/business` — so every result can be shared by its
+//! The app is one page (`src/web/index.html`) whose script renders its views from the URL
+//! — `/partners`, `/provinces`, `/planner`, `/missions` (the mission builder), `/network`,
+//! `/business` — so every result can be shared by its
 //! address; the server answers each of those paths (and `/`) with the same page. The assets
 //! (`/assets/app.js`, `/assets/style.css`, `/assets/icon.svg`) are `include_str!`-ed: no
 //! build step, no CDN, no fonts to fetch. The script is kept as one file per view under
@@ -32,6 +33,7 @@ const APP_JS: &str = concat!(
     include_str!("web/js/partners.js"),
     include_str!("web/js/provinces.js"),
     include_str!("web/js/planner.js"),
+    include_str!("web/js/missions.js"),
     include_str!("web/js/network.js"),
     include_str!("web/js/main.js"),
 );
@@ -39,11 +41,12 @@ const STYLE_CSS: &str = include_str!("web/style.css");
 const ICON_SVG: &str = include_str!("web/icon.svg");
 
 /// The paths that answer with the app (each a view of it).
-pub const PAGES: [&str; 6] = [
+pub const PAGES: [&str; 7] = [
     "/",
     "/partners",
     "/provinces",
     "/planner",
+    "/missions",
     "/network",
     "/business",
 ];

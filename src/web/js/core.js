@@ -40,6 +40,8 @@ function applyStaticText() {
     el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
   }
   const other = lang === 'id' ? 'en' : 'id';
+  const keyBox = document.getElementById('api-key-box');
+  if (keyBox) keyBox.replaceWith(keyControl());
   const sw = document.getElementById('lang-switch');
   if (sw) {
     sw.textContent = t('switch_to');
@@ -141,31 +143,89 @@ function fmtDate(iso) {
 // The API
 
 class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, rows, more) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field || null;
+    // An import's bad rows (row, column, message), and how many more there were.
+    this.rows = rows || null;
+    this.more = more || 0;
   }
 }
 
-async function api(path, { method = 'GET', body, raw = false } = {}) {
+// The API key: kept in this tab's sessionStorage only (never in a URL), sent as a Bearer
+// token by every request of every page.
+function apiKey() {
+  try { return sessionStorage.getItem('jalin.key') || ''; } catch (_) { return ''; }
+}
+function setApiKey(key) {
+  try {
+    if (key) sessionStorage.setItem('jalin.key', key);
+    else sessionStorage.removeItem('jalin.key');
+  } catch (_) { /* storage may be off */ }
+}
+
+/**
+ * A request to the API. `body`: a value sent as JSON, or a Blob/ArrayBuffer sent as it is
+ * with `contentType`; `headers`: extra headers; `raw`: answer the Response itself.
+ */
+async function api(path, { method = 'GET', body, raw = false, contentType, headers: extra } = {}) {
+  const headers = { accept: 'application/json', ...(extra || {}) };
+  const key = apiKey();
+  if (key) headers.authorization = `Bearer ${key}`;
+  let payload;
+  if (body instanceof Blob || body instanceof ArrayBuffer) {
+    payload = body;
+    headers['content-type'] = contentType || 'application/octet-stream';
+  } else if (body !== undefined) {
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    headers['content-type'] = 'application/json';
+  }
   let res;
   try {
-    res = await fetch(path, {
-      method,
-      headers: body !== undefined ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
-      body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
-    });
+    res = await fetch(path, { method, headers, body: payload });
   } catch (_) {
     throw new ApiError(0, 'network', t('error_network'));
   }
   if (!res.ok) {
     let err = null;
-    try { err = (await res.json()).error; } catch (_) { /* not JSON */ }
-    throw new ApiError(res.status, err?.code ?? 'http', err?.message ?? `HTTP ${res.status}`, err?.field);
+    let whole = null;
+    try { whole = await res.json(); err = whole.error; } catch (_) { /* not JSON */ }
+    throw new ApiError(res.status, err?.code ?? 'http', err?.message ?? `HTTP ${res.status}`, err?.field, whole?.rows, whole?.more);
   }
   return raw ? res : res.json();
+}
+
+/** The header's API key control: a disclosure with a password field, shared by all pages. */
+function keyControl() {
+  const input = h('input', { type: 'password', id: 'api-key', autocomplete: 'off', spellcheck: 'false' });
+  const summary = h('summary', { id: 'api-key-summary' });
+  const note = h('p', { class: 'hint', role: 'status' });
+  const label = () => { summary.textContent = apiKey() ? t('key_set') : t('key_summary'); };
+  const form = h('form', { class: 'key-form', novalidate: true },
+    h('label', { for: 'api-key' }, t('key_label')), input,
+    h('p', { class: 'hint' }, t('key_hint')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary', id: 'api-key-save' }, t('key_save')),
+      h('button', { type: 'button', class: 'secondary', id: 'api-key-clear', onclick: () => {
+        setApiKey('');
+        input.value = '';
+        note.textContent = t('key_cleared');
+        label();
+        route(true);
+      } }, t('key_clear'))),
+    note);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    setApiKey(input.value.trim());
+    input.value = '';
+    note.textContent = apiKey() ? t('key_saved') : t('key_cleared');
+    label();
+    route(true);
+  });
+  label();
+  return h('details', { class: 'key', id: 'api-key-box' }, summary, form);
 }
 
 let provincesP = null;

@@ -8,6 +8,7 @@ const PAGES = {
   '/partners': partnersPage,
   '/provinces': provincesPage,
   '/planner': plannerPage,
+  '/missions': missionsPage,
   '/network': networkPage,
   '/business': businessPage,
 };
@@ -72,6 +73,7 @@ document.addEventListener('click', (e) => {
 window.addEventListener('popstate', () => route());
 
 async function start() {
+  document.getElementById('lang-switch')?.before(keyControl());
   document.body.append(h('div', { id: 'announcer', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }));
   storeLang();
   if (new URLSearchParams(location.search).get('lang') !== lang && lang !== 'id') {
