@@ -193,6 +193,33 @@ impl Browser {
         }
     }
 
+    /// Waits until `script` returns something truthy; returns it.
+    fn wait_until(&self, what: &str, script: &str) -> Value {
+        let start = Instant::now();
+        loop {
+            let v = self.js(script, json!([]));
+            let truthy = match &v {
+                Value::Null => false,
+                Value::Bool(x) => *x,
+                Value::String(x) => !x.is_empty(),
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                _ => true,
+            };
+            if truthy {
+                return v;
+            }
+            if start.elapsed() > WAIT {
+                let text = self.js("return document.body.innerText;", json!([]));
+                panic!(
+                    "waited {WAIT:?} for {what}; at {}; the page says:\n{}",
+                    self.url(),
+                    text.as_str().unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// A screenshot of the whole page (up to 3,000 CSS pixels tall), not just the viewport.
     fn screenshot(&self, dir: &Path, name: &str) -> PathBuf {
         let metrics = self.cdp("Page.getLayoutMetrics", json!({}));
@@ -281,6 +308,100 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
+/// A server on a fresh data directory and a headless Chromium driving it (fields drop in
+/// order: the browser session, then chromedriver, then the server).
+struct Rig {
+    b: Browser,
+    _driver: Proc,
+    _server: common::server::Server,
+    base: String,
+    addr: String,
+    downloads: PathBuf,
+}
+
+impl Rig {
+    fn start(tmp: &Path, started: Instant) -> Rig {
+        // The server, on its own data directory.
+        let (server, _) = start_ready(
+            &tmp.join("data"),
+            &tmp.join("server.log"),
+            "browser-test-token",
+            &[("RUST_LOG", "warn")],
+            START_TIMEOUT,
+        );
+        let server_addr = server.addr();
+        let base = format!("http://{server_addr}");
+        println!("server up at {base} after {:.1?}", started.elapsed());
+
+        // The browser.
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let driver_addr = format!("127.0.0.1:{}", free_port());
+        let mut driver = Proc::spawn(
+            "chromedriver",
+            Command::new(&driver_bin).arg(format!(
+                "--port={}",
+                driver_addr.rsplit(':').next().unwrap_or_default()
+            )),
+            &tmp.join("chromedriver.log"),
+        );
+        wait_http(
+            &driver_addr,
+            "/status",
+            &mut driver,
+            Duration::from_secs(30),
+        );
+        let profile = tmp.join("chromium-profile");
+        let downloads = tmp.join("downloads");
+        std::fs::create_dir_all(&downloads).expect("downloads dir");
+        let args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=1280,900".into(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let caps = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": args,
+                "prefs": { "download.default_directory": downloads.to_string_lossy(),
+                           "download.prompt_for_download": false },
+            },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        }}});
+        let session = webdriver(&driver_addr, "POST", "/session", Some(caps));
+        let b = Browser {
+            driver: driver_addr.clone(),
+            session: session["sessionId"]
+                .as_str()
+                .expect("a session id")
+                .to_string(),
+        };
+        b.cdp(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": downloads.to_string_lossy() }),
+        );
+        println!("browser up after {:.1?}", started.elapsed());
+        Rig {
+            b,
+            _driver: driver,
+            _server: server,
+            base,
+            addr: server_addr,
+            downloads,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -290,76 +411,13 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
     let tmp = tempfile::tempdir().expect("a temp dir");
     let shots = screenshots_dir();
 
-    // The server, on its own data directory.
-    let (server, _) = start_ready(
-        &tmp.path().join("data"),
-        &tmp.path().join("server.log"),
-        "browser-test-token",
-        &[("RUST_LOG", "warn")],
-        START_TIMEOUT,
+    let rig = Rig::start(tmp.path(), started);
+    let (b, base, server_addr, downloads) = (
+        &rig.b,
+        rig.base.clone(),
+        rig.addr.clone(),
+        rig.downloads.clone(),
     );
-    let server_addr = server.addr();
-    let base = format!("http://{server_addr}");
-    println!("server up at {base} after {:.1?}", started.elapsed());
-
-    // The browser.
-    let driver_bin =
-        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let driver_addr = format!("127.0.0.1:{}", free_port());
-    let mut driver = Proc::spawn(
-        "chromedriver",
-        Command::new(&driver_bin).arg(format!(
-            "--port={}",
-            driver_addr.rsplit(':').next().unwrap_or_default()
-        )),
-        &tmp.path().join("chromedriver.log"),
-    );
-    wait_http(
-        &driver_addr,
-        "/status",
-        &mut driver,
-        Duration::from_secs(30),
-    );
-    let profile = tmp.path().join("chromium-profile");
-    let downloads = tmp.path().join("downloads");
-    std::fs::create_dir_all(&downloads).expect("downloads dir");
-    let args = vec![
-        "--headless=new".to_string(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--disable-dev-shm-usage".into(),
-        "--disable-quic".into(),
-        "--no-first-run".into(),
-        "--disable-background-networking".into(),
-        "--disable-component-update".into(),
-        "--disable-sync".into(),
-        "--window-size=1280,900".into(),
-        format!("--user-data-dir={}", profile.display()),
-    ];
-    let caps = json!({ "capabilities": { "alwaysMatch": {
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": args,
-            "prefs": { "download.default_directory": downloads.to_string_lossy(),
-                       "download.prompt_for_download": false },
-        },
-        "goog:loggingPrefs": { "browser": "ALL" },
-    }}});
-    let session = webdriver(&driver_addr, "POST", "/session", Some(caps));
-    let b = Browser {
-        driver: driver_addr.clone(),
-        session: session["sessionId"]
-            .as_str()
-            .expect("a session id")
-            .to_string(),
-    };
-    b.cdp(
-        "Browser.setDownloadBehavior",
-        json!({ "behavior": "allow", "downloadPath": downloads.to_string_lossy() }),
-    );
-    println!("browser up after {:.1?}", started.elapsed());
 
     // 1. The home page, in Indonesian by default.
     b.goto(&base, "/");
@@ -764,9 +822,7 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
         sections - firms
     );
 
-    drop(b);
-    drop(driver);
-    drop(server);
+    drop(rig);
     println!("browser test done in {:.1?}", started.elapsed());
 }
 
@@ -794,4 +850,319 @@ fn base64_decodes() {
         dechunk(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").expect("a whole body"),
         b"hello world"
     );
+}
+
+/// One request to the server with a Bearer key: status and body as JSON (or text).
+fn keyed(addr: &str, key: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let auth = format!("Bearer {key}");
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let r = common::http::request(
+        addr,
+        method,
+        path,
+        &[
+            ("Authorization", &auth),
+            ("Accept", "application/json"),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let v = serde_json::from_slice(&r.body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&r.body).into_owned()));
+    (r.status, v)
+}
+
+/// The participant sheet of the shipped Jatim–Banten mission: its 157 registered firms by
+/// `ID`, one a row, `;`-separated. `bad` spoils three rows (a firm without a name, an
+/// unknown province, an unknown product: sheet rows 32, 42 and 52).
+fn mission_sheet(bad: bool) -> String {
+    let shipped: Value =
+        serde_json::from_str(include_str!("../fixtures/missions/jatim-banten-2023.json"))
+            .expect("the shipped spec");
+    let offers = [
+        "Kopi robusta",
+        "Bawang merah",
+        "Beras",
+        "Gula pasir",
+        "Telur ayam",
+    ];
+    let needs = [
+        "Pakan ikan",
+        "Rumput laut",
+        "Jagung",
+        "Kopi robusta",
+        "Beras",
+    ];
+    let mut csv =
+        String::from("ID;Nama Usaha;Provinsi;Kab/Kota;Menawarkan;Butuh;Kontak;Telepon;Sisi\n");
+    let participants = shipped["participants"].as_array().expect("participants");
+    for (i, p) in participants.iter().enumerate() {
+        let id = p["id"].as_str().expect("an id");
+        let origin = p["side"] == "origin";
+        let name = if bad && i == 30 {
+            String::new()
+        } else {
+            format!("Usaha {id}")
+        };
+        let (province, city, side) = if origin {
+            ("Jawa Timur", "Surabaya", "asal")
+        } else {
+            ("Banten", "Serang", "tuan rumah")
+        };
+        let province = if bad && i == 40 { "Atlantis" } else { province };
+        let offer = if bad && i == 50 {
+            "batu akik ajaib"
+        } else {
+            offers[i % offers.len()]
+        };
+        csv.push_str(&format!(
+            "{id};{name};{province};{city};{offer};{};Bu Sari {i};0812-3456-{:04};{side}\n",
+            needs[(i + 2) % needs.len()],
+            1000 + i
+        ));
+    }
+    csv
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+fn an_organiser_builds_a_mission_from_a_spreadsheet_to_its_report() {
+    let started = Instant::now();
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let shots = screenshots_dir();
+    let rig = Rig::start(tmp.path(), started);
+    let (b, base, addr) = (&rig.b, rig.base.clone(), rig.addr.clone());
+
+    // The East Java office's key, made by the admin.
+    let (status, made) = keyed(
+        &addr,
+        "browser-test-token",
+        "POST",
+        "/v1/keys",
+        Some(&json!({"role": "province", "provinces": ["35"]})),
+    );
+    assert_eq!(status, 201, "{made}");
+    let key = made["key"].as_str().expect("a key").to_string();
+
+    // 1. The builder asks for a key; the key goes into the header's field, not the URL.
+    b.goto(&base, "/missions");
+    b.wait_for("#mb-need-key", 1);
+    b.click("#api-key-summary");
+    b.type_into("#api-key", &key);
+    b.click("#api-key-save");
+    b.wait_until(
+        "the key note to go",
+        "return !document.querySelector('#mb-need-key') && document.querySelector('#mb-create-form');",
+    );
+    assert_eq!(
+        b.js("return sessionStorage.getItem('jalin.key');", json!([])),
+        json!(key)
+    );
+    assert!(!b.url().contains(&key), "the key never goes into a URL");
+    b.assert_labelled("missions");
+
+    // 2. A new mission: the shipped mission's day, in Serang, 40 tables, organised by Jatim.
+    b.type_into("#mb-name", "Misi Dagang Jatim–Banten (web)");
+    b.type_into("#mb-venue", "Serang");
+    b.js(
+        "const d = document.querySelector('#mb-date'); d.value = '2023-09-11';",
+        json!([]),
+    );
+    b.click("#mb-organiser option[value='35']");
+    b.type_into("#mb-tables", "40");
+    b.click("#mb-create");
+    b.wait_for("#mb-title", 1);
+    let url = b.url();
+    let id = url
+        .split("id=")
+        .nth(1)
+        .and_then(|r| r.split('&').next())
+        .expect("the mission's id in the URL")
+        .to_string();
+    assert!(id.starts_with("m-"), "{url}");
+    assert_eq!(
+        b.js(
+            "return document.querySelector('#mb-template-csv').getAttribute('href');",
+            json!([])
+        ),
+        "/v1/templates/participants.csv"
+    );
+    let (status, template) = keyed(&addr, &key, "GET", "/v1/templates/participants.csv", None);
+    assert_eq!(status, 200);
+    assert!(template.as_str().is_some_and(|t| t.contains("Nama Usaha")));
+
+    // 3. A sheet with three bad rows: all three listed together, nothing imported.
+    let bad = tmp.path().join("peserta-salah.csv");
+    std::fs::write(&bad, mission_sheet(true)).expect("writing the sheet");
+    b.choose_file("#mb-file", &bad);
+    b.click("#mb-upload");
+    b.wait_for("#mb-row-errors tr.row-error", 3);
+    let rows = b.js(
+        "return [...document.querySelectorAll('#mb-row-errors tr.row-error')]
+           .map(r => [Number(r.dataset.row), r.dataset.column]);",
+        json!([]),
+    );
+    let rows = rows.as_array().expect("rows").clone();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let numbers: Vec<u64> = rows.iter().filter_map(|r| r[0].as_u64()).collect();
+    assert_eq!(numbers, vec![32, 42, 52], "{rows:?}");
+    assert_eq!(rows[0][1], "Nama Usaha");
+    b.screenshot(&shots, "mission-bad-rows.png");
+    let (_, m) = keyed(&addr, &key, "GET", &format!("/v1/missions/{id}"), None);
+    assert_eq!(
+        m["spec"]["participants"],
+        json!([]),
+        "nothing half-imported"
+    );
+
+    // 4. The fixed sheet: 157 firms in.
+    let good = tmp.path().join("peserta.csv");
+    std::fs::write(&good, mission_sheet(false)).expect("writing the sheet");
+    b.choose_file("#mb-file", &good);
+    b.click("#mb-upload");
+    b.wait_for("#mb-imported", 1);
+    let meta = b.js(
+        "return document.querySelector('#mb-meta').textContent;",
+        json!([]),
+    );
+    assert!(
+        meta.as_str().is_some_and(|t| t.contains("157 peserta")),
+        "{meta}"
+    );
+    assert_eq!(b.count("#mb-row-errors"), 0);
+
+    // 5. Plan: the grid.
+    b.click("#mb-plan");
+    let planned = b.wait_for("#mb-grid td.meeting", 100);
+    println!("  planned {planned} meetings in the grid");
+    b.screenshot(&shots, "mission-grid.png");
+
+    // 6. Move one meeting to another slot (which locks it), then re-plan around it.
+    let cells = b.count("#mb-grid td.meeting");
+    let mut moved = None;
+    for i in 0..cells.min(40) {
+        b.js(
+            "document.querySelectorAll('#mb-grid td.meeting button.cell')[arguments[0]].click();",
+            json!([i]),
+        );
+        b.wait_for("#mb-selected", 1);
+        let target = b.js(
+            "const o = document.querySelector('#mb-move-slot option'); return o ? o.value : '';",
+            json!([]),
+        );
+        let Some(slot) = target
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let pair = b.js(
+            "const td = document.querySelector('#mb-grid td.meeting.selected');
+             return [td.dataset.a, td.dataset.b, td.dataset.slot];",
+            json!([]),
+        );
+        moved = Some((pair, slot));
+        break;
+    }
+    let (pair, slot) = moved.expect("a meeting with a free slot for both firms");
+    let (a, bb) = (
+        pair[0].as_str().unwrap_or_default().to_string(),
+        pair[1].as_str().unwrap_or_default().to_string(),
+    );
+    assert_ne!(pair[2], json!(slot), "moved to another slot");
+    b.click("#mb-move");
+    let cell =
+        format!("#mb-grid td.meeting.locked[data-a='{a}'][data-b='{bb}'][data-slot='{slot}']");
+    b.wait_for(&cell, 1);
+    b.wait_for("#mb-dirty", 1);
+    assert_eq!(
+        b.js(
+            "return document.querySelector('#mb-publish').disabled;",
+            json!([])
+        ),
+        true,
+        "no publishing of an edit not re-planned"
+    );
+    b.click("#mb-replan");
+    b.wait_until(
+        "the re-plan",
+        "return !document.querySelector('#mb-dirty') && document.querySelector('#mb-plan-note .status:not(.loading)');",
+    );
+    b.wait_for(&cell, 1);
+    let (_, kept) = keyed(&addr, &key, "GET", &format!("/v1/missions/{id}/plan"), None);
+    let kept_slot = kept["meetings"]
+        .as_array()
+        .expect("kept meetings")
+        .iter()
+        .find(|m| m["a"] == a.as_str() && m["b"] == bb.as_str())
+        .map(|m| m["slot"].to_string());
+    assert_eq!(kept_slot, Some(slot.clone()), "the locked meeting stayed");
+    b.screenshot(&shots, "mission-replanned.png");
+
+    // 7. Publish; the printable agendas are there for everyone.
+    b.click("#mb-publish");
+    b.wait_for("#mb-agendas", 1);
+    let href = b
+        .js(
+            "return document.querySelector('#mb-agendas').getAttribute('href');",
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let r = common::http::request(&addr, "GET", &href, &[], b"").expect("the agendas");
+    assert_eq!(r.status, 200, "{href}");
+    let body = String::from_utf8_lossy(&dechunk(&r.body).unwrap_or(r.body.clone())).into_owned();
+    assert!(body.contains("<section class=\"page agenda\""), "agendas");
+    assert!(body.contains("lang=\"id\""), "Indonesian by default");
+
+    // 8. Commitments for three meetings; the report adds them up.
+    let values = [650_000_000.0_f64, 125_500_000.0, 40_000_000.0];
+    for (i, v) in values.iter().enumerate() {
+        b.click(&format!("#mb-c-meeting option[value='{i}']"));
+        b.type_into("#mb-c-value", &format!("{v}"));
+        b.click("#mb-c-add");
+        b.wait_for("#mb-c-list tr.commitment", i as u64 + 1);
+    }
+    let sum: f64 = values.iter().sum();
+    let shown = b.wait_until(
+        "the report to count three commitments",
+        "const c = document.querySelector('#mb-report-count');
+         const t = document.querySelector('#mb-report-total');
+         return c && c.textContent === '3' ? Number(t.dataset.value) : null;",
+    );
+    assert_eq!(
+        shown.as_f64(),
+        Some(sum),
+        "the report's total is the sum entered"
+    );
+    let (_, report) = keyed(
+        &addr,
+        &key,
+        "GET",
+        &format!("/v1/missions/{id}/report"),
+        None,
+    );
+    assert_eq!(report["total_value_idr"].as_f64(), Some(sum));
+    b.screenshot(&shots, "mission-report.png");
+
+    // 9. The agendas as the browser shows them.
+    b.goto(&base, &href);
+    b.wait_for("section.page", 1);
+    b.screenshot(&shots, "mission-agendas.png");
+
+    let logs = b.call("POST", "/se/log", Some(json!({ "type": "browser" })));
+    let severe: Vec<&Value> = logs
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["level"] == "SEVERE" && e["source"] != "network")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(severe.is_empty(), "browser errors: {severe:?}");
+    drop(rig);
+    println!("mission builder test done in {:.1?}", started.elapsed());
 }
