@@ -18,7 +18,7 @@
 //! the deal network's relationship feature for a request), `corridors` (the corridor
 //! opportunity formula, a province's advantages), `missions` (planning a mission, the pair
 //! weight), `mission_book` (stored missions, participant sheets, the kept plan, publishing),
-//! `mission_ledger` (commitments and attendance), `mission_report` (the mission report), `mission_replan` (re-planning a stored
+//! `mission_ledger` (commitments and attendance), `mission_report` (the mission report; `mission_report_xlsx` its workbook), `mission_replan` (re-planning a stored
 //! mission around the planner grid's moves and locks),
 //! `network_views` (a business's deal network, introductions, flows), `catalog` (the
 //! KBKI catalog's entries and curated commodities by key or name) — and `types`
@@ -36,6 +36,7 @@ mod mission_book;
 mod mission_ledger;
 mod mission_replan;
 mod mission_report;
+mod mission_report_xlsx;
 mod missions;
 mod network_views;
 mod scoring;
@@ -63,6 +64,7 @@ pub use mission_replan::StoredReplan;
 pub use mission_report::{
     CommodityTotal, EarlierMission, KindTotal, MissionReport, ParticipantOutcome, report_html,
 };
+pub use mission_report_xlsx::{REPORT_SHEETS, report_xlsx};
 pub use missions::FIXTURE_MISSIONS;
 pub use types::SkippedRecord;
 pub use types::{

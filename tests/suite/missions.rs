@@ -838,4 +838,62 @@ async fn a_moved_and_locked_meeting_stays_where_the_organiser_put_it_on_replan()
     let audit = call(Some(TOKEN), "GET", &format!("/v1/audit?entity={id}"), None).await;
     let rows = audit.json();
     assert_eq!(rows[0]["route"], "POST /v1/missions/{id}/replan", "{rows}");
+
+    // The report as a workbook, read back: its sheets, and the ledger's total as a number.
+    let r = json_call(
+        Some(&jatim),
+        "POST",
+        &format!("/v1/missions/{id}/commitments"),
+        json!({"kind": "sale", "commodity": "kopi", "qty": 5, "unit": "ton",
+               "value_idr": 1.5e9, "a": a, "b": b, "meeting": to}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", text(&r));
+    let r = call(
+        Some(&jatim),
+        "GET",
+        &format!("/v1/missions/{id}/report?format=xlsx"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(r.body.to_vec()))
+        .expect("the report reads back");
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Ringkasan",
+            "Per jenis",
+            "Per komoditas",
+            "Penandatanganan",
+            "Peserta",
+            "Misi sebelumnya"
+        ]
+    );
+    let summary = book.worksheet_range("Ringkasan").expect("Ringkasan");
+    let total = summary
+        .rows()
+        .find(|row| row[0].to_string() == "Total nilai (Rp)")
+        .map(|row| row[1].clone());
+    assert_eq!(total, Some(calamine::Data::Float(1.5e9)));
+    let kinds = book.worksheet_range("Per jenis").expect("Per jenis");
+    assert_eq!(
+        kinds.rows().nth(1).map(|row| row[0].to_string()),
+        Some("Penjualan".into())
+    );
+    let participants = book.worksheet_range("Peserta").expect("Peserta");
+    assert_eq!(
+        participants.rows().count(),
+        158,
+        "a header and 157 participants"
+    );
+    call(
+        Some(&jatim),
+        "GET",
+        &format!("/v1/missions/{id}/report?format=pdf"),
+        None,
+    )
+    .await
+    .assert_error(400, "format");
 }

@@ -399,7 +399,8 @@ pub(crate) async fn list_commitments(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReportParams {
-    /// `json` (default) or `html` (a printable page).
+    /// `json` (default), `html` (a printable page) or `xlsx` (a workbook: Ringkasan, Per
+    /// jenis, Per komoditas, Penandatanganan, Peserta, Misi sebelumnya).
     pub format: Option<String>,
 }
 
@@ -409,7 +410,8 @@ pub struct ReportParams {
 #[utoipa::path(get, path = "/v1/missions/{id}/report",
     params(("id" = String, Path, description = "m-1"), ReportParams),
     responses((status = 200, description = "the report",
-                content((MissionReport = "application/json"), (String = "text/html"))),
+                content((MissionReport = "application/json"), (String = "text/html"),
+                        (XlsxBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn mission_report(
     State(engine): State<AppState>,
@@ -417,27 +419,38 @@ pub(crate) async fn mission_report(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ReportParams>,
 ) -> ApiResult<Response> {
-    let html = match q.format.as_deref().unwrap_or("json") {
-        "json" => false,
-        "html" => true,
-        other => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                format!("{other:?} is not one of json, html"),
-            )
-            .field("format"));
-        }
-    };
+    let format = q.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "html" | "xlsx") {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("{format:?} is not one of json, html, xlsx"),
+        )
+        .field("format"));
+    }
     let report = query(move || engine.mission_report_for(caller.0.as_ref(), &id)).await?;
-    Ok(if html {
-        (
+    Ok(match format {
+        "html" => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             crate::engine::report_html(&report),
         )
-            .into_response()
-    } else {
-        Json(report).into_response()
+            .into_response(),
+        "xlsx" => {
+            let bytes =
+                crate::engine::report_xlsx(&report).map_err(|e| crate::api::error::internal(&e))?;
+            (
+                [
+                    (header::CONTENT_TYPE, XLSX.to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"laporan-{}.xlsx\"", report.mission),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        _ => Json(report).into_response(),
     })
 }
 

@@ -216,16 +216,18 @@ function keyControl() {
         route(true);
       } }, t('key_clear'))),
     note);
+  const box = h('details', { class: 'key', id: 'api-key-box' }, summary, form);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     setApiKey(input.value.trim());
     input.value = '';
-    note.textContent = apiKey() ? t('key_saved') : t('key_cleared');
+    announce(apiKey() ? t('key_saved') : t('key_cleared'));
     label();
+    box.open = false;
     route(true);
   });
   label();
-  return h('details', { class: 'key', id: 'api-key-box' }, summary, form);
+  return box;
 }
 
 let provincesP = null;

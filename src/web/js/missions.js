@@ -244,7 +244,7 @@ const missionsPage = {
         h('a', { href: '/v1/templates/participants.csv', download: 'peserta.csv', id: 'mb-template-csv' }, 'CSV'), ' · ',
         h('a', { href: '/v1/templates/participants.xlsx', download: 'peserta.xlsx', id: 'mb-template-xlsx' }, 'XLSX')),
       form,
-      notice ? h('p', { class: 'status', id: 'mb-imported', role: 'status' }, notice) : null,
+      notice ? h('p', { class: 'status', id: 'mb-imported', role: 'status' }, notice) : '',
       out);
   },
 
@@ -589,7 +589,7 @@ const missionsPage = {
         r.by_kind.length ? h('table', { class: 'plain', id: 'mb-report-kinds' },
           h('caption', null, t('mb_report_kind')),
           h('tbody', null, r.by_kind.map((k) => h('tr', null, h('th', { scope: 'row' }, t(`kind_${k.kind}`)),
-            h('td', { class: 'num' }, num(k.commitments)), h('td', { class: 'num' }, `Rp ${num(k.value_idr)}`))))) : null);
+            h('td', { class: 'num' }, num(k.commitments)), h('td', { class: 'num' }, `Rp ${num(k.value_idr)}`))))) : '');
     } catch (e) {
       body.replaceChildren(errorNote(e));
     }
