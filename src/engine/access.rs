@@ -119,7 +119,8 @@ impl Engine {
     }
 
     /// Deletes a deal as `by`: an admin key, or a province key with a party in its
-    /// provinces (those who record deals directly). The deal leaves the deal network and so
+    /// provinces (those who record deals directly). A deal recorded from a mission's
+    /// commitment is refused (409, naming the commitment) while the mission exists. The deal leaves the deal network and so
     /// the rankings (the network is rebuilt from the store: a deletion is rare, a rebuild
     /// reads every deal once).
     pub fn delete_deal_as(&self, by: &Principal, id: &str) -> Checked<()> {
@@ -130,7 +131,22 @@ impl Engine {
             let buyer = w.business_province(&d.buyer)?.unwrap_or_default();
             let seller = w.business_province(&d.seller)?.unwrap_or_default();
             match by.may_record_deal((&d.buyer, &buyer), (&d.seller, &seller)) {
-                Ok(DealAccess::Direct) => Ok(Ok(w.delete_deal(id)?)),
+                Ok(DealAccess::Direct) => {
+                    // A mission's report counts the deals its commitments were recorded as:
+                    // such a deal goes only once its mission (and so its ledger) is deleted.
+                    if let Some(c) = w.commitment_of_deal(id)? {
+                        return Err(Error::Conflict(crate::model::FieldError::new(
+                            "id",
+                            format!(
+                                "deal {id} records commitment {} of mission {}, which its \
+                                 report counts; delete the mission first (DELETE \
+                                 /v1/missions/{})",
+                                c.id, c.mission, c.mission
+                            ),
+                        )));
+                    }
+                    Ok(Ok(w.delete_deal(id)?))
+                }
                 Ok(DealAccess::NeedsConfirmation { .. }) => Ok(Err(Forbidden(
                     "a business key does not delete deals; its province office or an admin \
                      does"

@@ -216,6 +216,15 @@ impl Writer<'_> {
         )
     }
 
+    /// The commitment recorded as deal `deal`, if one is (read inside this transaction).
+    pub fn commitment_of_deal(&mut self, deal: &str) -> Result<Option<CommitmentRow>> {
+        self.db().one(
+            "SELECT id, mission, body, deal FROM commitments WHERE deal = ?1 LIMIT 1",
+            &[t(deal)],
+            commitment_of,
+        )
+    }
+
     /// A mission's commitments, read inside this transaction, oldest first.
     pub fn commitments_of(&mut self, mission: &str) -> Result<Vec<CommitmentRow>> {
         let mut rows = self

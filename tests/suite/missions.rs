@@ -849,6 +849,11 @@ async fn a_moved_and_locked_meeting_stays_where_the_organiser_put_it_on_replan()
     )
     .await;
     assert_eq!(r.status, 201, "{}", text(&r));
+    let deal = r.json()["deal"]
+        .as_str()
+        .expect("recorded as a deal")
+        .to_string();
+    let commitment = r.json()["id"].as_str().expect("its id").to_string();
     let r = call(
         Some(&jatim),
         "GET",
@@ -896,4 +901,14 @@ async fn a_moved_and_locked_meeting_stays_where_the_organiser_put_it_on_replan()
     )
     .await
     .assert_error(400, "format");
+
+    // The commitment's deal is not deleted from under the report: 409 naming the
+    // commitment; once the mission is gone, the deal may go.
+    let r = call(Some(TOKEN), "DELETE", &format!("/v1/deals/{deal}"), None).await;
+    r.assert_error(409, "id");
+    assert!(text(&r).contains(&commitment), "{}", text(&r));
+    let r = call(Some(&jatim), "DELETE", &format!("/v1/missions/{id}"), None).await;
+    assert_eq!(r.status, 204, "{}", text(&r));
+    let r = call(Some(TOKEN), "DELETE", &format!("/v1/deals/{deal}"), None).await;
+    assert_eq!(r.status, 204, "{}", text(&r));
 }

@@ -75,12 +75,14 @@ pub(crate) async fn get_deal(
 
 /// Deletes a deal recorded by mistake: an admin key, or a province key with a party in its
 /// provinces. The deal leaves the deal network and the rankings; the audit trail keeps its
-/// digest.
+/// digest. A deal recorded from a mission's commitment is answered 409 naming the
+/// commitment: the mission's report counts it (delete the mission first).
 #[utoipa::path(delete, path = "/v1/deals/{id}",
     params(("id" = String, Path, description = "deal id, e.g. d-000001")),
     security(("bearer" = [])),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody)))]
+              (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "the deal records a mission's commitment")))]
 pub(crate) async fn delete_deal(
     State(engine): State<AppState>,
     Extension(caller): Extension<Caller>,
