@@ -879,7 +879,7 @@ async fn a_moved_and_locked_meeting_stays_where_the_organiser_put_it_on_replan()
     let summary = book.worksheet_range("Ringkasan").expect("Ringkasan");
     let total = summary
         .rows()
-        .find(|row| row[0].to_string() == "Total nilai (Rp)")
+        .find(|row| row[0] == "Total nilai (Rp)")
         .map(|row| row[1].clone());
     assert_eq!(total, Some(calamine::Data::Float(1.5e9)));
     let kinds = book.worksheet_range("Per jenis").expect("Per jenis");
