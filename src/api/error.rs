@@ -129,6 +129,15 @@ impl From<Error> for ApiError {
             Error::Busy(message) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(5)
             }
+            other if other.is_transient() => {
+                tracing::warn!(error = %other, "store busy");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "the store is busy or unreachable for a moment; retry shortly",
+                )
+                .retry_after(1)
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::new(

@@ -251,6 +251,8 @@ pub(super) struct Postgres {
     lock_key: i64,
     /// The schema of a temporary store, dropped with it.
     temporary: Option<String>,
+    /// Whether this open created the schema (the database had no jalin tables).
+    created: bool,
 }
 
 impl Drop for Postgres {
@@ -338,7 +340,7 @@ impl Postgres {
                 .try_get(0)
         })?;
         let lock_key = lock_key(&schema);
-        migrate(&mut writer, lock_key)?;
+        let created = migrate(&mut writer, lock_key)?;
         let mut readers = Vec::new();
         for _ in 0..READERS {
             readers.push(Mutex::new(None));
@@ -350,7 +352,14 @@ impl Postgres {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             lock_key,
             temporary,
+            created,
         })
+    }
+
+    /// Whether this open created the schema: of replicas starting together on a new
+    /// database, exactly one (migrations run under the advisory lock).
+    pub(super) fn created(&self) -> bool {
+        self.created
     }
 
     /// A copy of the connection settings (for the follower's listening connection).
@@ -465,7 +474,8 @@ fn lock_key(schema: &str) -> i64 {
 
 /// Applies the migrations not yet applied, under the write lock, so replicas starting
 /// together migrate once.
-fn migrate(conn: &mut PgConn, lock_key: i64) -> Result<()> {
+/// Brings the schema up to date; true when it created it (there was no `jalin_schema`).
+fn migrate(conn: &mut PgConn, lock_key: i64) -> Result<bool> {
     outside_async(|| {
         let mut tx = conn.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock_key])?;
@@ -477,13 +487,14 @@ fn migrate(conn: &mut PgConn, lock_key: i64) -> Result<()> {
         if version.is_none() {
             tx.execute("INSERT INTO jalin_schema (version) VALUES (0)", &[])?;
         }
+        let created = version.is_none();
         let version = version.unwrap_or(0).max(0) as usize;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             tx.batch_execute(sql)?;
             tx.execute("UPDATE jalin_schema SET version = $1", &[&((i + 1) as i64)])?;
         }
         tx.commit()?;
-        Ok(())
+        Ok(created)
     })
 }
 

@@ -160,9 +160,9 @@ async fn queries_of_only_punctuation_and_too_many_values_are_refused() {
 /// and committed once the store was free: a retried deal was stored twice.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_answered_busy_has_written_nothing() {
-    let engine = std::sync::Arc::new(
-        jalin::engine::Engine::in_memory(jalin::engine::EngineOptions::default()).expect("engine"),
-    );
+    let engine = std::sync::Arc::new(crate::common::pg::in_memory(
+        jalin::engine::EngineOptions::default(),
+    ));
     let mut config = jalin::api::ApiConfig::new(TOKEN);
     config.write_deadline = std::time::Duration::from_millis(300);
     let app = jalin::api::router(engine.clone(), config);
@@ -209,9 +209,9 @@ async fn a_write_answered_busy_has_written_nothing() {
 /// not; credentials are never allowed.
 #[tokio::test]
 async fn cors_answers_the_configured_origins_only() {
-    let engine = std::sync::Arc::new(
-        jalin::engine::Engine::in_memory(jalin::engine::EngineOptions::default()).expect("engine"),
-    );
+    let engine = std::sync::Arc::new(crate::common::pg::in_memory(
+        jalin::engine::EngineOptions::default(),
+    ));
     let mut config = jalin::api::ApiConfig::new(TOKEN);
     config.cors_origins = vec!["https://portal.jatimprov.go.id".into()];
     let app = jalin::api::router(engine, config);
