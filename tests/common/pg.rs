@@ -51,6 +51,16 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// Runs `f` on a thread of its own: the `postgres` client blocks on a runtime of its own,
+/// which cannot start inside a test's async runtime.
+fn apart<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
 fn admin(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls)
         .unwrap_or_else(|e| panic!("JALIN_SUITE_DATABASE_URL: cannot connect ({e})"))
@@ -61,7 +71,7 @@ fn registry() -> &'static Mutex<HashMap<PathBuf, String>> {
     static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, String>>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         if let Some(url) = suite_url() {
-            drop_stale(&url);
+            apart(|| drop_stale(&url));
         }
         Mutex::new(HashMap::new())
     })
@@ -102,9 +112,11 @@ pub fn url_for(data: &Path) -> Option<String> {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     );
-    admin(&url)
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    apart(|| {
+        admin(&url)
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"))
+    });
     known.insert(data.to_path_buf(), name.clone());
     Some(with_database(&url, &name))
 }
@@ -124,11 +136,13 @@ fn drop_under(dir: &Path) {
     if names.is_empty() {
         return;
     }
-    if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
-        for name in names {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    apart(|| {
+        if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
+            for name in names {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
         }
-    }
+    });
 }
 
 /// The environment that points a `jalin` process on `data` at its database (none on SQLite).

@@ -233,7 +233,7 @@ async fn post(app: &axum::Router, uri: &str, content_type: &str, body: impl Into
     common::call(app, req).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn api_reports_every_bad_row_commits_nothing_and_dry_runs() {
     let (app, engine, _dir) = empty_app();
     let businesses = || engine.status().expect("status").businesses;
@@ -309,7 +309,7 @@ async fn api_reports_every_bad_row_commits_nothing_and_dry_runs() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_templates_download_and_import_cleanly() {
     let (app, engine, _dir) = empty_app();
     let csv = common::call(
@@ -458,7 +458,7 @@ fn cli_imports_deals_from_a_sheet_beside_their_businesses() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_retried_import_with_an_idempotency_key_stores_its_deals_once() {
     let (app, engine, _dir) = empty_app();
     let deals = || engine.status().expect("status").deals;
