@@ -257,13 +257,22 @@ pub(super) struct Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
+        // Closing a connection runs the client's own runtime, which must not happen on an
+        // async worker (a store dropped with the last handle to an engine inside a request
+        // handler or an async test): close them where `outside_async` says.
+        let readers = std::mem::take(&mut self.readers);
+        let writer = self
+            .writer
+            .get_mut()
+            .map(Option::take)
+            .unwrap_or_else(|mut p| p.get_mut().take());
+        outside_async(move || {
+            drop(readers);
+            drop(writer);
+        });
         if let Some(schema) = self.temporary.take() {
             let config = self.config.clone();
-            // Close our connections first, then drop the schema from a fresh one.
-            self.readers.clear();
-            if let Ok(mut w) = self.writer.lock() {
-                w.take();
-            }
+            // Our connections are closed; drop the schema from a fresh one.
             let _ = outside_async(|| -> Result<()> {
                 let mut c = connect(&config)?;
                 c.client

@@ -50,7 +50,7 @@ impl Fixture {
         let (engine, report) =
             pg::open_engine(dir.path(), jalin::engine::EmptyStart::Sample).expect("open engine");
         assert!(
-            report.fixtures_loaded.is_some(),
+            pg::sample_loaded(&report),
             "a new data dir loads the fixtures"
         );
         Fixture {

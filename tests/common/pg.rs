@@ -98,9 +98,58 @@ fn drop_stale(url: &str) {
     }
 }
 
-/// The URL of the database that holds `data`'s records, created on first use; `None` when
-/// the suite runs on SQLite.
+/// The database holding the sample, loaded once per run (through an engine, as a new store
+/// loads it); a data directory that starts with the sample gets a copy of it
+/// (`CREATE DATABASE … TEMPLATE`), which takes milliseconds where loading the sample row by
+/// row into each database would take most of the run.
+fn sample_template(url: &str) -> String {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let name = format!("{PREFIX}{}_sample", std::process::id());
+            apart(|| {
+                admin(url)
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+                let dir = tempfile::tempdir().expect("temp dir");
+                let (engine, report) = Engine::open_on(
+                    dir.path(),
+                    StoreAt::Postgres(with_database(url, &name)),
+                    EngineOptions::default(),
+                    EmptyStart::Sample,
+                    &mut |_, _, _| {},
+                )
+                .expect("load the sample into the template database");
+                assert!(
+                    report.fixtures_loaded.is_some(),
+                    "a new database gets the sample"
+                );
+                // Its connections close here: a template must have none.
+                drop(engine);
+            });
+            name
+        })
+        .clone()
+}
+
+/// Whether a `jalin` process with these arguments and environment would start a new store
+/// with the sample.
+pub fn wants_sample(args: &[&str], env: &[(&str, &str)]) -> bool {
+    !args.contains(&"--no-sample")
+        && !env
+            .iter()
+            .any(|(k, v)| *k == "JALIN_SAMPLE" && matches!(*v, "0" | "false" | "no" | "off"))
+}
+
+/// The URL of the database that holds `data`'s records, created on first use (a new one,
+/// which the first engine on it fills with the sample unless told not to); `None` when the
+/// suite runs on SQLite.
 pub fn url_for(data: &Path) -> Option<String> {
+    url_starting(data, EmptyStart::Nothing)
+}
+
+/// [`url_for`], a database created now holding the sample already when `start` says so.
+pub fn url_starting(data: &Path, start: EmptyStart) -> Option<String> {
     let url = suite_url()?;
     let mut known = registry().lock().unwrap_or_else(|p| p.into_inner());
     if let Some(name) = known.get(data) {
@@ -112,9 +161,13 @@ pub fn url_for(data: &Path) -> Option<String> {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     );
+    let template = match start {
+        EmptyStart::Sample => format!(" TEMPLATE {}", sample_template(&url)),
+        EmptyStart::Nothing => String::new(),
+    };
     apart(|| {
         admin(&url)
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .batch_execute(&format!("CREATE DATABASE {name}{template}"))
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"))
     });
     known.insert(data.to_path_buf(), name.clone());
@@ -152,6 +205,23 @@ pub fn env_for(data: &Path) -> Vec<(&'static str, String)> {
         .unwrap_or_default()
 }
 
+/// [`env_for`] a `jalin` process with these arguments and environment: a data directory it
+/// creates with the sample gets a copy of the sample's database.
+pub fn env_for_run(
+    data: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Vec<(&'static str, String)> {
+    let start = if wants_sample(args, env) {
+        EmptyStart::Sample
+    } else {
+        EmptyStart::Nothing
+    };
+    url_starting(data, start)
+        .map(|u| vec![("JALIN_DATABASE_URL", u)])
+        .unwrap_or_default()
+}
+
 /// Where the engine on `data` keeps its records.
 pub fn store_at(data: &Path) -> StoreAt {
     url_for(data).map_or(StoreAt::DataDir, StoreAt::Postgres)
@@ -166,14 +236,18 @@ pub fn open_store(data: &Path) -> Store {
 }
 
 /// `Engine::open_on` the data directory `data` with its store where the suite keeps it.
+///
+/// On PostgreSQL a data directory's first engine with the sample gets a copy of the sample's
+/// database, so its report says no fixtures were loaded; see [`sample_loaded`].
 pub fn open_engine(data: &Path, start: EmptyStart) -> jalin::error::Result<(Engine, OpenReport)> {
-    Engine::open_on(
-        data,
-        store_at(data),
-        EngineOptions::default(),
-        start,
-        &mut |_, _, _| {},
-    )
+    let at = url_starting(data, start).map_or(StoreAt::DataDir, StoreAt::Postgres);
+    Engine::open_on(data, at, EngineOptions::default(), start, &mut |_, _, _| {})
+}
+
+/// Whether opening a new data directory gave it the sample: the report says so on SQLite;
+/// on PostgreSQL the store was a copy of the sample's database.
+pub fn sample_loaded(report: &OpenReport) -> bool {
+    report.fixtures_loaded.is_some() || suite_url().is_some()
 }
 
 /// `Engine::in_memory`, its store a temporary schema on PostgreSQL when the suite runs there.

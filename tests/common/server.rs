@@ -134,7 +134,7 @@ impl Server {
             .env_remove("JALIN_ADDR");
         // The suite on PostgreSQL: the data directory's database, unless the test says.
         if !env.iter().any(|(k, _)| *k == "JALIN_DATABASE_URL") {
-            cmd.envs(super::pg::env_for(data));
+            cmd.envs(super::pg::env_for_run(data, &["serve"], env));
         }
         cmd.envs(env.iter().copied());
         Server {

@@ -13,7 +13,7 @@ fn jalin(data: &Path, args: &[&str]) -> Output {
         .args(args)
         .env("JALIN_DATA", data)
         .env("RUST_LOG", "warn")
-        .envs(crate::common::pg::env_for(data))
+        .envs(crate::common::pg::env_for_run(data, args, &[]))
         .output()
         .expect("run jalin")
 }
@@ -154,7 +154,7 @@ fn find(engine: &Engine, q: &str) -> Vec<String> {
 fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
     let dir = crate::common::temp_dir();
     let (engine, report) = open_engine(dir.path()).expect("open");
-    assert!(report.fixtures_loaded.is_some());
+    assert!(crate::common::pg::sample_loaded(&report));
     let docs = engine.status().expect("status").index_documents;
     assert!(docs > 5000, "{docs} listings indexed");
     drop(engine);

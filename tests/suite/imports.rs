@@ -38,7 +38,7 @@ fn jalin(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .args(args)
         .env("JALIN_DATA", data)
         .env("RUST_LOG", "warn")
-        .envs(crate::common::pg::env_for(data))
+        .envs(crate::common::pg::env_for_run(data, args, env))
         .envs(env.iter().copied())
         .output()
         .expect("run jalin")
@@ -371,7 +371,7 @@ fn an_empty_start_serves_no_sample() {
         .env("JALIN_TOKEN", SERVE_TOKEN)
         .env_remove("JALIN_DATA")
         .env_remove("JALIN_CONFIG")
-        .envs(crate::common::pg::env_for(&data));
+        .envs(crate::common::pg::env_for_run(&data, &["--no-sample"], &[]));
     let mut proc = Proc::spawn("jalin serve --no-sample", &mut cmd, &log);
     let addr = format!("127.0.0.1:{port}");
     wait_http(&addr, "/healthz", &mut proc, Duration::from_secs(60));

@@ -58,7 +58,7 @@ fn a_restart_reads_the_snapshot_and_catches_up_with_later_deals() {
     let snapshot = data.join("network.snapshot");
     // First start: the fixtures are loaded and the network saved.
     let (engine, first) = open(&data);
-    assert!(first.fixtures_loaded.is_some());
+    assert!(crate::common::pg::sample_loaded(&first));
     assert!(snapshot.exists(), "the import saves the snapshot");
     let before = answers(&engine);
     drop(engine);
