@@ -175,10 +175,32 @@ fn pg_params<'a>(params: &'a [V<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
         .collect()
 }
 
+/// Whether a text parameter holds U+0000, which PostgreSQL's text cannot (SQLite's can): no
+/// stored value has one, so a query for one finds nothing without asking, and a write of
+/// one is bad input ([`nul_refused`]) rather than the server's encoding error (a 500).
+fn has_nul(params: &[V<'_>]) -> bool {
+    params
+        .iter()
+        .any(|p| matches!(p, V::T(Some(s)) if s.contains('\0')))
+}
+
+fn nul_refused() -> Error {
+    Error::invalid("body", "text may not contain the NUL character (U+0000)")
+}
+
+fn is_select(sql: &str) -> bool {
+    sql.trim_start()
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case("select"))
+}
+
 macro_rules! pg_sql_impl {
     ($ty:ty, $client:ident, $stmts:ident) => {
         impl Sql for $ty {
             fn exec(&mut self, sql: &str, params: &[V<'_>]) -> Result<u64> {
+                if has_nul(params) {
+                    return Err(nul_refused());
+                }
                 outside_async(|| {
                     let stmt = prepared(&mut self.$client, &mut self.$stmts, sql)?;
                     Ok(self.$client.execute(&stmt, &pg_params(params))?)
@@ -190,6 +212,13 @@ macro_rules! pg_sql_impl {
                 params: &[V<'_>],
                 f: &mut dyn FnMut(&R<'_>) -> Result<bool>,
             ) -> Result<()> {
+                if has_nul(params) {
+                    return if is_select(sql) {
+                        Ok(())
+                    } else {
+                        Err(nul_refused())
+                    };
+                }
                 outside_async(|| {
                     let stmt = prepared(&mut self.$client, &mut self.$stmts, sql)?;
                     let mut rows = self.$client.query_raw(&stmt, pg_params(params))?;
@@ -308,7 +337,10 @@ fn live<'a>(
     slot: &'a mut MutexGuard<'_, Option<PgConn>>,
 ) -> Result<&'a mut PgConn> {
     if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
-        **slot = Some(connect(config)?);
+        let fresh = connect(config)?;
+        // The closed one is dropped where a connection may be (see `outside_async`).
+        let old = slot.replace(fresh);
+        outside_async(move || drop(old));
     }
     slot.as_mut()
         .ok_or_else(|| Error::Corrupt("no database connection".into()))
@@ -331,11 +363,9 @@ impl Postgres {
             .unwrap_or(0);
         let schema = format!("jalin_test_{}_{n}_{nanos}", std::process::id());
         let mut admin = connect(&config)?;
-        outside_async(|| {
-            admin
-                .client
-                .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        })?;
+        let create = format!("CREATE SCHEMA {schema}");
+        // `admin` is closed inside too (see `outside_async`).
+        outside_async(move || admin.client.batch_execute(&create))?;
         config.options(&format!("-c search_path={schema}"));
         Postgres::open_config(config, Some(schema))
     }
