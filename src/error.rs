@@ -71,6 +71,43 @@ impl Error {
         matches!(self, Error::Index(tantivy::TantivyError::LockFailure(..)))
     }
 
+    /// True when the store could not do it now but a retry may succeed: SQLite busy or
+    /// locked, PostgreSQL's serialization failures, deadlocks, lock timeouts, too many
+    /// connections, a server starting or shutting down, a lost connection. The API answers
+    /// these 503 with `Retry-After`, like [`Error::Busy`].
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Busy(_) => true,
+            Error::Store(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            Error::Postgres(e) => {
+                use postgres::error::SqlState;
+                match e.code() {
+                    Some(code) => [
+                        SqlState::T_R_SERIALIZATION_FAILURE,
+                        SqlState::T_R_DEADLOCK_DETECTED,
+                        SqlState::LOCK_NOT_AVAILABLE,
+                        SqlState::TOO_MANY_CONNECTIONS,
+                        SqlState::CANNOT_CONNECT_NOW,
+                        SqlState::ADMIN_SHUTDOWN,
+                        SqlState::CRASH_SHUTDOWN,
+                        SqlState::QUERY_CANCELED,
+                    ]
+                    .contains(code),
+                    // No SQL state: the connection failed or was closed.
+                    None => {
+                        e.is_closed()
+                            || std::error::Error::source(e)
+                                .is_some_and(|s| s.is::<std::io::Error>())
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// True when the caller sent something wrong, false when the fault is ours.
     pub fn is_user_error(&self) -> bool {
         matches!(

@@ -85,6 +85,17 @@ impl DataArg {
         }
     }
 
+    /// Whether there is a store to read: the data directory's SQLite file, or (given a
+    /// database URL) the PostgreSQL database, which is asked when it is opened.
+    fn has_store(&self) -> Result<bool, Error> {
+        Ok(match self.store_at()? {
+            jalin::engine::StoreAt::DataDir => {
+                self.data.join("jalin.db").try_exists().unwrap_or(false)
+            }
+            jalin::engine::StoreAt::Postgres(_) => true,
+        })
+    }
+
     fn empty_start(&self) -> EmptyStart {
         let env_off = std::env::var("JALIN_SAMPLE").is_ok_and(|v| {
             matches!(
@@ -424,9 +435,15 @@ fn progress_bar() -> impl FnMut(&str, u64, u64) {
 /// holds the data directory (the index caught up with the store first), and read-only
 /// beside a running server, which keeps the index in step. Never creates a data directory.
 fn open_for_reading(args: &DataArg) -> Result<Engine, Error> {
-    if !args.data.join("jalin.db").try_exists().unwrap_or(false) {
+    // A data directory to read: its SQLite store, or (on PostgreSQL) its search index.
+    let at = args.store_at()?;
+    let marker = match at {
+        jalin::engine::StoreAt::DataDir => args.data.join("jalin.db"),
+        jalin::engine::StoreAt::Postgres(_) => args.data.join("search"),
+    };
+    if !marker.try_exists().unwrap_or(false) {
         // Says there is no data there, and how to make some.
-        return Engine::open_read_only(&args.data, jalin::engine::EngineOptions::default());
+        return Engine::open_read_only_on(&args.data, at, jalin::engine::EngineOptions::default());
     }
     match open(args) {
         Err(e) if e.is_held_by_another_process() => {
@@ -435,8 +452,11 @@ fn open_for_reading(args: &DataArg) -> Result<Engine, Error> {
                 args.data.display()
             );
             let config = jalin::config::Config::load(args.config.as_deref(), &args.data)?;
-            let mut engine =
-                Engine::open_read_only(&args.data, jalin::engine::EngineOptions::default())?;
+            let mut engine = Engine::open_read_only_on(
+                &args.data,
+                args.store_at()?,
+                jalin::engine::EngineOptions::default(),
+            )?;
             if let Some(w) = config.weights {
                 engine.set_default_weights(w);
             }
@@ -849,6 +869,13 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Keys { data, action } => keys(&data, action),
         Command::Backup { data, file } => {
+            if let jalin::engine::StoreAt::Postgres(_) = data.store_at()? {
+                return Err(Error::invalid(
+                    "database_url",
+                    "a PostgreSQL store is backed up with PostgreSQL's tools (pg_dump, \
+                     pg_basebackup, WAL archiving); jalin backup copies SQLite stores",
+                ));
+            }
             let db = data.data.join("jalin.db");
             if !db.try_exists().unwrap_or(false) {
                 return Err(Error::invalid(
@@ -865,14 +892,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Export { data, out } => {
-            let db = data.data.join("jalin.db");
-            if !db.try_exists().unwrap_or(false) {
+            if !data.has_store()? {
                 return Err(Error::invalid(
                     "--data",
                     format!("no jalin data in {}", data.data.display()),
                 ));
             }
-            let store = jalin::store::Store::open(&db)?;
+            let store = data.open_store()?;
             let (businesses, deals) = export(&store, &out)?;
             println!(
                 "exported {businesses} businesses and {deals} deals into {}",
@@ -881,6 +907,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Restore { data, file } => {
+            if let jalin::engine::StoreAt::Postgres(_) = data.store_at()? {
+                return Err(Error::invalid(
+                    "database_url",
+                    "a PostgreSQL store is restored with PostgreSQL's tools (pg_restore); \
+                     jalin restore restores SQLite backups",
+                ));
+            }
             jalin::store::Store::restore(&file, &data.data)?;
             let engine = open(&data)?;
             let s = engine.status()?;
@@ -898,7 +931,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             data,
             action: SampleAction::Remove,
         } => {
-            if !data.data.join("jalin.db").try_exists().unwrap_or(false) {
+            if !data.has_store()? {
                 return Err(Error::invalid(
                     "--data",
                     format!("no jalin data in {}", data.data.display()),

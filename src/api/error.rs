@@ -129,6 +129,15 @@ impl From<Error> for ApiError {
             Error::Busy(message) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(5)
             }
+            other if other.is_transient() => {
+                tracing::warn!(error = %other, "store busy");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "the store is busy or unreachable for a moment; retry shortly",
+                )
+                .retry_after(1)
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::new(
@@ -244,4 +253,42 @@ pub(super) async fn json_errors(req: Request, next: axum::middleware::Next) -> R
         out.headers_mut().insert(name.clone(), value.clone());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store busy for a moment is 503 with `Retry-After` (retrying is safe), not 500.
+    #[test]
+    fn a_busy_or_locked_store_is_503_with_retry_after() {
+        for code in [rusqlite::ffi::SQLITE_BUSY, rusqlite::ffi::SQLITE_LOCKED] {
+            let e = Error::Store(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                None,
+            ));
+            assert!(e.is_transient());
+            let api = ApiError::from(e);
+            assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(api.code, "busy");
+            let response = api.into_response();
+            assert!(
+                response
+                    .headers()
+                    .contains_key(axum::http::header::RETRY_AFTER)
+            );
+        }
+        // PostgreSQL out of reach (nothing listens on port 1): a 503 too.
+        let unreachable = crate::store::Store::open_postgres("postgres://jalin@127.0.0.1:1/jalin")
+            .err()
+            .expect("nothing listens there");
+        assert!(unreachable.is_transient(), "{unreachable}");
+        // A constraint violation is our fault, not the moment's.
+        let e = Error::Store(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+            None,
+        ));
+        assert!(!e.is_transient());
+        assert_eq!(ApiError::from(e).status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

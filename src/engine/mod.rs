@@ -238,14 +238,20 @@ impl Engine {
         // The KBKI catalog is built on first use; build it now so a bad fixture stops here.
         reference.load_catalog()?;
         // The sample goes only into a store created now: one made empty on purpose
-        // (`--no-sample`, or everything deleted) stays empty. A shared PostgreSQL store never
-        // gets it (replicas starting together would each load it).
+        // (`--no-sample`, or everything deleted) stays empty. On PostgreSQL "created now" is
+        // "this open created the schema", which of replicas starting together on a new
+        // database only one does (the migration runs under the advisory lock), so the sample
+        // is loaded once; a deployment sets `JALIN_SAMPLE=0` (docs/DEPLOY.md).
         let (store, created) = match &at {
             StoreAt::DataDir => {
                 let created = !dir.join("jalin.db").try_exists().unwrap_or(false);
                 (Store::open(&dir.join("jalin.db"))?, created)
             }
-            StoreAt::Postgres(url) => (Store::open_postgres(url)?, false),
+            StoreAt::Postgres(url) => {
+                let store = Store::open_postgres(url)?;
+                let created = store.created_schema();
+                (store, created)
+            }
         };
         let store_seconds = started.elapsed().as_secs_f64();
         // The index (its column caches warmed) and the deal network (its snapshot read) need
@@ -320,8 +326,18 @@ impl Engine {
     /// step), the deal network from its snapshot and the deals after it. Nothing in `dir` is
     /// created or written; writes through this engine fail with [`Error::ReadOnly`].
     pub fn open_read_only(dir: &Path, options: EngineOptions) -> Result<Engine> {
+        Engine::open_read_only_on(dir, StoreAt::DataDir, options)
+    }
+
+    /// [`Engine::open_read_only`] on the store at `at`: beside a replica of a PostgreSQL
+    /// store, the records are read from the database and the index from `dir`.
+    pub fn open_read_only_on(dir: &Path, at: StoreAt, options: EngineOptions) -> Result<Engine> {
         let db = dir.join("jalin.db");
-        if !db.try_exists().unwrap_or(false) {
+        let marker = match at {
+            StoreAt::DataDir => db.clone(),
+            StoreAt::Postgres(_) => dir.join("search"),
+        };
+        if !marker.try_exists().unwrap_or(false) {
             return Err(Error::invalid(
                 "--data",
                 format!(
@@ -332,7 +348,10 @@ impl Engine {
             ));
         }
         let reference = Arc::new(Reference::embedded()?);
-        let store = Store::open(&db)?;
+        let store = match &at {
+            StoreAt::DataDir => Store::open(&db)?,
+            StoreAt::Postgres(url) => Store::open_postgres(url)?,
+        };
         let index = SearchIndex::open_read_only(&dir.join("search"), &reference, options.analysis)?;
         let (network, _) = Network::open(&reference, &store, &dir.join(NETWORK_SNAPSHOT))?;
         Ok(Engine {
@@ -356,9 +375,13 @@ impl Engine {
     /// An engine with its index in memory and its store in a temporary file, nothing loaded:
     /// for tests and benchmarks.
     pub fn in_memory(options: EngineOptions) -> Result<Engine> {
+        Engine::in_memory_on(Store::open_temporary()?, options)
+    }
+
+    /// [`Engine::in_memory`] over `store` (a temporary PostgreSQL store, say): for tests.
+    pub fn in_memory_on(store: Store, options: EngineOptions) -> Result<Engine> {
         let reference = Arc::new(Reference::embedded()?);
         let index = SearchIndex::in_memory(&reference, options.analysis)?;
-        let store = Store::open_temporary()?;
         let network = std::sync::RwLock::new(Network::build(&reference, &store)?);
         Ok(Engine {
             reference,

@@ -155,6 +155,16 @@ impl Store {
         Ok(store)
     }
 
+    /// Whether opening this PostgreSQL store created its schema (the database held no jalin
+    /// tables): of several replicas starting together on a new database, exactly one sees
+    /// true. Always false for SQLite, whose new file the caller sees before opening it.
+    pub fn created_schema(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(_) => false,
+            Backend::Postgres(p) => p.created(),
+        }
+    }
+
     /// Which backend this is: `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         match &self.backend {

@@ -175,10 +175,32 @@ fn pg_params<'a>(params: &'a [V<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
         .collect()
 }
 
+/// Whether a text parameter holds U+0000, which PostgreSQL's text cannot (SQLite's can): no
+/// stored value has one, so a query for one finds nothing without asking, and a write of
+/// one is bad input ([`nul_refused`]) rather than the server's encoding error (a 500).
+fn has_nul(params: &[V<'_>]) -> bool {
+    params
+        .iter()
+        .any(|p| matches!(p, V::T(Some(s)) if s.contains('\0')))
+}
+
+fn nul_refused() -> Error {
+    Error::invalid("body", "text may not contain the NUL character (U+0000)")
+}
+
+fn is_select(sql: &str) -> bool {
+    sql.trim_start()
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case("select"))
+}
+
 macro_rules! pg_sql_impl {
     ($ty:ty, $client:ident, $stmts:ident) => {
         impl Sql for $ty {
             fn exec(&mut self, sql: &str, params: &[V<'_>]) -> Result<u64> {
+                if has_nul(params) {
+                    return Err(nul_refused());
+                }
                 outside_async(|| {
                     let stmt = prepared(&mut self.$client, &mut self.$stmts, sql)?;
                     Ok(self.$client.execute(&stmt, &pg_params(params))?)
@@ -190,6 +212,13 @@ macro_rules! pg_sql_impl {
                 params: &[V<'_>],
                 f: &mut dyn FnMut(&R<'_>) -> Result<bool>,
             ) -> Result<()> {
+                if has_nul(params) {
+                    return if is_select(sql) {
+                        Ok(())
+                    } else {
+                        Err(nul_refused())
+                    };
+                }
                 outside_async(|| {
                     let stmt = prepared(&mut self.$client, &mut self.$stmts, sql)?;
                     let mut rows = self.$client.query_raw(&stmt, pg_params(params))?;
@@ -251,17 +280,28 @@ pub(super) struct Postgres {
     lock_key: i64,
     /// The schema of a temporary store, dropped with it.
     temporary: Option<String>,
+    /// Whether this open created the schema (the database had no jalin tables).
+    created: bool,
 }
 
 impl Drop for Postgres {
     fn drop(&mut self) {
+        // Closing a connection runs the client's own runtime, which must not happen on an
+        // async worker (a store dropped with the last handle to an engine inside a request
+        // handler or an async test): close them where `outside_async` says.
+        let readers = std::mem::take(&mut self.readers);
+        let writer = self
+            .writer
+            .get_mut()
+            .map(Option::take)
+            .unwrap_or_else(|mut p| p.get_mut().take());
+        outside_async(move || {
+            drop(readers);
+            drop(writer);
+        });
         if let Some(schema) = self.temporary.take() {
             let config = self.config.clone();
-            // Close our connections first, then drop the schema from a fresh one.
-            self.readers.clear();
-            if let Ok(mut w) = self.writer.lock() {
-                w.take();
-            }
+            // Our connections are closed; drop the schema from a fresh one.
             let _ = outside_async(|| -> Result<()> {
                 let mut c = connect(&config)?;
                 c.client
@@ -297,7 +337,10 @@ fn live<'a>(
     slot: &'a mut MutexGuard<'_, Option<PgConn>>,
 ) -> Result<&'a mut PgConn> {
     if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
-        **slot = Some(connect(config)?);
+        let fresh = connect(config)?;
+        // The closed one is dropped where a connection may be (see `outside_async`).
+        let old = slot.replace(fresh);
+        outside_async(move || drop(old));
     }
     slot.as_mut()
         .ok_or_else(|| Error::Corrupt("no database connection".into()))
@@ -320,11 +363,9 @@ impl Postgres {
             .unwrap_or(0);
         let schema = format!("jalin_test_{}_{n}_{nanos}", std::process::id());
         let mut admin = connect(&config)?;
-        outside_async(|| {
-            admin
-                .client
-                .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        })?;
+        let create = format!("CREATE SCHEMA {schema}");
+        // `admin` is closed inside too (see `outside_async`).
+        outside_async(move || admin.client.batch_execute(&create))?;
         config.options(&format!("-c search_path={schema}"));
         Postgres::open_config(config, Some(schema))
     }
@@ -338,7 +379,7 @@ impl Postgres {
                 .try_get(0)
         })?;
         let lock_key = lock_key(&schema);
-        migrate(&mut writer, lock_key)?;
+        let created = migrate(&mut writer, lock_key)?;
         let mut readers = Vec::new();
         for _ in 0..READERS {
             readers.push(Mutex::new(None));
@@ -350,7 +391,14 @@ impl Postgres {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             lock_key,
             temporary,
+            created,
         })
+    }
+
+    /// Whether this open created the schema: of replicas starting together on a new
+    /// database, exactly one (migrations run under the advisory lock).
+    pub(super) fn created(&self) -> bool {
+        self.created
     }
 
     /// A copy of the connection settings (for the follower's listening connection).
@@ -465,7 +513,8 @@ fn lock_key(schema: &str) -> i64 {
 
 /// Applies the migrations not yet applied, under the write lock, so replicas starting
 /// together migrate once.
-fn migrate(conn: &mut PgConn, lock_key: i64) -> Result<()> {
+/// Brings the schema up to date; true when it created it (there was no `jalin_schema`).
+fn migrate(conn: &mut PgConn, lock_key: i64) -> Result<bool> {
     outside_async(|| {
         let mut tx = conn.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock_key])?;
@@ -477,13 +526,14 @@ fn migrate(conn: &mut PgConn, lock_key: i64) -> Result<()> {
         if version.is_none() {
             tx.execute("INSERT INTO jalin_schema (version) VALUES (0)", &[])?;
         }
+        let created = version.is_none();
         let version = version.unwrap_or(0).max(0) as usize;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             tx.batch_execute(sql)?;
             tx.execute("UPDATE jalin_schema SET version = $1", &[&((i + 1) as i64)])?;
         }
         tx.commit()?;
-        Ok(())
+        Ok(created)
     })
 }
 

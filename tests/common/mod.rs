@@ -7,13 +7,15 @@
 //! is only read from; a module that writes opens its own `Fixture`.
 //!
 //! Beside it: `rng` (the one seeded RNG), `http` (a blocking HTTP/1.1 client and
-//! `free_port`), `server` (the `jalin` binary as a child process), and `endpoints` (every
-//! write endpoint, and a helper that sends one body to each).
+//! `free_port`), `server` (the `jalin` binary as a child process), `endpoints` (every
+//! write endpoint, and a helper that sends one body to each), and `pg` (the suite on
+//! PostgreSQL: `JALIN_SUITE_DATABASE_URL` gives every data directory a database of its own).
 
 #![allow(dead_code)]
 
 pub mod endpoints;
 pub mod http;
+pub mod pg;
 pub mod rng;
 pub mod server;
 
@@ -32,16 +34,23 @@ pub const TOKEN: &str = "test-token";
 /// An engine over the fixtures in a temporary data directory of its own.
 pub struct Fixture {
     pub engine: Arc<Engine>,
-    _dir: tempfile::TempDir,
+    _dir: pg::TestDir,
+}
+
+/// A temporary directory for a test's data directories; on PostgreSQL their databases are
+/// dropped with it.
+pub fn temp_dir() -> pg::TestDir {
+    pg::TestDir::new()
 }
 
 impl Fixture {
     /// Opens a new engine, loading the fixtures.
     pub fn open() -> Fixture {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("open engine");
+        let dir = temp_dir();
+        let (engine, report) =
+            pg::open_engine(dir.path(), jalin::engine::EmptyStart::Sample).expect("open engine");
         assert!(
-            report.fixtures_loaded.is_some(),
+            pg::sample_loaded(&report),
             "a new data dir loads the fixtures"
         );
         Fixture {

@@ -131,8 +131,12 @@ impl Server {
             .env("JALIN_TOKEN", token)
             .env_remove("JALIN_CONFIG")
             .env_remove("JALIN_DATA")
-            .env_remove("JALIN_ADDR")
-            .envs(env.iter().copied());
+            .env_remove("JALIN_ADDR");
+        // The suite on PostgreSQL: the data directory's database, unless the test says.
+        if !env.iter().any(|(k, _)| *k == "JALIN_DATABASE_URL") {
+            cmd.envs(super::pg::env_for_run(data, &["serve"], env));
+        }
+        cmd.envs(env.iter().copied());
         Server {
             proc: Proc::spawn("jalin serve", &mut cmd, log),
             port,

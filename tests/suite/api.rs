@@ -14,7 +14,7 @@ fn lq(province: &str, commodity: &str) -> f64 {
     r.advantage(p, c).lq
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn shallot_suppliers_for_banten_come_from_surplus_provinces() {
     let reply = post_json(
         "/v1/match",
@@ -42,7 +42,7 @@ async fn shallot_suppliers_for_banten_come_from_surplus_provinces() {
     assert!(v["took_ms"].as_f64().is_some());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn every_result_explains_its_score() {
     let v = post_json(
         "/v1/match",
@@ -81,7 +81,7 @@ async fn every_result_explains_its_score() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn required_certifications_and_province_filters_hold() {
     let v = post_json(
         "/v1/match",
@@ -103,7 +103,7 @@ async fn required_certifications_and_province_filters_hold() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn bad_match_requests_get_a_4xx_naming_the_field() {
     let cases: &[(&str, u16, &str)] = &[
         (
@@ -197,7 +197,7 @@ async fn bad_match_requests_get_a_4xx_naming_the_field() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_wrong_content_type_is_415() {
     let reply = send(
         Request::post("/v1/match")
@@ -220,7 +220,7 @@ async fn a_wrong_content_type_is_415() {
     reply.assert_error(415, "content-type");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn invalid_utf8_and_huge_bodies_are_4xx() {
     let reply = post_json("/v1/match", vec![b'{', 0xff, 0xfe, b'}']).await;
     assert_eq!(reply.status, 400);
@@ -244,7 +244,7 @@ async fn invalid_utf8_and_huge_bodies_are_4xx() {
         .assert_error(400, "need.text");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn search_finds_listings_by_text_and_filters() {
     let reply = get("/v1/search?q=bawang%20merah&kind=offer&limit=10").await;
     assert_eq!(reply.status, 200);
@@ -280,7 +280,7 @@ async fn search_finds_listings_by_text_and_filters() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn bad_search_parameters_name_the_parameter() {
     get("/v1/search?q=kopi&kind=sale")
         .await
@@ -308,7 +308,7 @@ async fn bad_search_parameters_name_the_parameter() {
         .assert_error(400, "colour");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn provinces_commodities_and_advantages_are_served() {
     let v = get("/v1/provinces").await.json();
     assert_eq!(v.as_array().map(Vec::len), Some(38));
@@ -335,7 +335,7 @@ async fn provinces_commodities_and_advantages_are_served() {
         .assert_error_code(404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn businesses_are_readable_by_id() {
     let some = post_json(
         "/v1/match",
@@ -355,7 +355,7 @@ async fn businesses_are_readable_by_id() {
         .assert_error_code(404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn health_openapi_and_docs_are_served() {
     let v = get("/healthz").await.json();
     assert_eq!(v["status"], "ok");
@@ -394,7 +394,7 @@ async fn some_business(query: &str) -> String {
         .to_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_buyer_gets_suppliers_for_each_of_its_needs() {
     let id = some_business("province=36&kind=need&commodity=bawang_merah").await;
     let v = post_json("/v1/match", format!(r#"{{"buyer":"{id}","limit":5}}"#))
@@ -415,7 +415,7 @@ async fn a_buyer_gets_suppliers_for_each_of_its_needs() {
     assert!(!v["results"].as_array().expect("results").is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_seller_gets_markets_in_other_provinces() {
     let id = some_business("province=35&kind=offer&commodity=bawang_merah").await;
     let v = post_json("/v1/match", format!(r#"{{"seller":"{id}","limit":10}}"#))
@@ -438,7 +438,7 @@ async fn a_seller_gets_markets_in_other_provinces() {
     .assert_error(400, "need");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn match_filters_by_island_group_kind_and_capacity() {
     let v = post_json(
         "/v1/match",
@@ -467,7 +467,7 @@ async fn match_filters_by_island_group_kind_and_capacity() {
     .assert_error(400, "filters.island_groups[0]");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_east_java_to_banten_corridor_leads_with_what_east_java_supplies() {
     let v = get("/v1/corridors?from=35&to=36&limit=15").await.json();
     let rows = v["commodities"].as_array().expect("commodities");
@@ -522,7 +522,7 @@ async fn the_east_java_to_banten_corridor_leads_with_what_east_java_supplies() {
     get("/v1/corridors?from=35").await.assert_error(400, "to");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn reasons_come_in_indonesian_on_request() {
     let body = r#"{"need":{"text":"bawang merah","province":"36"},"limit":1}"#;
     let v = post_json("/v1/match?lang=id", body).await.json();
@@ -589,7 +589,7 @@ fn check_schedule(v: &Value, tables: u64) -> std::collections::HashMap<String, u
 
 /// Issue #16's acceptance test: with `"min_meetings": 3` every one of the shipped mission's
 /// 157 firms gets at least 3 meetings, and every must request is kept.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_fixture_mission_with_min_meetings_gives_every_firm_three() {
     let mut spec = fixture_mission().await;
     // A short idle-gap phase: the test server is a debug build sharing two cores with the
@@ -644,7 +644,7 @@ async fn the_fixture_mission_with_min_meetings_gives_every_firm_three() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_mission_replans_around_a_no_show() {
     let mut spec = fixture_mission().await;
     spec["time_limit_ms"] = json!(200); // a debug server under load: see above
@@ -727,7 +727,7 @@ async fn a_mission_replans_around_a_no_show() {
         .assert_error(400, "previous[0].slot");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_fixture_mission_plans_with_every_constraint_kept() {
     let list = get("/v1/missions").await.json();
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
@@ -775,7 +775,7 @@ async fn the_fixture_mission_plans_with_every_constraint_kept() {
     assert!(v["agendas"].as_object().map(|a| a.len()).unwrap_or(0) > 100);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_plan_comes_as_csv_icalendar_and_html() {
     let spec = fixture_mission().await.to_string();
     let meetings = post_json("/v1/missions/plan", spec.clone()).await.json()["meetings"]
@@ -812,7 +812,7 @@ async fn a_plan_comes_as_csv_icalendar_and_html() {
         .assert_error(400, "format");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn bad_mission_specs_name_the_field() {
     let spec = fixture_mission().await;
     let with = |path: &[&str], value: Value| {
@@ -863,7 +863,7 @@ async fn bad_mission_specs_name_the_field() {
     assert_eq!(v["stats"]["total_weight"], 6.0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_deal_network_is_served() {
     let flows = get("/v1/flows").await.json();
     let list = flows["flows"].as_array().expect("flows");
@@ -902,7 +902,7 @@ async fn the_deal_network_is_served() {
     get("/v1/intro?from=x").await.assert_error(400, "to");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_forum_of_three_provinces_plans_across_them() {
     // Sellers of shallots from East and Central Java, buyers from Banten; no sides given,
     // so each province is its own group and only cross-province pairs meet.
@@ -973,7 +973,7 @@ async fn count_by_paging(uri: &str, page: usize) -> usize {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn search_total_is_what_paging_returns_for_every_filter() {
     for query in [
         "q=bawang%20merah",
@@ -999,7 +999,7 @@ async fn search_total_is_what_paging_returns_for_every_filter() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn match_total_is_what_paging_returns_with_a_certification_filter() {
     // Match has no offset: one answer of up to 1,000 results is the whole page.
     for body in [
@@ -1017,7 +1017,7 @@ async fn match_total_is_what_paging_returns_with_a_certification_filter() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn metrics_do_not_grow_with_unknown_paths() {
     for i in 0..5 {
         let reply = get(&format!("/no-such-path-{i}/scan-{i}")).await;
@@ -1050,7 +1050,7 @@ async fn metrics_do_not_grow_with_unknown_paths() {
     assert!(text.contains("endpoint=\"/v1/provinces\""), "{text}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_province_may_be_named_instead_of_coded() {
     let by_code = post_json(
         "/v1/match",
@@ -1105,7 +1105,7 @@ async fn a_province_may_be_named_instead_of_coded() {
     .assert_error(400, "need.province");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn two_commodities_in_one_need_are_answered_per_commodity() {
     let v = post_json(
         "/v1/match",
@@ -1160,7 +1160,7 @@ async fn two_commodities_in_one_need_are_answered_per_commodity() {
     assert!(v["groups"].is_null());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn nearest_first_and_a_distance_limit() {
     let km = |a: &str, b: &str| {
         let r = fixture().engine.reference();

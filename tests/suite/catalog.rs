@@ -16,7 +16,7 @@ fn codes(v: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_catalog_is_searched_by_name_and_by_code() {
     let v = get("/v1/catalog?q=keripik%20pisang").await.json();
     assert!(
@@ -54,7 +54,7 @@ async fn the_catalog_is_searched_by_name_and_by_code() {
         .assert_error(400, "colour");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_catalog_entry_shows_its_ancestors_children_and_commodities() {
     let v = get("/v1/catalog/2399").await.json();
     assert_eq!(v["entry"]["code"], "2399");
@@ -74,7 +74,7 @@ async fn a_catalog_entry_shows_its_ancestors_children_and_commodities() {
     get("/v1/catalog/abc").await.assert_error_code(404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_commodity_is_found_by_key_or_name_with_its_kbki_path() {
     let v = get("/v1/commodities/bawang_merah").await.json();
     assert_eq!(v["key"], "bawang_merah");
@@ -102,7 +102,7 @@ async fn a_commodity_is_found_by_key_or_name_with_its_kbki_path() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn search_filters_by_any_kbki_level() {
     // 0125: vegetables taken for their roots and bulbs (shallots, garlic, onions, carrots…).
     let v = get("/v1/search?kbki=0125&limit=50").await.json();
@@ -137,7 +137,7 @@ async fn search_filters_by_any_kbki_level() {
     v.assert_error(400, "filters.kbki[0]");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn understanding_reports_the_kbki_codes_of_what_is_named() {
     let v = post_json(
         "/v1/match",

@@ -7,15 +7,19 @@ use std::process::{Command, Output};
 
 use jalin::engine::{Engine, SearchParams};
 use jalin::model::Business;
-use jalin::store::Store;
 
 fn jalin(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_jalin"))
         .args(args)
         .env("JALIN_DATA", data)
         .env("RUST_LOG", "warn")
+        .envs(crate::common::pg::env_for_run(data, args, &[]))
         .output()
         .expect("run jalin")
+}
+
+fn open_engine(data: &Path) -> jalin::error::Result<(Engine, jalin::engine::OpenReport)> {
+    crate::common::pg::open_engine(data, jalin::engine::EmptyStart::Sample)
 }
 
 fn text(b: &[u8]) -> String {
@@ -29,7 +33,7 @@ const GOOD: &str = r#"{"id":"tst-1","name":"UD Uji Coba","kind":"umkm","province
 
 #[test]
 fn cli_import_match_and_errors() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let files = dir.path();
     std::fs::write(files.join("good.jsonl"), GOOD).expect("write");
@@ -148,9 +152,9 @@ fn find(engine: &Engine, q: &str) -> Vec<String> {
 
 #[test]
 fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("open");
-    assert!(report.fixtures_loaded.is_some());
+    let dir = crate::common::temp_dir();
+    let (engine, report) = open_engine(dir.path()).expect("open");
+    assert!(crate::common::pg::sample_loaded(&report));
     let docs = engine.status().expect("status").index_documents;
     assert!(docs > 5000, "{docs} listings indexed");
     drop(engine);
@@ -162,11 +166,11 @@ fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
     )
     .expect("business");
     b.normalize().expect("valid");
-    let store = Store::open(&dir.path().join("jalin.db")).expect("store");
+    let store = crate::common::pg::open_store(dir.path());
     store.write(|w| w.put_business(&b)).expect("write");
     drop(store);
 
-    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    let (engine, report) = open_engine(dir.path()).expect("reopen");
     assert!(
         report.fixtures_loaded.is_none(),
         "fixtures load only into an empty store"
@@ -179,7 +183,7 @@ fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
 
     // The index is derived: delete it and it is rebuilt, with the same documents.
     std::fs::remove_dir_all(dir.path().join("search")).expect("rm index");
-    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    let (engine, report) = open_engine(dir.path()).expect("reopen");
     assert!(report.index_rebuilt);
     assert_eq!(engine.status().expect("status").index_documents, docs + 1);
     assert_eq!(find(&engine, "zyxwvu"), ["crash-1"]);
@@ -187,7 +191,7 @@ fn the_index_catches_up_with_the_store_and_is_rebuilt_when_lost() {
 
 #[test]
 fn cli_plans_the_shipped_mission_into_files() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     // The sample the shipped mission's participants are in.
     let out = jalin(&data, &["init"]);
@@ -260,8 +264,11 @@ fn cli_plans_the_shipped_mission_into_files() {
 
 #[test]
 fn an_index_ahead_of_the_store_is_rebuilt() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (engine, _) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("open");
+    if crate::common::pg::skip_on_postgres("restores an older copy of the SQLite file") {
+        return;
+    }
+    let dir = crate::common::temp_dir();
+    let (engine, _) = open_engine(dir.path()).expect("open");
     let mut b: Business = serde_json::from_str(
         r#"{"id":"ahead-1","name":"UD Hilang","kind":"umkm","province":"35",
             "offers":[{"commodity":"kopi","title":"Kopi qwxzylost"}]}"#,
@@ -272,7 +279,7 @@ fn an_index_ahead_of_the_store_is_rebuilt() {
     drop(engine);
     let db = dir.path().join("jalin.db");
     std::fs::copy(&db, dir.path().join("backup.db")).expect("backup");
-    let (engine, _) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    let (engine, _) = open_engine(dir.path()).expect("reopen");
     engine.put_business(b).expect("put");
     assert_eq!(find(&engine, "qwxzylost"), ["ahead-1"]);
     drop(engine);
@@ -280,7 +287,7 @@ fn an_index_ahead_of_the_store_is_rebuilt() {
         let _ = std::fs::remove_file(dir.path().join(format!("jalin.db{suffix}")));
     }
     std::fs::copy(dir.path().join("backup.db"), &db).expect("restore");
-    let (engine, report) = Engine::open(dir.path(), &mut |_, _, _| {}).expect("reopen");
+    let (engine, report) = open_engine(dir.path()).expect("reopen");
     assert!(report.index_rebuilt, "the index was ahead of the store");
     assert!(
         find(&engine, "qwxzylost").is_empty(),
@@ -290,7 +297,7 @@ fn an_index_ahead_of_the_store_is_rebuilt() {
 
 #[test]
 fn the_committed_sample_is_what_jalin_generate_writes() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let out = dir.path().join("gen");
     let run = jalin(
         &dir.path().join("data"),
@@ -337,7 +344,7 @@ fn the_committed_sample_is_what_jalin_generate_writes() {
 fn reading_commands_work_beside_a_running_server() {
     use crate::common::http::request;
     use crate::common::server::start_ready;
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let good = dir.path().join("good.jsonl");
     std::fs::write(&good, GOOD).expect("write");
@@ -406,11 +413,14 @@ fn reading_commands_work_beside_a_running_server() {
 /// its end, with the index in step; a backup after the writes restores to the same counts.
 #[test]
 fn a_backup_under_write_load_restores_to_a_directory_that_serves_the_same_counts() {
+    if crate::common::pg::skip_on_postgres("jalin backup/restore copy SQLite files") {
+        return;
+    }
     use crate::common::http::request;
     use crate::common::server::start_ready;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     const TOKEN: &str = "backup-test-token-0123";
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let out = jalin(&data, &["init", "--no-sample"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -502,7 +512,7 @@ fn a_backup_under_write_load_restores_to_a_directory_that_serves_the_same_counts
 /// and deals are gone, the operator's own records stay, and rankings cite only those.
 #[test]
 fn sample_remove_leaves_only_the_operators_records() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let good = dir.path().join("good.jsonl");
     std::fs::write(&good, GOOD).expect("write");
@@ -549,7 +559,7 @@ fn sample_remove_leaves_only_the_operators_records() {
 /// reads back into an empty directory to the same records.
 #[test]
 fn an_export_imports_back_to_the_same_records() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let with_contacts = r#"{"id":"ex-1","name":"UD Ekspor","kind":"umkm","province":"35","city":"Malang","offers":[{"commodity":"kopi","title":"Kopi arabika"}],"contacts":{"contact_person":"Bu Sri","phone":"0812-3456-7890","email":"sri@example.id"}}
 {"id":"ex-2","name":"CV Impor","kind":"umkm","province":"36","needs":[{"commodity":"kopi","title":"Kopi"}]}
@@ -590,8 +600,8 @@ fn an_export_imports_back_to_the_same_records() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let a = Store::open(&data.join("jalin.db")).expect("store");
-    let c = Store::open(&copy.join("jalin.db")).expect("copy");
+    let a = crate::common::pg::open_store(&data);
+    let c = crate::common::pg::open_store(&copy);
     for id in ["ex-1", "ex-2"] {
         let original = a.get_business(id).expect("read");
         assert!(original.is_some());

@@ -39,7 +39,7 @@ fn pages(html: &str) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_shipped_missions_agendas_print_one_page_per_firm_with_meetings_in_indonesian() {
     let schedule = planned(&spec_text().await);
     let engine = &fixture().engine;
@@ -132,7 +132,7 @@ async fn the_shipped_missions_agendas_print_one_page_per_firm_with_meetings_in_i
     assert_eq!(rows, 2 * schedule.meetings.len());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn agendas_show_contacts_only_to_readers_who_may_see_them() {
     // An engine of its own: two participants get contacts, one published, one not.
     let f = Fixture::open();
@@ -209,7 +209,7 @@ async fn agendas_show_contacts_only_to_readers_who_may_see_them() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_csv_has_a_bom_and_semicolons_and_a_firm_gets_its_own_calendar() {
     let spec = spec_text().await;
     let json = post_json("/v1/missions/plan", spec.clone()).await.json();
@@ -271,7 +271,7 @@ async fn the_csv_has_a_bom_and_semicolons_and_a_firm_gets_its_own_calendar() {
     .assert_error(400, "participant");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_workbook_has_the_schedule_agendas_tables_and_participants() {
     let spec = spec_text().await;
     let reply = post_json("/v1/missions/plan?format=xlsx", spec.clone()).await;

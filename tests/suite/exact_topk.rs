@@ -45,7 +45,7 @@ fn engine(businesses: usize, seed: u64) -> (Engine, Vec<Value>) {
         &mut |_| {},
     )
     .expect("generate");
-    let engine = Engine::in_memory(EngineOptions::default()).expect("engine");
+    let engine = crate::common::pg::in_memory(EngineOptions::default());
     engine
         .import(
             vec![

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::Request;
-use jalin::engine::{EmptyStart, Engine, EngineOptions};
+use jalin::engine::{EmptyStart, Engine};
 
 use crate::common::{self, Reply, TOKEN};
 
@@ -38,6 +38,7 @@ fn jalin(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .args(args)
         .env("JALIN_DATA", data)
         .env("RUST_LOG", "warn")
+        .envs(crate::common::pg::env_for_run(data, args, env))
         .envs(env.iter().copied())
         .output()
         .expect("run jalin")
@@ -48,20 +49,14 @@ fn text(b: &[u8]) -> String {
 }
 
 fn open_empty(dir: &Path) -> Engine {
-    let (engine, report) = Engine::open_starting_with(
-        dir,
-        EngineOptions::default(),
-        EmptyStart::Nothing,
-        &mut |_, _, _| {},
-    )
-    .expect("open");
+    let (engine, report) = crate::common::pg::open_engine(dir, EmptyStart::Nothing).expect("open");
     assert!(report.fixtures_loaded.is_none());
     engine
 }
 
 #[test]
 fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let good = dir.path().join("umkm_ntb.csv");
     let bad = dir.path().join("umkm_bad.csv");
@@ -178,7 +173,7 @@ fn cli_imports_a_dinas_csv_reports_every_bad_row_and_dry_runs() {
 
 #[test]
 fn cli_imports_an_xlsx_workbook() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let file = dir.path().join("anggota.xlsx");
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -222,8 +217,8 @@ fn cli_imports_an_xlsx_workbook() {
 }
 
 /// A router over an engine that started empty.
-fn empty_app() -> (axum::Router, Arc<Engine>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
+fn empty_app() -> (axum::Router, Arc<Engine>, crate::common::pg::TestDir) {
+    let dir = crate::common::temp_dir();
     let engine = Arc::new(open_empty(dir.path()));
     let app = jalin::api::router(engine.clone(), jalin::api::ApiConfig::new(TOKEN));
     (app, engine, dir)
@@ -238,7 +233,7 @@ async fn post(app: &axum::Router, uri: &str, content_type: &str, body: impl Into
     common::call(app, req).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn api_reports_every_bad_row_commits_nothing_and_dry_runs() {
     let (app, engine, _dir) = empty_app();
     let businesses = || engine.status().expect("status").businesses;
@@ -314,7 +309,7 @@ async fn api_reports_every_bad_row_commits_nothing_and_dry_runs() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_templates_download_and_import_cleanly() {
     let (app, engine, _dir) = empty_app();
     let csv = common::call(
@@ -365,7 +360,7 @@ const SERVE_TOKEN: &str = "imports-test-token-0001";
 fn an_empty_start_serves_no_sample() {
     use crate::common::http::request;
     use crate::common::server::{Proc, start_ready, wait_http};
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let log = dir.path().join("serve.log");
     let data = dir.path().join("flag");
     let port = crate::common::http::free_port();
@@ -375,7 +370,8 @@ fn an_empty_start_serves_no_sample() {
         .args(["--addr", &format!("127.0.0.1:{port}")])
         .env("JALIN_TOKEN", SERVE_TOKEN)
         .env_remove("JALIN_DATA")
-        .env_remove("JALIN_CONFIG");
+        .env_remove("JALIN_CONFIG")
+        .envs(crate::common::pg::env_for_run(&data, &["--no-sample"], &[]));
     let mut proc = Proc::spawn("jalin serve --no-sample", &mut cmd, &log);
     let addr = format!("127.0.0.1:{port}");
     wait_http(&addr, "/healthz", &mut proc, Duration::from_secs(60));
@@ -412,7 +408,7 @@ fn an_empty_start_serves_no_sample() {
 /// name (in the same run), or reported when a party is unknown.
 #[test]
 fn cli_imports_deals_from_a_sheet_beside_their_businesses() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let businesses = dir.path().join("umkm.csv");
     let deals = dir.path().join("transaksi.csv");
@@ -462,7 +458,7 @@ fn cli_imports_deals_from_a_sheet_beside_their_businesses() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_retried_import_with_an_idempotency_key_stores_its_deals_once() {
     let (app, engine, _dir) = empty_app();
     let deals = || engine.status().expect("status").deals;

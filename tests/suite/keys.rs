@@ -140,7 +140,7 @@ async fn setup(tag: &str) -> Keys {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn every_write_route_by_role_and_object() {
     let _g = LOCK.lock().await;
     let k = setup("km").await;
@@ -333,7 +333,7 @@ async fn every_write_route_by_role_and_object() {
     assert_eq!(code(&put(Some(&k.province), own, "35").await), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_deal_proposed_by_one_side_counts_once_the_other_confirms() {
     let _g = LOCK.lock().await;
     let k = setup("kd").await;
@@ -392,7 +392,7 @@ async fn a_deal_proposed_by_one_side_counts_once_the_other_confirms() {
     r.assert_error(400, "Idempotency-Key");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn contacts_are_shown_to_those_allowed() {
     let _g = LOCK.lock().await;
     let k = setup("kc").await;
@@ -420,7 +420,7 @@ async fn contacts_are_shown_to_those_allowed() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_audit_trail_names_the_key_behind_every_write() {
     let _g = LOCK.lock().await;
     let k = setup("ka").await;
@@ -488,7 +488,7 @@ async fn the_audit_trail_names_the_key_behind_every_write() {
         .assert_error(400, "limit");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn bad_key_requests_are_400s_naming_the_field() {
     let _g = LOCK.lock().await;
     for (body, field) in [
@@ -521,7 +521,7 @@ async fn bad_key_requests_are_400s_naming_the_field() {
     assert_eq!(code(&r), 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_deleted_business_id_is_never_given_to_another() {
     let _g = LOCK.lock().await;
     let admin = Some(TOKEN);
@@ -578,7 +578,7 @@ async fn a_deleted_business_id_is_never_given_to_another() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_key_has_its_own_rate_limit() {
     let _g = LOCK.lock().await;
     let (_, reader) = new_key(json!({"role": "reader"})).await;
@@ -611,7 +611,7 @@ async fn a_key_has_its_own_rate_limit() {
     assert_eq!(code(&get(None).await), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_directory_pages_filters_and_exports_with_contacts_for_those_allowed() {
     let _g = LOCK.lock().await;
     let k = setup("kl").await;

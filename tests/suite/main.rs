@@ -1,7 +1,9 @@
 //! The in-process integration tests, in one binary so that the suite links once: each
 //! module was a test binary of its own. They run in parallel in one process, so none sets
 //! environment variables, and the one engine they share (`common::fixture()`) is only read
-//! from; `writes` opens its own.
+//! from; `writes` opens its own. Async tests run on a multi-threaded runtime: on PostgreSQL
+//! (`common::pg`) the store's blocking calls leave the async worker by `block_in_place`,
+//! which a current-thread runtime cannot do.
 //!
 //! - `api`: the HTTP API over the fixtures, read endpoints and bad input.
 //! - `writes`: the write API, read-your-writes, all-or-nothing imports.

@@ -141,7 +141,7 @@ fn sheet(bad: bool) -> (String, usize) {
     (csv, rows)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_157_firm_mission_goes_from_a_spreadsheet_to_a_report_that_adds_up() {
     let jatim = new_key(json!({"role": "province", "provinces": ["35"]})).await;
     let created = json_call(
@@ -525,7 +525,7 @@ async fn a_157_firm_mission_goes_from_a_spreadsheet_to_a_report_that_adds_up() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn only_admins_and_the_organising_office_write_a_mission() {
     let jatim = new_key(json!({"role": "province", "provinces": ["35"]})).await;
     let banten = new_key(json!({"role": "province", "provinces": ["36"]})).await;
@@ -647,7 +647,7 @@ async fn only_admins_and_the_organising_office_write_a_mission() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_participant_templates_read_back() {
     let csv = call(None, "GET", "/v1/templates/participants.csv", None).await;
     assert_eq!(csv.status, 200);
@@ -679,7 +679,7 @@ async fn the_participant_templates_read_back() {
     assert_eq!(r.status, 415);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn mission_routes_answer_garbage_with_4xx_never_5xx() {
     let r = json_call(Some(TOKEN), "POST", "/v1/missions", spec("Garbage")).await;
     assert_eq!(r.status, 201, "{}", text(&r));

@@ -7,7 +7,7 @@ use jalin::model::Deal;
 use jalin::model::Lang;
 
 fn open(dir: &std::path::Path) -> (Engine, jalin::engine::OpenReport) {
-    Engine::open(dir, &mut |_, _, _| {}).expect("open")
+    crate::common::pg::open_engine(dir, jalin::engine::EmptyStart::Sample).expect("open")
 }
 
 /// A seller's match results, as (listing, score) pairs, and the network's deal count.
@@ -53,12 +53,12 @@ fn deal(n: u32) -> Deal {
 
 #[test]
 fn a_restart_reads_the_snapshot_and_catches_up_with_later_deals() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::common::temp_dir();
     let data = dir.path().join("data");
     let snapshot = data.join("network.snapshot");
     // First start: the fixtures are loaded and the network saved.
     let (engine, first) = open(&data);
-    assert!(first.fixtures_loaded.is_some());
+    assert!(crate::common::pg::sample_loaded(&first));
     assert!(snapshot.exists(), "the import saves the snapshot");
     let before = answers(&engine);
     drop(engine);

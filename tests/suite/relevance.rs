@@ -105,7 +105,7 @@ fn measure(engine: &Engine, set: &[Judged]) -> Quality {
 }
 
 fn engine(options: EngineOptions) -> Engine {
-    let engine = Engine::in_memory(options).expect("engine");
+    let engine = crate::common::pg::in_memory(options);
     engine.load_fixtures(&mut |_, _, _| {}).expect("fixtures");
     engine
 }

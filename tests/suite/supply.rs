@@ -101,7 +101,7 @@ fn every_statement_of_the_training_file_is_coded() {
     assert!(n >= 20, "{n} statements");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn v1_supply_ranks_each_statements_main_origin_first() {
     let mut misses = Vec::new();
     let mut fit = 0;
@@ -144,7 +144,7 @@ async fn v1_supply_ranks_each_statements_main_origin_first() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn rice_shares_into_jakarta_are_near_the_stated_ones() {
     let mut errors = Vec::new();
     for s in statements()
@@ -175,7 +175,7 @@ async fn rice_shares_into_jakarta_are_near_the_stated_ones() {
     assert!(mae <= 0.07, "mean absolute share error {mae:.3}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_top_20_for_each_statements_buyer_is_led_by_its_main_origin() {
     let known: Vec<&str> = KNOWN_MISSES.iter().map(|m| m.0).collect();
     for s in statements().iter().filter(|s| s.fit) {
@@ -203,7 +203,7 @@ async fn the_top_20_for_each_statements_buyer_is_led_by_its_main_origin() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn corridors_from_east_java_recall_what_its_missions_sold() {
     let (mut sold, mut hits) = (0, 0);
     for (partner, date, goods) in jalin::generate::recorded_mission_sales() {
@@ -233,7 +233,7 @@ async fn corridors_from_east_java_recall_what_its_missions_sold() {
     assert!(recall >= 0.25, "recall@15 {recall:.3}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn v1_supply_answers_bad_input_with_the_field() {
     get("/v1/supply?commodity=bawang_merah&to=Atlantis")
         .await

@@ -65,7 +65,7 @@ fn shallot_grower(id: &str, word: &str) -> serde_json::Value {
                        "capacity": {"qty": 30, "unit": "ton", "per": "month"}}]})
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn writes_need_the_token_and_reads_do_not() {
     let body = shallot_grower("w-auth", "qwertyuiop").to_string();
     let no_token = send(
@@ -104,7 +104,7 @@ async fn writes_need_the_token_and_reads_do_not() {
     assert_eq!(get("/v1/provinces").await.status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_written_business_is_searchable_at_once_and_gone_when_deleted() {
     let created = put("w-ryw", shallot_grower("w-ryw", "zanzibarxq")).await;
     assert_eq!(
@@ -156,7 +156,7 @@ async fn a_written_business_is_searchable_at_once_and_gone_when_deleted() {
     assert_eq!(again.status, 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn bad_businesses_are_refused_naming_the_field() {
     put("w-bad", shallot_grower("w-other", "x"))
         .await
@@ -190,7 +190,7 @@ async fn bad_businesses_are_refused_naming_the_field() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn deals_are_validated_and_stored() {
     let _deals = DEAL_WRITES.lock().await;
     put("w-seller", shallot_grower("w-seller", "sellerq")).await;
@@ -231,7 +231,7 @@ async fn deals_are_validated_and_stored() {
     assert_eq!(deals_count().await, before + 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_deal_reads_back_by_id_even_after_its_buyer_is_deleted() {
     let _deals = DEAL_WRITES.lock().await;
     put("w-rb-seller", shallot_grower("w-rb-seller", "rbseller")).await;
@@ -269,7 +269,7 @@ async fn a_deal_reads_back_by_id_even_after_its_buyer_is_deleted() {
     get("/v1/deals/bad%20id").await.assert_error(400, "id");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn imports_are_all_or_nothing_and_name_the_line() {
     let good = [
         json!({"id": "w-imp-1", "name": "UD Impor Satu", "kind": "umkm", "province": "35",
@@ -305,7 +305,7 @@ async fn imports_are_all_or_nothing_and_name_the_line() {
     assert_eq!(get("/v1/businesses/w-imp-1").await.status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_buyer_without_needs_gets_an_empty_list_and_a_message() {
     let b = json!({"id": "w-noneeds", "name": "UD Tanpa Kebutuhan", "kind": "umkm",
                    "province": "36", "offers": [{"commodity": "ikan_segar", "title": "Ikan segar"}]});
@@ -360,7 +360,7 @@ fn relationship_of(v: &serde_json::Value, seller: &str) -> f64 {
         .unwrap_or_else(|| panic!("{seller} not among the results: {v}"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_recorded_deal_raises_the_relationship_in_the_next_match() {
     let _deals = DEAL_WRITES.lock().await;
     // A buyer in Banten and two shallot growers; the buyer deals with one of them.
@@ -425,7 +425,7 @@ async fn a_recorded_deal_raises_the_relationship_in_the_next_match() {
     assert_eq!(missing.status, 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_family_name_asks_for_the_family_not_for_a_company_named_after_it() {
     // A cabbage seller whose name holds "Cabe": "cabe" is a chili family word, never a name.
     let body = json!({"id": "w-cabe-berkah", "name": "PD Cabe Berkah", "kind": "umkm",
@@ -469,7 +469,7 @@ async fn a_family_name_asks_for_the_family_not_for_a_company_named_after_it() {
 /// Contacts are personal data: an anonymous caller sees them only when the business
 /// publishes them (never in search or match results), the write token always; a malformed
 /// phone is a 400 naming the field.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn contacts_are_shown_only_with_the_token_or_when_published() {
     let mut b = json!({"id": "w-contact", "name": "UD Kopi Kontak Rahasia", "kind": "umkm",
         "province": "52", "offers": [{"commodity": "kopi", "title": "Kopi kontakrahasia"}],
@@ -518,7 +518,7 @@ async fn contacts_are_shown_only_with_the_token_or_when_published() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_retried_deal_with_the_same_idempotency_key_is_stored_once() {
     let _one_at_a_time = DEAL_WRITES.lock().await;
     let before = deals_count().await;
@@ -571,7 +571,7 @@ async fn a_retried_deal_with_the_same_idempotency_key_is_stored_once() {
     assert_eq!(deals_count().await, before + 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_business_with_many_needs_cannot_ask_for_unbounded_results() {
     let needs: Vec<serde_json::Value> = [
         "bawang_merah",
@@ -605,7 +605,7 @@ async fn a_business_with_many_needs_cannot_ask_for_unbounded_results() {
 /// The issue's own case: a Brebes cooperative with 200 t a month ranked 77th of 94 for a
 /// Banten buyer of 5 t a month, behind suppliers across the sea. Central Java is where Banten
 /// buys its shallots, so only other Central Java suppliers come before it.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_brebes_shallot_cooperative_ranks_near_the_top_for_banten() {
     let body = json!({"id": "w-brebes", "name": "Koperasi Tani Bawang Brebes", "kind": "cooperative",
                       "province": "33", "city": "Brebes",
@@ -637,7 +637,7 @@ async fn a_brebes_shallot_cooperative_ranks_near_the_top_for_banten() {
     assert!(at < 30, "ranked {}", at + 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_listing_carries_its_own_kbki_code_and_is_found_by_it() {
     let body = json!({"id": "w-kbki", "name": "UD Keripik Tempe Bu Sri", "kind": "umkm",
         "province": "35", "city": "Malang",

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn malformed_json_bodies_are_400s() {
     let bodies: Vec<Vec<u8>> = [
         "{",
@@ -73,7 +73,7 @@ async fn malformed_json_bodies_are_400s() {
     f.assert_none("malformed JSON");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn every_field_of_a_match_request_mistyped_or_out_of_range_is_a_400() {
     let base = full_match_request();
     let ok = post_json("/v1/match", base.to_string()).await;
@@ -146,7 +146,7 @@ async fn every_field_of_a_match_request_mistyped_or_out_of_range_is_a_400() {
     f.assert_none("match request mutations");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn every_field_of_a_business_mistyped_or_out_of_range_is_a_400() {
     let (_, app) = fresh();
     let base = full_business("rb-base");
@@ -260,7 +260,7 @@ async fn every_field_of_a_business_mistyped_or_out_of_range_is_a_400() {
     f.assert_none("business mutations");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn every_field_of_a_deal_mistyped_or_out_of_range_is_a_400() {
     let (_, app) = fresh_with_two().await;
     let post = |body: String| {
@@ -334,7 +334,7 @@ async fn every_field_of_a_deal_mistyped_or_out_of_range_is_a_400() {
     f.assert_none("deal mutations");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn bad_numbers_in_query_strings_are_400s() {
     let mut f = Failures::default();
     for param in ["limit", "offset"] {
@@ -399,7 +399,7 @@ async fn bad_numbers_in_query_strings_are_400s() {
     f.assert_none("query strings");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn garbage_in_query_strings_never_breaks_search() {
     let mut f = Failures::default();
     for q in [
@@ -440,7 +440,7 @@ async fn garbage_in_query_strings_never_breaks_search() {
     f.assert_none("query-string garbage");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn odd_ids_in_paths_are_404s_or_400s() {
     let (_, app) = fresh();
     let long = "a".repeat(10_000);
@@ -539,7 +539,7 @@ fn percent_decode(s: &[u8]) -> Option<Vec<u8>> {
 /// A percent-encoded path segment that is not UTF-8 gets the JSON error body. (Found by
 /// this test: axum's `Path<String>` rejection answered `400 text/plain` "Invalid URL:
 /// Invalid UTF-8 in `id`".)
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn invalid_utf8_in_a_path_gets_the_json_error() {
     let (_, app) = fresh();
     let mut f = Failures::default();
@@ -573,7 +573,7 @@ async fn invalid_utf8_in_a_path_gets_the_json_error() {
     f.assert_none("invalid UTF-8 in paths");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn huge_bodies_are_413s() {
     let (_, app) = fresh();
     let mut f = Failures::default();
@@ -632,7 +632,7 @@ async fn huge_bodies_are_413s() {
 /// gets the JSON 413. (Found by this test: tower-http's `RequestBodyLimitLayer` answered
 /// `413 text/plain` "length limit exceeded" itself; only a streamed body without a length
 /// reached `ApiJson` and its JSON error.)
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn huge_bodies_announced_by_content_length_get_the_json_error() {
     let (_, app) = fresh();
     let body = vec![b' '; (jalin::api::MAX_BODY) + 1];
@@ -654,7 +654,7 @@ async fn huge_bodies_announced_by_content_length_get_the_json_error() {
     f.assert_none("huge bodies with Content-Length");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn deeply_nested_json_is_a_400_not_a_stack_overflow() {
     let (_, app) = fresh_with_two().await;
     let n = 100_000;
@@ -696,7 +696,7 @@ async fn deeply_nested_json_is_a_400_not_a_stack_overflow() {
     f.assert_none("deep nesting");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn invalid_utf8_bodies_are_400s() {
     let (_, app) = fresh_with_two().await;
     let bodies: [&[u8]; 6] = [
@@ -734,7 +734,7 @@ async fn invalid_utf8_bodies_are_400s() {
     f.assert_none("invalid UTF-8 bodies");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn wrong_methods_are_4xx() {
     let (_, app) = fresh();
     let mut f = Failures::default();
@@ -768,7 +768,7 @@ async fn wrong_methods_are_4xx() {
     f.assert_none("wrong methods");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn wrong_content_types_are_415s() {
     let (_, app) = fresh_with_two().await;
     let bodies = [
@@ -822,7 +822,7 @@ async fn wrong_content_types_are_415s() {
     f.assert_none("content types");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn bad_tokens_and_empty_bodies_are_4xx() {
     let (_, app) = fresh();
     let mut f = Failures::default();

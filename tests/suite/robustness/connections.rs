@@ -31,7 +31,7 @@ fn healthz(addr: &str) -> bool {
 
 #[test]
 fn silent_connections_are_closed_and_the_server_keeps_answering() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::common::temp_dir();
     let log = dir.path().join("server.log");
     let (server, _) = start_ready(
         &dir.path().join("data"),
@@ -87,7 +87,7 @@ fn silent_connections_are_closed_and_the_server_keeps_answering() {
 /// error body; after waiting it is served again.
 #[test]
 fn a_client_over_its_rate_gets_429_and_retry_after() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::common::temp_dir();
     let log = dir.path().join("server.log");
     let (server, _) = start_ready(
         &dir.path().join("data"),

@@ -8,7 +8,7 @@ use axum::http::Request;
 
 use crate::common::{TOKEN, call, get, post_json, send};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn answers_carry_nosniff_and_html_cannot_be_framed() {
     for uri in ["/v1/provinces", "/v1/no-such-thing", "/healthz"] {
         let r = get(uri).await;
@@ -47,7 +47,7 @@ async fn answers_carry_nosniff_and_html_cannot_be_framed() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_bearer_scheme_is_case_insensitive_and_401_says_how_to_authenticate() {
     // Writes go to an engine of this test's own, not the shared fixture.
     let (_, app) = super::fresh();
@@ -85,7 +85,7 @@ async fn the_bearer_scheme_is_case_insensitive_and_401_says_how_to_authenticate(
     assert!(gone.status.is_success());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn request_ids_that_could_forge_log_lines_are_replaced() {
     let with_id = |id: &'static str| {
         Request::get("/healthz")
@@ -103,7 +103,7 @@ async fn request_ids_that_could_forge_log_lines_are_replaced() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn names_cannot_hide_control_or_direction_characters() {
     let (_, app) = super::fresh();
     for (name, title, field) in [
@@ -135,7 +135,7 @@ async fn names_cannot_hide_control_or_direction_characters() {
     assert_eq!(stored.status, 404, "nothing was stored");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn queries_of_only_punctuation_and_too_many_values_are_refused() {
     for q in ["%21%21%21", "%F0%9F%99%82", "...%20---"] {
         get(&format!("/v1/search?q={q}"))
@@ -160,9 +160,9 @@ async fn queries_of_only_punctuation_and_too_many_values_are_refused() {
 /// and committed once the store was free: a retried deal was stored twice.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_answered_busy_has_written_nothing() {
-    let engine = std::sync::Arc::new(
-        jalin::engine::Engine::in_memory(jalin::engine::EngineOptions::default()).expect("engine"),
-    );
+    let engine = std::sync::Arc::new(crate::common::pg::in_memory(
+        jalin::engine::EngineOptions::default(),
+    ));
     let mut config = jalin::api::ApiConfig::new(TOKEN);
     config.write_deadline = std::time::Duration::from_millis(300);
     let app = jalin::api::router(engine.clone(), config);
@@ -207,11 +207,11 @@ async fn a_write_answered_busy_has_written_nothing() {
 
 /// A provincial portal on its own domain may call the API from the browser; other sites may
 /// not; credentials are never allowed.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn cors_answers_the_configured_origins_only() {
-    let engine = std::sync::Arc::new(
-        jalin::engine::Engine::in_memory(jalin::engine::EngineOptions::default()).expect("engine"),
-    );
+    let engine = std::sync::Arc::new(crate::common::pg::in_memory(
+        jalin::engine::EngineOptions::default(),
+    ));
     let mut config = jalin::api::ApiConfig::new(TOKEN);
     config.cors_origins = vec!["https://portal.jatimprov.go.id".into()];
     let app = jalin::api::router(engine, config);

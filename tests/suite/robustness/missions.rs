@@ -17,7 +17,7 @@ fn bad_mission_numbers(field: &str) -> &'static [&'static str] {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn every_field_of_a_mission_plan_mistyped_or_out_of_range_is_a_400() {
     let base = full_mission();
     let ok = post_json("/v1/missions/plan", base.to_string()).await;
@@ -124,7 +124,7 @@ async fn every_field_of_a_mission_plan_mistyped_or_out_of_range_is_a_400() {
     f.assert_none("mission plan mutations");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_network_intro_flows_and_missions_reads_refuse_garbage() {
     let mut f = Failures::default();
     for uri in [
@@ -187,7 +187,7 @@ fn mission_of(n: usize, slots: u64) -> Value {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn plans_too_large_for_the_caller_are_400s_before_any_planning() {
     let plan_as = |key: Option<&'static str>, body: Value| async move {
         let mut req = Request::post("/v1/missions/plan").header("content-type", "application/json");

@@ -132,7 +132,7 @@ fn request(
 
 /// An engine of its own (in memory, empty) and its router, for tests that write.
 fn fresh() -> (Arc<Engine>, Router) {
-    let engine = Arc::new(Engine::in_memory(EngineOptions::default()).expect("engine"));
+    let engine = Arc::new(crate::common::pg::in_memory(EngineOptions::default()));
     let app = jalin::api::router(engine.clone(), jalin::api::ApiConfig::new(TOKEN));
     (engine, app)
 }
