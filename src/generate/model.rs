@@ -73,7 +73,10 @@ impl<'r> Model<'r> {
 
         // Offer weights.
         let has_data: Vec<bool> = (0..nc)
-            .map(|c| (0..np).any(|p| r.advantage(p, c).source != AdvantageSource::Neutral))
+            .map(|c| {
+                (0..np)
+                    .any(|p| matches!(r.advantage(p, c).source, AdvantageSource::Production { .. }))
+            })
             .collect();
         // LQ² above 1 (capped at 6), LQ³ below: a province making half the national amount per
         // head offers it an eighth as often as a neutral one.
@@ -91,11 +94,14 @@ impl<'r> Model<'r> {
             for p in 0..np {
                 let a = r.advantage(p, c);
                 let code = r.provinces[p].code.as_str();
-                offer_w[p * nc + c] = if a.source != AdvantageSource::Neutral {
+                offer_w[p * nc + c] = if matches!(a.source, AdvantageSource::Production { .. }) {
                     from_lq(a.lq)
-                } else if let Some(pc) =
-                    proxy.filter(|&pc| r.advantage(p, pc).source != AdvantageSource::Neutral)
-                {
+                } else if let Some(pc) = proxy.filter(|&pc| {
+                    matches!(
+                        r.advantage(p, pc).source,
+                        AdvantageSource::Production { .. }
+                    )
+                }) {
                     from_lq(r.advantage(p, pc).lq)
                 } else if let Some(w) = spec.and_then(|s| lookup(s, code)) {
                     w
