@@ -60,7 +60,7 @@ measure() { # NAME BIN PORT
     >"$WORK/$name-import.log" 2>&1 || { cat "$WORK/$name-import.log" >&2; exit 1; }
   t1=$(date +%s.%N)
   local index_bytes data_bytes
-  index_bytes=$(du -sb "$data/index" 2>/dev/null | cut -f1 || echo 0)
+  index_bytes=$(du -sb "$data/search" 2>/dev/null | cut -f1 || echo 0)
   data_bytes=$(du -sb "$data" | cut -f1)
   JALIN_SAMPLE=0 "$bin" serve --data "$data" --addr "127.0.0.1:$port" >"$WORK/$name-serve.log" 2>&1 &
   PIDS+=($!)
