@@ -330,7 +330,11 @@ fn ranking(c: &mut Criterion) {
         });
         group.sample_size(10);
         bench_calls(&mut group, &size, "corridor", 2, |s, _| {
-            black_box(s.engine.corridor("35", "36", 10, lang).expect("corridor"));
+            black_box(
+                s.engine
+                    .corridor("35", "36", 10, lang, jalin::engine::Evidence::All)
+                    .expect("corridor"),
+            );
         });
         group.finish();
     }

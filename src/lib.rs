@@ -20,6 +20,7 @@ pub mod plan;
 pub mod reference;
 pub mod score;
 pub mod search;
+pub mod stand_in;
 pub mod store;
 pub mod supply;
 pub mod understand;

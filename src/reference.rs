@@ -113,6 +113,8 @@ pub struct ReferenceCsv<'a> {
     pub supply: &'a str,
     /// National totals stated by the sources of partial tables.
     pub national_totals: &'a str,
+    /// Real manufacturing GDP by province (`stand_in`).
+    pub manufacturing: &'a str,
 }
 
 impl ReferenceCsv<'static> {
@@ -123,6 +125,7 @@ impl ReferenceCsv<'static> {
         production: PRODUCTION_CSV,
         supply: SUPPLY_CSV,
         national_totals: NATIONAL_TOTALS_CSV,
+        manufacturing: crate::stand_in::MANUFACTURING_CSV,
     };
 }
 
@@ -132,6 +135,9 @@ impl ReferenceCsv<'static> {
 pub enum AdvantageSource {
     /// BPS production statistics for the given year.
     Production { year: u32 },
+    /// No production table: a manufactured good's stand-in, the province's manufacturing
+    /// output per head against the nation's (BPS PDRB industri pengolahan; `stand_in`).
+    Manufacturing { year: u32 },
     /// No production figure (or no national figure to compare it with): nothing is known,
     /// the province is treated as neutral (LQ 1).
     Neutral,
@@ -172,6 +178,9 @@ pub struct Reference {
     advantage: Vec<Advantage>,
     /// Where each commodity comes from: shares of every origin for every destination.
     supply: crate::supply::SupplyModel,
+    /// The manufacturing location quotient: the stand-in for manufactured goods no table
+    /// measures.
+    manufacturing: crate::stand_in::ManufacturingLq,
     /// Great-circle distance between capitals in km, `distance[a * provinces + b]`.
     distance: Vec<f32>,
     /// Lower-cased names and synonyms → commodity, longest first, for finding commodities
@@ -234,6 +243,8 @@ impl Reference {
         let production: Vec<ProductionRow> = read_csv("production.csv", csv.production)?;
         let supply_rows: Vec<SupplyRow> = read_csv("supply.csv", csv.supply)?;
         let national: Vec<NationalRow> = read_csv("national_totals.csv", csv.national_totals)?;
+        let manufacturing_rows: Vec<crate::stand_in::ManufacturingRow> =
+            read_csv("manufacturing.csv", csv.manufacturing)?;
         let commodities: Vec<Commodity> = rows
             .into_iter()
             .map(|r| Commodity {
@@ -346,6 +357,27 @@ impl Reference {
             max_name_words = max_name_words.max(words.len());
             name_words.entry(words.join(" ")).or_insert((i, *c));
         }
+        // Commodities with no table of their own borrow their nearest KBKI ancestor's.
+        let mut supply_rows = supply_rows;
+        {
+            let keyed: Vec<(&str, Option<&str>)> = commodities
+                .iter()
+                .map(|c| (c.key.as_str(), c.kbki.as_deref()))
+                .collect();
+            let has_table = |k: &str| production.iter().any(|r| r.commodity == k);
+            let name_of = |k: &str| {
+                commodities
+                    .iter()
+                    .find(|c| c.key == k)
+                    .map_or((k.to_string(), k.to_string()), |c| {
+                        (c.name_en.to_lowercase(), c.name_id.to_lowercase())
+                    })
+            };
+            let extra = crate::stand_in::ancestor_rows(&keyed, &has_table, &supply_rows, &name_of);
+            supply_rows.extend(extra);
+        }
+        let manufacturing =
+            crate::stand_in::ManufacturingLq::build(&provinces, &province_ix, &manufacturing_rows);
         let supply = {
             let ix = |code: &str| province_ix.get(code).copied();
             let km = |a: ProvinceIx, b: ProvinceIx| distance[a * np + b];
@@ -382,6 +414,7 @@ impl Reference {
             commodity_ix,
             advantage: Vec::new(),
             supply,
+            manufacturing,
             distance,
             names,
             name_words,
@@ -397,12 +430,27 @@ impl Reference {
     /// per-head figure. A province without a figure, a table without a national figure (a
     /// partial table whose source states none) and a proxy table give no quotient (neutral):
     /// a partial table's rows never stand for the nation.
+    ///
+    /// A manufactured good no table measures (KBKI sections 2–4) gets the province's
+    /// manufacturing quotient instead, marked [`AdvantageSource::Manufacturing`].
     fn compute_advantages(&self) -> Vec<Advantage> {
         let np = self.provinces.len();
         let nc = self.commodities.len();
         let mut adv = vec![Advantage::NEUTRAL; nc * np];
         for c in 0..nc {
             let Some(s) = self.supply.of(c) else {
+                if crate::stand_in::is_manufactured(self.commodities[c].kbki.as_deref()) {
+                    for p in 0..np {
+                        if let Some(lq) = self.manufacturing.lq(p) {
+                            adv[c * np + p] = Advantage {
+                                lq,
+                                source: AdvantageSource::Manufacturing {
+                                    year: self.manufacturing.year,
+                                },
+                            };
+                        }
+                    }
+                }
                 continue;
             };
             if s.table.basis == Basis::Proxy {
@@ -564,11 +612,18 @@ impl Reference {
         self.distance[a * self.provinces.len() + b]
     }
 
-    /// Every province's advantage in one commodity, strongest first.
+    /// The manufacturing quotient by province (the stand-in for manufactured goods).
+    pub fn manufacturing(&self) -> &crate::stand_in::ManufacturingLq {
+        &self.manufacturing
+    }
+
+    /// A province's advantage in every commodity a production table measures, strongest
+    /// first (the manufacturing stand-in is one figure for every manufactured good, so it is
+    /// not listed).
     pub fn advantages_of(&self, p: ProvinceIx) -> Vec<(CommodityIx, Advantage)> {
         let mut v: Vec<(CommodityIx, Advantage)> = (0..self.commodities.len())
             .map(|c| (c, self.advantage(p, c)))
-            .filter(|(_, a)| a.source != AdvantageSource::Neutral)
+            .filter(|(_, a)| matches!(a.source, AdvantageSource::Production { .. }))
             .collect();
         v.sort_by(|a, b| b.1.lq.total_cmp(&a.1.lq));
         v
@@ -801,5 +856,35 @@ mod tests {
         assert_eq!(d, r.distance_km(bt, jt));
         assert!((550.0..800.0).contains(&d), "{d}");
         assert_eq!(r.distance_km(jt, jt), 0.0);
+    }
+
+    #[test]
+    fn manufactured_goods_without_a_table_take_the_manufacturing_quotient() {
+        let r = Reference::embedded().unwrap();
+        let jatim = r.province("35").unwrap();
+        let ntt = r.province("53").unwrap();
+        let mebel = r.commodity("mebel").unwrap();
+        let a = r.advantage(jatim, mebel);
+        assert_eq!(a.source, AdvantageSource::Manufacturing { year: 2023 });
+        // East Java makes more per head than the nation, East Nusa Tenggara far less.
+        assert!(a.lq > 1.0 && r.advantage(ntt, mebel).lq < 0.2, "{a:?}");
+        // Every manufactured good without a table has the same figure; a crop keeps its own.
+        let tekstil = r.commodity("tekstil").unwrap();
+        assert_eq!(r.advantage(jatim, tekstil), a);
+        let beras = r.commodity("beras").unwrap();
+        assert!(matches!(
+            r.advantage(jatim, beras).source,
+            AdvantageSource::Production { .. }
+        ));
+        // Live goats are not manufactured: unknown stays unknown.
+        let kambing = r.commodity("kambing").unwrap();
+        assert_eq!(r.advantage(jatim, kambing).source, AdvantageSource::Neutral);
+        // Fish feed borrows its KBKI group's table (animal feed, itself proxied by maize).
+        let feed = r.supply(r.commodity("pakan_ikan").unwrap()).unwrap();
+        assert_eq!(feed.table.key, "jagung");
+        assert_eq!(feed.table.basis, crate::supply::Basis::Proxy);
+        assert!(feed.table.note.contains("2331"), "{}", feed.table.note);
+        // The stand-in is not a production advantage: the province's list leaves it out.
+        assert!(r.advantages_of(jatim).iter().all(|(c, _)| *c != mebel));
     }
 }

@@ -203,10 +203,13 @@ impl ScorerTables {
         for c in 0..nc {
             for p in 0..np {
                 let a = reference.advantage(p, c);
+                // A production figure first, then what deals reveal, then a manufactured
+                // good's manufacturing quotient (`stand_in`), else neutral.
                 lq_terms[c * np + p] = match (a.source, revealed_at(c * np + p)) {
-                    (AdvantageSource::Neutral, Some(rca)) => {
-                        lq_term(f64::from(rca), AdvantageSource::Production { year: 0 })
-                    }
+                    (
+                        AdvantageSource::Neutral | AdvantageSource::Manufacturing { .. },
+                        Some(rca),
+                    ) => lq_term(f64::from(rca), AdvantageSource::Production { year: 0 }),
                     _ => lq_term(a.lq, a.source),
                 };
             }
@@ -504,26 +507,16 @@ impl Scorer {
             ));
         } else {
             // No production table measures the commodity (the supply model and the location
-            // quotients both come from one), so what is known is what past deals reveal.
+            // quotients both come from one), so what is known is what past deals reveal, else
+            // for a manufactured good where manufacturing is (`stand_in`).
             let rca = revealed_at(&self.ctx, l.commodity * self.provinces + sp)
                 .map(|x| self.ctx.lang.number(f64::from(x), 1));
-            reasons.push(match (rca, id) {
-                (Some(rca), false) => format!(
-                    "No production figure for {cname} in {}; past deals show it sells {rca}× its share of {cname} (revealed comparative advantage)",
-                    seller.name
-                ),
-                (None, false) => format!(
-                    "No production figure for {cname} in {}; its advantage counts as neutral",
-                    seller.name
-                ),
-                (Some(rca), true) => format!(
-                    "Belum ada data produksi {cname} untuk {}; transaksi sebelumnya menunjukkan penjualan {rca}× porsinya (keunggulan komparatif terungkap)",
-                    seller.name
-                ),
-                (None, true) => format!(
-                    "Belum ada data produksi {cname} untuk {}; keunggulannya dianggap netral",
-                    seller.name
-                ),
+            let a = reference.advantage(sp, l.commodity);
+            reasons.push(match (rca, a.source) {
+                (None, AdvantageSource::Manufacturing { year }) => {
+                    manufacturing_reason(&cname, &seller.name, a.lq, year, self.ctx.lang)
+                }
+                (rca, _) => self.no_table_reason(rca, &cname, &seller.name),
             });
         }
         let km = self
@@ -739,6 +732,11 @@ pub fn supply_reasons(
         } else {
             format!("Estimated from {table_name} production: {}", s.table.note)
         }),
+        crate::supply::Basis::Ancestor => out.push(if id {
+            format!("Belum ada tabel produksi {cname}: {}", s.table.note_id)
+        } else {
+            format!("No production table for {cname}: {}", s.table.note)
+        }),
         crate::supply::Basis::Derived => out.push(if id {
             format!(
                 "Dihitung dari produksi {table_name} × {}",
@@ -753,6 +751,41 @@ pub fn supply_reasons(
         _ => {}
     }
     out
+}
+
+/// Why a manufactured good no table measures is placed as it is: the province's
+/// manufacturing output per head against the nation's (`stand_in`), said to be a weak signal.
+pub fn manufacturing_reason(cname: &str, province: &str, lq: f64, year: u32, lang: Lang) -> String {
+    let x = lang.number(lq, 1);
+    match lang {
+        Lang::En => format!(
+            "No production table for {cname}; as a manufactured good it is placed by where manufacturing is: {province} makes {x}× the national manufacturing output per head (BPS PDRB industri pengolahan {year}; all manufactures, not {cname} alone)"
+        ),
+        Lang::Id => format!(
+            "Belum ada tabel produksi {cname}; sebagai barang olahan pabrik ditempatkan menurut letak industrinya: {province} menghasilkan {x}× output industri pengolahan per kapita nasional (BPS PDRB industri pengolahan {year}; seluruh industri, bukan {cname} saja)"
+        ),
+    }
+}
+
+impl Scorer {
+    /// No production table: what past deals reveal (Balassa's RCA over the stored deals),
+    /// else neutral.
+    fn no_table_reason(&self, rca: Option<String>, cname: &str, seller: &str) -> String {
+        match (rca, self.ctx.lang == Lang::Id) {
+            (Some(rca), false) => format!(
+                "No production figure for {cname} in {seller}; past deals show it sells {rca}× its share of {cname} (revealed comparative advantage)"
+            ),
+            (None, false) => format!(
+                "No production figure for {cname} in {seller}; its advantage counts as neutral"
+            ),
+            (Some(rca), true) => format!(
+                "Belum ada data produksi {cname} untuk {seller}; transaksi sebelumnya menunjukkan penjualan {rca}× porsinya (keunggulan komparatif terungkap)"
+            ),
+            (None, true) => format!(
+                "Belum ada data produksi {cname} untuk {seller}; keunggulannya dianggap netral"
+            ),
+        }
+    }
 }
 
 fn round4(x: f32) -> f32 {
@@ -908,6 +941,54 @@ mod tests {
             "{:?}",
             e.reasons
         );
+    }
+
+    #[test]
+    fn goods_without_a_table_say_which_stand_in_places_them() {
+        let r = reference();
+        let buyer = r.province("62").unwrap(); // Central Kalimantan
+        let reasons_for = |commodity: &str, lang: Lang, revealed: Option<Vec<Option<f32>>>| {
+            let c = r.commodity(commodity).unwrap();
+            let mut ctx = MatchContext::new(Direction::Suppliers, buyer);
+            ctx.commodities = vec![c];
+            ctx.lang = lang;
+            ctx.revealed = revealed.map(std::sync::Arc::new);
+            let s = Scorer::new(&r, ctx, Weights::default());
+            let o = offer(&r, "35", commodity);
+            (
+                s.features(&o).advantage,
+                s.explain(&r, &o).reasons.join(" | "),
+            )
+        };
+        // 1. Nearest KBKI ancestor with a table: fish feed (2331906) as animal feed (2331).
+        let (_, why) = reasons_for("pakan_ikan", Lang::En, None);
+        assert!(why.contains("KBKI group") && why.contains("2331"), "{why}");
+        let (_, why) = reasons_for("pakan_ikan", Lang::Id, None);
+        assert!(why.contains("kelompok KBKI"), "{why}");
+        // 3. A manufactured good (furniture, 381) with no deals: the manufacturing quotient,
+        //    with its source and year, in both languages; East Java is above the nation.
+        let (adv, why) = reasons_for("mebel", Lang::En, None);
+        assert!(adv > 0.0, "{adv}");
+        assert!(
+            why.contains("manufacturing output per head")
+                && why.contains("PDRB")
+                && why.contains("2023"),
+            "{why}"
+        );
+        let (_, why) = reasons_for("mebel", Lang::Id, None);
+        assert!(why.contains("industri pengolahan per kapita"), "{why}");
+        // 2. Past deals win over the manufacturing quotient.
+        let np = r.provinces.len();
+        let mut revealed = vec![None; r.commodities.len() * np];
+        let mebel = r.commodity("mebel").unwrap();
+        revealed[mebel * np + r.province("35").unwrap()] = Some(0.25);
+        let (adv_deals, why) = reasons_for("mebel", Lang::En, Some(revealed));
+        assert!(why.contains("revealed comparative advantage"), "{why}");
+        assert!(adv_deals < 0.0, "RCA 0.25 lowers it: {adv_deals}");
+        // 4. Not manufactured and no table (goats, KBKI 02123): unknown stays neutral.
+        let (adv, why) = reasons_for("kambing", Lang::En, None);
+        assert_eq!(adv, 0.0);
+        assert!(why.contains("counts as neutral"), "{why}");
     }
 
     #[test]

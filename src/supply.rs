@@ -85,6 +85,8 @@ pub enum Basis {
     Derived,
     /// Located by its main input (cigarettes by leaf tobacco): an estimate, flagged so.
     Proxy,
+    /// No table of its own: measured by its nearest KBKI ancestor's table (`stand_in`).
+    Ancestor,
 }
 
 /// The production table a commodity is measured by.
@@ -304,6 +306,7 @@ fn build(inputs: &Inputs<'_>, key: &str, params: &SupplyParams) -> Option<Commod
             match m.kind.as_str() {
                 "same" => Basis::Same,
                 "derived" => Basis::Derived,
+                "ancestor" => Basis::Ancestor,
                 _ => Basis::Proxy,
             },
             m.note.clone(),

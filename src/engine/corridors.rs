@@ -16,6 +16,18 @@ use crate::reference::{AdvantageSource, Reference};
 use crate::score::{Direction, MatchContext, lq_term};
 use crate::search::Filter;
 
+/// What a corridor's ranking may use (`GET /v1/corridors?evidence=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Official statistics, then the directory's listing counts and past deals for goods no
+    /// table measures.
+    All,
+    /// Official statistics alone: production tables, KBKI ancestors and manufacturing by
+    /// province. What a measurement against real trade must use when the directory's data
+    /// was generated from that trade.
+    Statistics,
+}
+
 impl Engine {
     /// A province's location quotients, strongest first.
     pub fn advantages(&self, code: &str) -> Result<AdvantagesResponse> {
@@ -40,7 +52,8 @@ impl Engine {
                 lq: (a.lq * 1000.0).round() / 1000.0,
                 role: if a.lq >= 1.0 { "surplus" } else { "deficit" }.to_string(),
                 year: match a.source {
-                    AdvantageSource::Production { year } => Some(year),
+                    AdvantageSource::Production { year }
+                    | AdvantageSource::Manufacturing { year } => Some(year),
                     AdvantageSource::Neutral => None,
                 },
                 source: source_of(r, code, &r.commodities[c].key),
@@ -61,6 +74,7 @@ impl Engine {
         to: &str,
         limit: usize,
         lang: Lang,
+        evidence: Evidence,
     ) -> Result<CorridorResponse> {
         let started = Instant::now();
         let r = &self.reference;
@@ -97,12 +111,19 @@ impl Engine {
             (net.revealed().clone(), net.graph().complementarity(fp, tp))
         };
         let np = r.provinces.len();
+        let statistics = evidence == Evidence::Statistics;
         // The advantage term of a province: its LQ from production, else its revealed
-        // comparative advantage from past deals, else neutral.
+        // comparative advantage from past deals, else a manufactured good's manufacturing
+        // quotient, else neutral.
         let term = |p: usize, c: usize| {
             let a = r.advantage(p, c);
-            match (a.source, revealed.get(c * np + p).copied().flatten()) {
-                (AdvantageSource::Neutral, Some(rca)) => {
+            let rca = revealed
+                .get(c * np + p)
+                .copied()
+                .flatten()
+                .filter(|_| !statistics);
+            match (a.source, rca) {
+                (AdvantageSource::Neutral | AdvantageSource::Manufacturing { .. }, Some(rca)) => {
                     lq_term(f64::from(rca), AdvantageSource::Production { year: 0 })
                 }
                 _ => lq_term(a.lq, a.source),
@@ -117,7 +138,11 @@ impl Engine {
         let mut rows: Vec<(u8, f64, usize)> = (0..nc)
             .filter(|c| supply[*c] > 0)
             .map(|c| {
-                let listings = (2.0 + supply[c] as f64).ln() * (2.0 + demand[c] as f64).ln();
+                let listings = if statistics {
+                    1.0
+                } else {
+                    (2.0 + supply[c] as f64).ln() * (2.0 + demand[c] as f64).ln()
+                };
                 match r.supply(c).and_then(|s| s.pair_value(fp, tp, true)) {
                     Some(v) if v >= 0.01 => (0, v, c),
                     Some(v) => (2, v, c),
@@ -131,10 +156,16 @@ impl Engine {
             })
             .collect();
         rows.sort_by(|a, b| {
+            let by_listings = if statistics {
+                std::cmp::Ordering::Equal
+            } else {
+                demand[b.2]
+                    .cmp(&demand[a.2])
+                    .then(supply[b.2].cmp(&supply[a.2]))
+            };
             a.0.cmp(&b.0)
                 .then(b.1.total_cmp(&a.1))
-                .then(demand[b.2].cmp(&demand[a.2]))
-                .then(supply[b.2].cmp(&supply[a.2]))
+                .then(by_listings)
                 .then(a.2.cmp(&b.2))
         });
         rows.truncate(limit);
@@ -148,12 +179,26 @@ impl Engine {
             if r.supply(c).is_some() {
                 reasons.extend(crate::score::supply_reasons(r, c, fp, tp, lang));
             } else {
-                reasons.push(match lang {
-                    Lang::En => format!(
+                if let AdvantageSource::Manufacturing { year } = s.source {
+                    reasons.push(crate::score::manufacturing_reason(
+                        &cname, fname, s.lq, year, lang,
+                    ));
+                    reasons.push(crate::score::manufacturing_reason(
+                        &cname, tname, b.lq, year, lang,
+                    ));
+                }
+                reasons.push(match (lang, statistics) {
+                    (Lang::En, false) => format!(
                         "No production table measures {cname}: ranked by the listings and past deals"
                     ),
-                    Lang::Id => format!(
+                    (Lang::Id, false) => format!(
                         "Belum ada tabel produksi untuk {cname}: diurutkan menurut daftar penawaran/kebutuhan dan transaksi sebelumnya"
+                    ),
+                    (Lang::En, true) => format!(
+                        "No production table measures {cname}: ranked by official statistics only (no listing counts, no past deals)"
+                    ),
+                    (Lang::Id, true) => format!(
+                        "Belum ada tabel produksi untuk {cname}: diurutkan hanya menurut statistik resmi (tanpa jumlah daftar dan transaksi)"
                     ),
                 });
             }

@@ -27,6 +27,7 @@
 mod access;
 mod catalog;
 mod corridors;
+pub use corridors::Evidence;
 mod documents;
 pub mod follow;
 mod imports;

@@ -238,6 +238,11 @@ pub struct CorridorParams {
     pub limit: Option<usize>,
     /// `en` or `id`.
     pub lang: Option<String>,
+    /// `all` (default): official statistics, then listing counts and past deals for goods no
+    /// table measures; `statistics`: official statistics alone (production tables, KBKI
+    /// ancestors, manufacturing by province), leaving out what the directory's own listings
+    /// and deals say.
+    pub evidence: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -43,6 +43,8 @@ pub(super) struct Model<'r> {
     pub(super) lower: Vec<String>,
     pub(super) proper: Vec<String>,
     pub(super) english: Vec<String>,
+    /// KBKI items each commodity's offers can name (`catalog_items`).
+    pub(super) items: super::catalog_items::CatalogItems,
 }
 
 fn lookup<T: Copy>(table: &[(&str, T)], key: &str) -> Option<T> {
@@ -73,7 +75,10 @@ impl<'r> Model<'r> {
 
         // Offer weights.
         let has_data: Vec<bool> = (0..nc)
-            .map(|c| (0..np).any(|p| r.advantage(p, c).source != AdvantageSource::Neutral))
+            .map(|c| {
+                (0..np)
+                    .any(|p| matches!(r.advantage(p, c).source, AdvantageSource::Production { .. }))
+            })
             .collect();
         // LQ² above 1 (capped at 6), LQ³ below: a province making half the national amount per
         // head offers it an eighth as often as a neutral one.
@@ -91,14 +96,22 @@ impl<'r> Model<'r> {
             for p in 0..np {
                 let a = r.advantage(p, c);
                 let code = r.provinces[p].code.as_str();
-                offer_w[p * nc + c] = if a.source != AdvantageSource::Neutral {
+                offer_w[p * nc + c] = if matches!(a.source, AdvantageSource::Production { .. }) {
                     from_lq(a.lq)
-                } else if let Some(pc) =
-                    proxy.filter(|&pc| r.advantage(p, pc).source != AdvantageSource::Neutral)
-                {
+                } else if let Some(pc) = proxy.filter(|&pc| {
+                    matches!(
+                        r.advantage(p, pc).source,
+                        AdvantageSource::Production { .. }
+                    )
+                }) {
                     from_lq(r.advantage(p, pc).lq)
                 } else if let Some(w) = spec.and_then(|s| lookup(s, code)) {
                     w
+                } else if let AdvantageSource::Manufacturing { .. } = a.source {
+                    // A manufactured good no table measures (#22 stand-in): where making
+                    // things happens, linearly and within [¼, 4] — it says nothing of which
+                    // thing, so it tilts the draw without deciding it.
+                    a.lq.clamp(0.25, 4.0)
                 } else if code == "31"
                     && FARMLAND_CATEGORIES.contains(&r.commodities[c].category.as_str())
                 {
@@ -223,6 +236,7 @@ impl<'r> Model<'r> {
             })
             .collect();
         Model {
+            items: super::catalog_items::CatalogItems::new(r),
             r,
             np,
             nc,

@@ -752,7 +752,7 @@ async fn mission_routes_answer_garbage_with_4xx_never_5xx() {
 /// The planner grid's edit: a meeting moved to another slot and locked stays there when the
 /// stored mission is re-planned (`POST /v1/missions/{id}/replan`), the new plan is kept and
 /// audited, and only the organisers may ask.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_moved_and_locked_meeting_stays_where_the_organiser_put_it_on_replan() {
     let jatim = new_key(json!({"role": "province", "provinces": ["35"]})).await;
     let banten = new_key(json!({"role": "province", "provinces": ["36"]})).await;

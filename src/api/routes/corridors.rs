@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::{ApiQuery, lang_of};
 use crate::api::{AppState, query};
-use crate::engine::{CorridorParams, CorridorResponse};
+use crate::engine::{CorridorParams, CorridorResponse, Evidence};
 
 /// What one province should bring to another: commodities ranked by opportunity, with the
 /// businesses behind each.
@@ -20,7 +20,16 @@ pub(crate) async fn corridors(
 ) -> ApiResult<Json<CorridorResponse>> {
     let lang = lang_of(q.lang.as_deref(), &headers)?;
     let limit = q.limit.unwrap_or(10);
+    let evidence = match q.evidence.as_deref() {
+        None | Some("all") => Evidence::All,
+        Some("statistics") => Evidence::Statistics,
+        Some(_) => {
+            return Err(
+                crate::error::Error::invalid("evidence", "must be all or statistics").into(),
+            );
+        }
+    };
     Ok(Json(
-        query(move || engine.corridor(&q.from, &q.to, limit, lang)).await?,
+        query(move || engine.corridor(&q.from, &q.to, limit, lang, evidence)).await?,
     ))
 }
