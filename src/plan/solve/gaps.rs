@@ -28,6 +28,8 @@ use crate::plan::rng::SplitMix;
 
 /// Weight of one idle gap in the cost (the rest counts empty slots inside an agenda).
 const GAP: i64 = 1024;
+/// Share of the moves that swap a Kempe chain rather than move or exchange one meeting.
+const KEMPE: f64 = 0.3;
 /// Weight of one gap of spread beyond `max_gap_spread`.
 const SPREAD: i64 = 8 * GAP;
 
@@ -120,6 +122,7 @@ impl Board<'_> {
             (0.15 * GAP as f64, 0.02 * GAP as f64)
         };
         let mut touches: Vec<Touch> = Vec::with_capacity(8);
+        let mut comp: Vec<u32> = Vec::new();
         let mut last_best = 0u64;
         let mut stopped_by = "converged";
         let mut it = 0u64;
@@ -160,6 +163,45 @@ impl Board<'_> {
                 }
             };
             if t == s {
+                continue;
+            }
+            // A third of the time, swap the α/β component of `c` between `s` and `t`
+            // (a Kempe chain): only its two end participants' agendas change.
+            if rng.unit() < KEMPE {
+                let Some(ends) = self.component(c, s, t, &mut comp) else {
+                    continue;
+                };
+                if !self.swappable(&comp, s, t) {
+                    continue;
+                }
+                touches.clear();
+                for (q, from) in ends {
+                    touches.push(Touch { p: q, s: from, d: -1 });
+                    touches.push(Touch {
+                        p: q,
+                        s: s + t - from,
+                        d: 1,
+                    });
+                }
+                let Some((delta, changed, k)) = self.price(&touches, &mut hist, &spread_cost)
+                else {
+                    continue;
+                };
+                if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
+                    self.recolour(&comp, s, t);
+                    for &(x, y) in &changed[..k] {
+                        hist[x] -= 1;
+                        hist[y] += 1;
+                    }
+                    cost += delta;
+                    if cost < best_cost {
+                        best_cost = cost;
+                        last_best = it;
+                        for (k, &m) in movable.iter().enumerate() {
+                            best[k] = self.slot_of[m as usize];
+                        }
+                    }
+                }
                 continue;
             }
             // Move `c` to `t`, or exchange it with a meeting `d` already in `t`.
