@@ -9,7 +9,8 @@
 //! `cargo bench --bench ranking -- match/100k/need` for the benchmarks whose id contains the
 //! filter (only the sizes it names are set up); `-- --quick` for a short run;
 //! `JALIN_ANALYSIS=basic|snowball cargo bench --bench ranking` for the first version's text
-//! handling or the other stemmer.
+//! handling or the other stemmer; `JALIN_RANKING=exhaustive` to score every candidate
+//! instead of skipping the provinces that cannot enter the top k (the same answers).
 //!
 //! The project's targets are percentiles (p50, p99), which criterion does not report: every
 //! call is timed on its own (`iter_custom`) and recorded, and after each benchmark a line
@@ -218,17 +219,23 @@ impl Setup {
 /// `JALIN_ANALYSIS=basic` measures the first version's text handling (no stemming, no query
 /// understanding) for comparison; `snowball` the other stemmer.
 fn options() -> EngineOptions {
-    match std::env::var("JALIN_ANALYSIS").as_deref() {
+    let mut options = match std::env::var("JALIN_ANALYSIS").as_deref() {
         Ok("basic") => EngineOptions {
             analysis: jalin::search::Analysis::Basic,
             understanding: false,
+            ..EngineOptions::default()
         },
         Ok("snowball") => EngineOptions {
             analysis: jalin::search::Analysis::Snowball,
             understanding: true,
+            ..EngineOptions::default()
         },
         _ => EngineOptions::default(),
-    }
+    };
+    // `JALIN_RANKING=exhaustive`: score every candidate instead of skipping provinces that
+    // cannot enter the top k (the same answers), to measure what the skipping saves.
+    options.exhaustive = std::env::var("JALIN_RANKING").as_deref() == Ok("exhaustive");
+    options
 }
 
 /// Benchmarks `call` (given the set-up and a running call number) as `name` in `group`, each

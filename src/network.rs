@@ -58,6 +58,10 @@ pub struct Network {
     ids: HashMap<u64, (String, usize)>,
     /// The seller prior by store key (0 for keys without deals).
     priors: Arc<Vec<f32>>,
+    /// An upper bound of the priors of each province's businesses, by province index: exact
+    /// when the priors are computed, raised (never lowered) as single priors change. The
+    /// ranking skips provinces whose best possible score cannot enter the top k.
+    prior_max: Arc<Vec<f32>>,
     /// Deals the store holds that the graph does not (a party deleted before they were
     /// read, a deal the graph refused).
     skipped: u64,
@@ -103,6 +107,11 @@ impl Network {
     /// The seller prior by store key (0 for keys without deals).
     pub fn priors(&self) -> &Arc<Vec<f32>> {
         &self.priors
+    }
+
+    /// An upper bound of the seller priors of each province's businesses, by province index.
+    pub fn prior_max_by_province(&self) -> &Arc<Vec<f32>> {
+        &self.prior_max
     }
 
     /// Revealed comparative advantage from past deals, `[c * provinces + p]`.
@@ -383,6 +392,7 @@ impl Network {
             keys: HashMap::new(),
             ids: HashMap::new(),
             priors: Arc::new(Vec::new()),
+            prior_max: Arc::new(Vec::new()),
             revealed: Arc::new(Vec::new()),
             skipped,
             built_seq,
@@ -526,7 +536,7 @@ impl Network {
                 "{moved} businesses of the snapshot have been deleted or moved province since"
             )));
         }
-        network.priors = Arc::new(priors);
+        network.set_priors(priors);
         let (applied, complete, sellers) = network.apply_after(reference, store)?;
         if !complete {
             return Ok(Err(
@@ -674,7 +684,7 @@ impl Network {
     ) -> crate::Result<()> {
         (self.keys, self.ids) = read_businesses(reference, store, self.keys.len())?;
         let (priors, moved) = self.priors_and_moved();
-        self.priors = Arc::new(priors);
+        self.set_priors(priors);
         self.moved = self.moved.max(moved + self.returned());
         Ok(())
     }
@@ -689,7 +699,25 @@ impl Network {
 
     /// Every seller's prior, from the graph.
     fn recompute_priors(&mut self) {
-        self.priors = Arc::new(self.priors_and_moved().0);
+        let priors = self.priors_and_moved().0;
+        self.set_priors(priors);
+    }
+
+    /// Replaces every prior, and each province's maximum with them.
+    fn set_priors(&mut self, priors: Vec<f32>) {
+        let mut max = vec![0.0f32; self.catalog_provinces()];
+        for (key, (_, p)) in &self.ids {
+            if let (Some(m), Some(prior)) = (max.get_mut(*p), priors.get(*key as usize)) {
+                *m = m.max(*prior);
+            }
+        }
+        self.priors = Arc::new(priors);
+        self.prior_max = Arc::new(max);
+    }
+
+    /// How many provinces the businesses' province indices range over.
+    fn catalog_provinces(&self) -> usize {
+        self.ids.values().map(|(_, p)| p + 1).max().unwrap_or(0)
     }
 
     /// Every seller's prior by key, and how many businesses of the graph the store no
@@ -738,6 +766,13 @@ impl Network {
             priors.resize(key as usize + 1, 0.0);
         }
         priors[key as usize] = prior;
+        if let Some(&(_, p)) = self.ids.get(&key) {
+            let max = Arc::make_mut(&mut self.prior_max);
+            if max.len() <= p {
+                max.resize(p + 1, 0.0);
+            }
+            max[p] = max[p].max(prior);
+        }
     }
 
     /// Records a business (new or moved to another province).

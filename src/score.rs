@@ -131,6 +131,9 @@ pub struct MatchContext {
     /// business key (suppliers), plus `relationship_province` by counterpart province.
     pub relationship_prior: Option<std::sync::Arc<Vec<f32>>>,
     pub relationship_province: Vec<f32>,
+    /// An upper bound of `relationship_prior` over each province's businesses, by province
+    /// index (absent: no bound below 1 is known).
+    pub relationship_prior_max: Option<std::sync::Arc<Vec<f32>>>,
     /// Revealed comparative advantage from past deals `[c * provinces + p]`, used where the
     /// reference data has no production figure.
     pub revealed: Option<std::sync::Arc<Vec<Option<f32>>>>,
@@ -149,6 +152,7 @@ impl MatchContext {
             relationship_reasons: Default::default(),
             relationship_prior: None,
             relationship_province: Vec::new(),
+            relationship_prior_max: None,
             revealed: None,
             lang: Lang::En,
         }
@@ -392,6 +396,70 @@ impl Scorer {
     /// The score of one candidate: what the ranking uses.
     pub fn score(&self, l: &ListingFeatures) -> f32 {
         self.total(&self.features(l))
+    }
+
+    /// For each of `provinces`, an upper bound of [`Scorer::score`] over every listing of
+    /// `commodity` in that province: the province's own terms (advantage, logistics) exactly,
+    /// the listing's own terms at their best — full text relevance when the query has text
+    /// (`text`), full fit when a volume is asked, and the best relationship any business of
+    /// the province can have. Exact top-k ranking skips a province whose bound is below the
+    /// k-th score found (weights are never negative, so the best features give the best score).
+    pub fn upper_bounds(
+        &self,
+        commodity: CommodityIx,
+        provinces: &[ProvinceIx],
+        text: bool,
+    ) -> Vec<f32> {
+        let pairwise = self
+            .ctx
+            .relationship
+            .values()
+            .copied()
+            .fold(0.0f32, f32::max);
+        provinces
+            .iter()
+            .map(|&p| {
+                let probe = ListingFeatures {
+                    business_key: u64::MAX,
+                    bm25: 0.0,
+                    kind: match self.ctx.direction {
+                        Direction::Suppliers => ListingKind::Offer,
+                        Direction::Markets => ListingKind::Need,
+                    },
+                    commodity,
+                    province: p,
+                    business_kind: 0,
+                    certs: 0,
+                    amount: -1.0,
+                    amount_unit: 0,
+                };
+                let mut f = self.features_with(&probe, None);
+                let matched = if self.ctx.commodities.contains(&commodity) {
+                    1.0
+                } else {
+                    0.0
+                };
+                f.relevance = 0.6 * matched + if text { 0.4 } else { 0.0 };
+                f.fit = if self.ctx.amount.is_some() { 1.0 } else { 0.0 };
+                let prior = match (
+                    &self.ctx.relationship_prior,
+                    &self.ctx.relationship_prior_max,
+                ) {
+                    (None, _) => 0.0,
+                    (Some(_), Some(max)) => max.get(p).copied().unwrap_or(1.0),
+                    (Some(_), None) => 1.0,
+                };
+                let province = self
+                    .ctx
+                    .relationship_province
+                    .get(p)
+                    .copied()
+                    .unwrap_or(0.0);
+                f.relationship = pairwise.max((prior + province).clamp(0.0, 1.0));
+                // f32 sums in another order may differ in the last bits.
+                self.total(&f) + 1e-4
+            })
+            .collect()
     }
 
     /// The weighted terms and the reasons, for a result that is shown.

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::Lang;
 use crate::model::{Certification, ListingKind};
 use crate::score::{Direction, MatchContext, Weights};
-use crate::search::{Filter, ScoreFn, TextMode, TextQuery};
+use crate::search::{Block, Filter, ScoreFn, TextMode, TextQuery};
 use crate::understand::{Understanding, understand};
 
 impl Engine {
@@ -432,14 +432,20 @@ impl Engine {
         } else {
             TextMode::Optional
         };
+        let commodity = match ctx.commodities.as_slice() {
+            [c] => Some(*c),
+            _ => None,
+        };
         let scorer = Arc::new(self.scorer(ctx, weights));
         let s = scorer.clone();
         let min = filters.min_amount;
+        let keep = move |f: &crate::score::ListingFeatures| match min {
+            Some((a, u)) => f.amount_unit == u && f.amount >= a,
+            None => true,
+        };
         let order = place.clone();
         let score: ScoreFn = Arc::new(move |f| {
-            if let Some((a, u)) = min
-                && (f.amount_unit != u || f.amount < a)
-            {
+            if !keep(f) {
                 return None;
             }
             let score = s.score(f);
@@ -448,10 +454,44 @@ impl Engine {
                 None => score,
             })
         });
+        let text_query = TextQuery { text, mode };
         // Without a catalog commodity the text must match; with one, text only adds BM25.
-        let found = self
-            .index
-            .rank(&filter, &TextQuery { text, mode }, limit, 0, score)?;
+        let found = match commodity {
+            // One commodity: rank province by province, best bound first, skipping the
+            // provinces that cannot reach the top `limit` (the same answer as scoring all).
+            Some(c) if !self.exhaustive.load(std::sync::atomic::Ordering::Relaxed) => {
+                let provinces: Vec<usize> = (0..r.provinces.len())
+                    .filter(|p| filter.provinces.is_empty() || filter.provinces.contains(p))
+                    .filter(|p| !filter.exclude_provinces.contains(p))
+                    .collect();
+                let has_text = text.chars().any(char::is_alphanumeric);
+                let bounds = scorer.upper_bounds(c, &provinces, has_text);
+                let blocks = provinces
+                    .iter()
+                    .zip(bounds)
+                    .map(|(&province, bound)| Block {
+                        province,
+                        bound: match &place {
+                            Some(place) => {
+                                bound - 10.0 * place.get(province).copied().unwrap_or(99.0)
+                            }
+                            None => bound,
+                        },
+                    })
+                    .collect();
+                let (found, stats) = self.index.rank_blocks(
+                    &filter,
+                    &text_query,
+                    limit,
+                    score,
+                    Arc::new(keep),
+                    blocks,
+                )?;
+                self.blocks.add(stats);
+                found
+            }
+            _ => self.index.rank(&filter, &text_query, limit, 0, score)?,
+        };
         let results = found
             .hits
             .into_iter()

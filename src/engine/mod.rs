@@ -103,6 +103,10 @@ pub struct Engine {
     data_dir: Option<PathBuf>,
     default_weights: Weights,
     options: EngineOptions,
+    /// Provinces offered to and ranked by blocked rankings since the engine opened.
+    blocks: crate::search::BlockCounter,
+    /// Rank by scoring every candidate ([`EngineOptions::exhaustive`], switchable).
+    exhaustive: std::sync::atomic::AtomicBool,
 }
 
 /// How the engine analyses text; the defaults are what the service uses.
@@ -111,6 +115,25 @@ pub struct EngineOptions {
     pub analysis: Analysis,
     /// Read commodities, volumes and certifications out of free text.
     pub understanding: bool,
+    /// Score every candidate of a ranking instead of skipping the provinces whose best
+    /// possible score cannot enter the top k (same answers; for benchmarks and the
+    /// equivalence test).
+    pub exhaustive: bool,
+}
+
+impl Engine {
+    /// Province blocks offered to rankings and those ranked, since the engine opened: how
+    /// much of the candidates the exact top-k had to score.
+    pub fn block_counts(&self) -> crate::search::BlockStats {
+        self.blocks.get()
+    }
+
+    /// Switches between the exact top-k that skips provinces (the default) and scoring every
+    /// candidate: the same answers, for benchmarks and the equivalence test.
+    pub fn set_exhaustive(&self, on: bool) {
+        self.exhaustive
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Default for EngineOptions {
@@ -118,6 +141,7 @@ impl Default for EngineOptions {
         EngineOptions {
             analysis: Analysis::default(),
             understanding: true,
+            exhaustive: false,
         }
     }
 }
@@ -246,6 +270,8 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            blocks: Default::default(),
+            exhaustive: options.exhaustive.into(),
             followed: Mutex::new(0),
             data_dir: Some(dir.to_path_buf()),
             default_weights: Weights::default(),
@@ -312,6 +338,8 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            blocks: Default::default(),
+            exhaustive: options.exhaustive.into(),
             followed: Mutex::new(0),
             // No data directory: nothing (the network's snapshot) is written into it.
             data_dir: None,
@@ -335,6 +363,8 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
+            blocks: Default::default(),
+            exhaustive: options.exhaustive.into(),
             followed: Mutex::new(0),
             data_dir: None,
             default_weights: Weights::default(),

@@ -50,6 +50,7 @@ impl Engine {
         match ctx.direction {
             Direction::Suppliers => {
                 ctx.relationship_prior = Some(net.priors().clone());
+                ctx.relationship_prior_max = Some(net.prior_max_by_province().clone());
                 ctx.relationship_province = (0..np)
                     .map(|p| g.province_part(p as u8, home) as f32)
                     .collect();

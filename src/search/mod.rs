@@ -5,17 +5,21 @@
 //! certifications, amount — is a fast field, so ranking reads columns, never stored
 //! documents. The stored part is the listing record as JSON, read only for the final top-k.
 //!
-//! Ranking is exact: the caller's score function runs on *every* document that passes the
+//! Ranking is exact: the caller's score function runs on every document that passes the
 //! filters (tantivy's `tweak_score` collector), so the top-k is the true top-k under the full
-//! score, not a BM25 top-N re-ranked.
+//! score, not a BM25 top-N re-ranked — or, with [`SearchIndex::rank_blocks`], on every
+//! document of the provinces whose upper bound can still reach the top k (`blocks`), which
+//! gives the same answer.
 //!
 //! The commit payload holds the last store change sequence the index contains, the schema
 //! version and a fingerprint of the commodity catalog (commodities are stored as catalog
 //! indices); a mismatch on open means the index is rebuilt from the store.
 
 mod analysis;
+mod blocks;
 
 pub use analysis::Analysis;
+pub use blocks::{Block, BlockCounter, BlockStats, KeepFn};
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -763,6 +767,15 @@ impl SearchIndex {
         offset: usize,
         score: ScoreFn,
     ) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let query = self.ranking_query(filter, text);
+        let (total, top) =
+            self.collect_top(&searcher, &query, limit, offset, score, filter.certs)?;
+        self.hits(&searcher, total, top)
+    }
+
+    /// The query of a ranking: the filters, and the text as `text.mode` says.
+    fn ranking_query(&self, filter: &Filter, text: &TextQuery<'_>) -> BooleanQuery {
         let mut clauses = self.filter_query(filter);
         let fuzzy = !matches!(text.mode, TextMode::Optional);
         if let Some(q) = self.text_query(text.text, fuzzy) {
@@ -796,8 +809,21 @@ impl SearchIndex {
                 Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
             ));
         }
-        let query = BooleanQuery::new(clauses);
-        let certs_required = filter.certs;
+        BooleanQuery::new(clauses)
+    }
+
+    /// The top `limit` after `offset` of the documents `query` matches, by `score`, in
+    /// tantivy's order (score descending, then document address ascending), and how many
+    /// documents the score keeps.
+    fn collect_top(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        limit: usize,
+        offset: usize,
+        score: ScoreFn,
+        certs_required: u64,
+    ) -> Result<(usize, Vec<(Ranked, DocAddress)>)> {
         let cache = self.columns.clone();
         // `total` counts what paging can return: the documents the score keeps, not every
         // document the query matches (a certification filter or an excluded province drops
@@ -834,9 +860,17 @@ impl SearchIndex {
                     }
                 }
             });
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &collector)?;
-        let total = kept.load(Ordering::Relaxed);
+        let top = searcher.search(query, &collector)?;
+        Ok((kept.load(Ordering::Relaxed), top))
+    }
+
+    /// The ranked documents with their records.
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        total: usize,
+        top: Vec<(Ranked, DocAddress)>,
+    ) -> Result<SearchResults> {
         let mut hits = Vec::with_capacity(top.len());
         for (ranked, addr) in top {
             let Some(features) = ranked.features else {
@@ -845,7 +879,7 @@ impl SearchIndex {
             hits.push(Hit {
                 score: ranked.score,
                 features,
-                record: self.record(&searcher, addr)?,
+                record: self.record(searcher, addr)?,
             });
         }
         Ok(SearchResults { total, hits })

@@ -24,6 +24,7 @@ mod api;
 mod catalog;
 mod cli;
 mod documents;
+mod exact_topk;
 mod imports;
 mod keys;
 mod missions;

@@ -120,6 +120,7 @@ fn judged_queries_meet_precision_and_ndcg_thresholds() {
             EngineOptions {
                 analysis: Analysis::Basic,
                 understanding: false,
+                ..EngineOptions::default()
             },
         ),
         (
@@ -127,6 +128,7 @@ fn judged_queries_meet_precision_and_ndcg_thresholds() {
             EngineOptions {
                 analysis: Analysis::Snowball,
                 understanding: false,
+                ..EngineOptions::default()
             },
         ),
         (
@@ -134,6 +136,7 @@ fn judged_queries_meet_precision_and_ndcg_thresholds() {
             EngineOptions {
                 analysis: Analysis::Sastrawi,
                 understanding: false,
+                ..EngineOptions::default()
             },
         ),
         (
@@ -141,6 +144,7 @@ fn judged_queries_meet_precision_and_ndcg_thresholds() {
             EngineOptions {
                 analysis: Analysis::Snowball,
                 understanding: true,
+                ..EngineOptions::default()
             },
         ),
         (
@@ -436,6 +440,7 @@ fn the_judged_needs_meet_their_ranking_thresholds() {
             EngineOptions {
                 analysis: Analysis::Basic,
                 understanding: false,
+                ..EngineOptions::default()
             },
             None,
             0.74,
@@ -447,6 +452,7 @@ fn the_judged_needs_meet_their_ranking_thresholds() {
             EngineOptions {
                 analysis: Analysis::Snowball,
                 understanding: true,
+                ..EngineOptions::default()
             },
             None,
             0.84,
