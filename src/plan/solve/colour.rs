@@ -147,6 +147,18 @@ impl Board<'_> {
         beta: usize,
         out: &mut Vec<u32>,
     ) -> Option<[(usize, usize); 2]> {
+        self.short_component(m, alpha, beta, out, 2 * self.inst.n)
+    }
+
+    /// [`Board::component`], or `None` once it holds more than `longest` meetings.
+    pub(super) fn short_component(
+        &self,
+        m: u32,
+        alpha: usize,
+        beta: usize,
+        out: &mut Vec<u32>,
+        longest: usize,
+    ) -> Option<[(usize, usize); 2]> {
         out.clear();
         out.push(m);
         let (a, b) = self.inst.ends(m);
@@ -164,8 +176,9 @@ impl Board<'_> {
                     ends[1 - side] = (x, flip(col));
                     break;
                 }
-                if e == m || out.len() > 2 * self.inst.n {
-                    return None; // a cycle: swapping it changes nobody's agenda
+                if e == m || out.len() > longest {
+                    // A cycle (swapping it changes nobody's agenda), or too long.
+                    return None;
                 }
                 out.push(e);
                 x = self.inst.other(e, x);

@@ -5,18 +5,24 @@
 //!
 //! Why annealing and not only the greedy compaction before it: compaction accepts strictly
 //! improving α/β swaps, which stall in local optima; on forum-like instances (one population,
-//! windows, pins) an exact CP-SAT model finds far fewer gaps. Two move types cover the
+//! windows, pins) an exact CP-SAT model finds far fewer gaps. Three move types cover the
 //! space: move one meeting to another slot (both ends free there, a table left, inside its
-//! window), and exchange the slots of two meetings. A move is priced from the agendas of at
-//! most four participants (idle gaps × 1024 + empty slots inside the agenda, so a hole that
-//! shrinks counts as progress). The best assignment seen is restored at the end.
+//! window), exchange the slots of two meetings, and swap a Kempe chain (the α/β component
+//! of a meeting between its slot and another, at most `CHAIN` meetings long: only the
+//! chain's two end participants change agendas, so it moves where single moves are blocked
+//! by full tables and busy partners; it took the forum bench from 367 to ~290 idle gaps).
+//! A move is priced from the agendas of at most four participants (idle gaps × 1024 + empty
+//! slots inside the agenda, so a hole that shrinks counts as progress). The best assignment
+//! seen is restored at the end (copied only when a move leaves it uphill).
 //!
-//! Determinism: the moves come from a seeded SplitMix64 and the search runs a fixed number of
-//! iterations (proportional to the meetings up to 300, slower growth beyond), stopping early
-//! when the best has not improved for a long stretch; the clock is read only to honour the
-//! time limit. Large plans cool in repeated cycles of 500,000 moves, so a time limit that
-//! stops them still ends on cooled, improved assignments. A plan is therefore
-//! the same for the same seed unless the time limit cut the search (`stopped_by: "time"`).
+//! Convergence and determinism: the moves come from a seeded SplitMix64; the search stops
+//! when no participant has an idle gap, when the best has not improved for a stretch of
+//! moves counted per meeting (see `improve_gaps`), or at a step budget; none of these reads
+//! the clock. The clock is read only to honour the time limit, a ceiling: a plan is the same
+//! for the same seed on any machine unless the time limit cut the search
+//! (`stopped_by: "time"`, which in practice happens only past ~10,000 meetings). Large
+//! plans cool in repeated cycles of 500,000 moves, so a cut still ends on an improved
+//! assignment.
 
 use super::board::Board;
 use super::inst::NONE;
@@ -28,6 +34,19 @@ use crate::plan::rng::SplitMix;
 
 /// Weight of one idle gap in the cost (the rest counts empty slots inside an agenda).
 const GAP: i64 = 1024;
+/// Share of the moves that swap a Kempe chain rather than move or exchange one meeting.
+const KEMPE: f64 = 0.3;
+/// Longest Kempe chain the annealing swaps, in meetings: longer ones rarely pay for tracing
+/// them (measured on benches/forum and the 57 × 100 bench: same idle gaps, more moves).
+const CHAIN: usize = 16;
+/// Plans with at most this many movable meetings anneal from hot; larger ones descend.
+const FORUM: u64 = 300;
+/// Moves per movable meeting in one pass of a large plan.
+const PASS: u64 = 20;
+/// Passes without a better assignment after which a large plan has converged.
+const PATIENCE: u64 = 2;
+/// Most moves of one search, whatever the plan's size (the time limit is only a ceiling).
+const MOST_MOVES: u64 = 3_000_000;
 /// Weight of one gap of spread beyond `max_gap_spread`.
 const SPREAD: i64 = 8 * GAP;
 
@@ -94,32 +113,42 @@ impl Board<'_> {
         let mut cost: i64 =
             self.present.iter().map(|b| b.agenda_cost()).sum::<i64>() + spread_cost(&hist);
         let mut best_cost = cost;
+        // The best assignment is copied only when a move leaves it uphill (`at_best`).
         let mut best: Vec<u32> = movable.iter().map(|&c| self.slot_of[c as usize]).collect();
+        let mut at_best = true;
 
         let n_moves = movable.len() as u64;
-        // Forum-sized plans (a few hundred meetings) get ~10,000 moves per meeting, which
-        // measured within 1 % of CP-SAT's best on benches/forum; larger ones a little more
-        // than that in all, so a big plan stays within its seconds.
-        let budget = if n_moves <= 300 {
+        // Forum-sized plans (up to FORUM meetings) anneal from hot over 10,000 moves per
+        // meeting, stopping once a fifth of that passed without a better assignment (after
+        // the first quarter). Larger ones descend (cool from the start) for at most 500
+        // moves per meeting and stop after PATIENCE passes without a better assignment:
+        // the first-wave 57 × 100 mission converges in ~100,000 moves, 15–40 ms.
+        let small = n_moves <= FORUM;
+        let budget = if small {
             n_moves * 10_000
         } else {
-            3_000_000 + (n_moves - 300) * 40
+            n_moves * 500
         }
-        .clamp(2_000, 10_000_000);
-        let patience = (budget / 5).max(1_000);
+        .clamp(2_000, MOST_MOVES);
+        let patience = if small {
+            (budget / 5).max(1_000)
+        } else {
+            n_moves * PASS * PATIENCE
+        };
         // One cooling schedule for forum-sized plans; repeated shorter ones for large plans,
         // so a time limit that cuts the search finds it cool, not in the middle of a hot walk.
-        let cycle = if n_moves <= 300 { budget } else { 500_000 };
+        let cycle = if small { budget } else { budget.min(500_000) };
         let limit = std::time::Duration::from_millis(config.time_limit_ms);
         let mut rng = SplitMix::from_state(config.seed ^ 0x005E_ED0F_6A95);
         // Large plans get too few moves per meeting for a hot start to pay off: they descend
         // (ties and rare uphill steps accepted).
-        let (t0, t1) = if n_moves <= 300 {
+        let (t0, t1) = if small {
             (0.8 * GAP as f64, 0.02 * GAP as f64)
         } else {
             (0.15 * GAP as f64, 0.02 * GAP as f64)
         };
         let mut touches: Vec<Touch> = Vec::with_capacity(8);
+        let mut comp: Vec<u32> = Vec::new();
         let mut last_best = 0u64;
         let mut stopped_by = "converged";
         let mut it = 0u64;
@@ -129,7 +158,7 @@ impl Board<'_> {
                 stopped_by = "time";
                 break;
             }
-            if best_cost == 0 || (it > budget / 4 && it - last_best > patience) {
+            if best_cost == 0 || ((!small || it > budget / 4) && it - last_best > patience) {
                 break;
             }
             let temp = t0 * (t1 / t0).powf((it % cycle) as f64 / cycle as f64);
@@ -160,6 +189,56 @@ impl Board<'_> {
                 }
             };
             if t == s {
+                continue;
+            }
+            // A third of the time, swap the α/β component of `c` between `s` and `t`
+            // (a Kempe chain): only its two end participants' agendas change.
+            if rng.unit() < KEMPE {
+                let Some(ends) = self.short_component(c, s, t, &mut comp, CHAIN) else {
+                    continue;
+                };
+                if !self.swappable(&comp, s, t) {
+                    continue;
+                }
+                touches.clear();
+                for (q, from) in ends {
+                    touches.push(Touch {
+                        p: q,
+                        s: from,
+                        d: -1,
+                    });
+                    touches.push(Touch {
+                        p: q,
+                        s: s + t - from,
+                        d: 1,
+                    });
+                }
+                let Some((delta, changed, k)) = self.price(&touches, &mut hist, &spread_cost)
+                else {
+                    continue;
+                };
+                if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
+                    if delta > 0 && at_best {
+                        // Leaving a best assignment uphill: keep a copy of it first.
+                        for (k, &m) in movable.iter().enumerate() {
+                            best[k] = self.slot_of[m as usize];
+                        }
+                        at_best = false;
+                    }
+                    self.recolour(&comp, s, t);
+                    for &(x, y) in &changed[..k] {
+                        hist[x] -= 1;
+                        hist[y] += 1;
+                    }
+                    cost += delta;
+                    if cost <= best_cost {
+                        if cost < best_cost {
+                            last_best = it;
+                        }
+                        best_cost = cost;
+                        at_best = true;
+                    }
+                }
                 continue;
             }
             // Move `c` to `t`, or exchange it with a meeting `d` already in `t`.
@@ -196,6 +275,13 @@ impl Board<'_> {
                 continue;
             };
             if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
+                if delta > 0 && at_best {
+                    // Leaving a best assignment uphill: keep a copy of it first.
+                    for (k, &m) in movable.iter().enumerate() {
+                        best[k] = self.slot_of[m as usize];
+                    }
+                    at_best = false;
+                }
                 self.unplace(c);
                 if d != NONE {
                     self.unplace(d);
@@ -207,21 +293,24 @@ impl Board<'_> {
                     hist[y] += 1;
                 }
                 cost += delta;
-                if cost < best_cost {
-                    best_cost = cost;
-                    last_best = it;
-                    for (k, &m) in movable.iter().enumerate() {
-                        best[k] = self.slot_of[m as usize];
+                if cost <= best_cost {
+                    if cost < best_cost {
+                        last_best = it;
                     }
+                    best_cost = cost;
+                    at_best = true;
                 }
             }
         }
-        // Restore the best assignment: take every movable meeting out, then put each back.
-        for &m in &movable {
-            self.unplace(m);
-        }
-        for (k, &m) in movable.iter().enumerate() {
-            self.place(m, best[k] as usize);
+        // Restore the best assignment unless the walk ended on one: take every movable
+        // meeting out, then put each back.
+        if !at_best {
+            for &m in &movable {
+                self.unplace(m);
+            }
+            for (k, &m) in movable.iter().enumerate() {
+                self.place(m, best[k] as usize);
+            }
         }
         Improvement {
             iterations: it,
