@@ -485,7 +485,13 @@ mod tests {
             );
             // The annealing changes slots only: the same meetings, never more gaps.
             assert_eq!(s.meetings.len(), base.meetings.len(), "instance {i}");
-            assert!(s.stats.idle_gaps <= base.stats.idle_gaps, "instance {i}");
+            assert!(
+                s.stats.idle_gaps <= base.stats.idle_gaps,
+                "instance {i}: {} > {} ({:?})",
+                s.stats.idle_gaps,
+                base.stats.idle_gaps,
+                s.stats
+            );
             assert_eq!(s.stats.below_min.len(), base.stats.below_min.len());
             pinned += s.meetings.iter().filter(|m| m.pinned).count();
             seated += usize::from(s.meetings.iter().any(|m| {
