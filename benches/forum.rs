@@ -13,8 +13,13 @@
 //! windows, pins, forbidden slots and table count are chosen around it. The hidden schedule
 //! is then forgotten; its idle gaps are not a target (meetings are drawn at random slots).
 //!
-//! Arguments: `--count N` (default 12), `--seed S` (default 1), `--time-limit-ms T`
-//! (default 1000, the planner's default).
+//! Each instance is planned twice: by the planner, and by the previous planner (the same
+//! solver with `SolveConfig::gap_chains` off: the idle-gap search as before session 7,
+//! single moves and exchanges only). Both plans go into the JSON, slot by meeting, so the
+//! Python side checks them without trusting this program.
+//!
+//! Arguments: `--count N` (default 12), `--seed S` (default 1), `--slots LO-HI` (default
+//! 8-22), `--time-limit-ms T` (default 1000, the planner's default).
 
 use jalin::plan::rng::SplitMix;
 use jalin::plan::solve::{Candidate, Participant, Problem, SolveConfig, check, solve_with};
@@ -23,10 +28,10 @@ use serde_json::json;
 use std::time::Instant;
 
 /// One forum instance; see the module comment.
-fn forum(seed: u64) -> Problem {
+fn forum(seed: u64, (lo, hi): (usize, usize)) -> Problem {
     let mut rng = SplitMix::from_state(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let n = rng.range(40, 80);
-    let slots = rng.range(8, 22);
+    let slots = rng.range(lo, hi);
     let half = slots / 2;
     // Up to 300 meetings; each participant in at most ~70 % of the slots.
     let target = (n * slots / 4).min(300);
@@ -121,45 +126,79 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// `--slots LO-HI` (default 8-22, the range).
+fn slot_range() -> (usize, usize) {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--slots")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.split_once('-'))
+        .and_then(|(lo, hi)| Some((lo.parse().ok()?, hi.parse().ok()?)))
+        .filter(|&(lo, hi): &(usize, usize)| 2 <= lo && lo <= hi && hi <= 200)
+        .unwrap_or((8, 22))
+}
+
+/// One plan of `p`: the figures and each meeting's slot (by candidate), for the JSON.
+fn run(p: &Problem, config: &SolveConfig) -> (serde_json::Value, usize) {
+    let t = Instant::now();
+    let s = solve_with(p, config);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let valid = check(p, &s);
+    if let Err(e) = &valid {
+        eprintln!("invalid plan: {e}");
+    }
+    let mut slot_of = vec![None; p.candidates.len()];
+    for m in &s.meetings {
+        slot_of[m.candidate] = Some(m.slot);
+    }
+    let figures = json!({
+        "placed": s.stats.meetings,
+        "idle_gaps": s.stats.idle_gaps,
+        "idle_gaps_before": s.stats.idle_gaps_before,
+        "ms": ms,
+        "valid": valid.is_ok(),
+        "stopped_by": s.stats.improvement.stopped_by,
+        "slots": slot_of,
+    });
+    (figures, s.stats.idle_gaps)
+}
+
 fn main() {
     let count = arg("--count", 12);
     let seed = arg("--seed", 1);
     let time_limit_ms = arg("--time-limit-ms", 1000);
+    let slots = slot_range();
     let config = SolveConfig {
         time_limit_ms,
         seed: 7,
         ..SolveConfig::default()
     };
+    // The previous planner: the idle-gap search without Kempe-chain swaps (as before
+    // session 7; on plans of this size its budget and stop were the same).
+    let previous = SolveConfig {
+        gap_chains: false,
+        ..config.clone()
+    };
     let mut out = Vec::new();
     println!(
-        "{:>4} {:>4} {:>5} {:>6} {:>8} {:>8} {:>10} {:>9} {:>10}",
-        "inst", "n", "slots", "tables", "meetings", "placed", "gaps", "before", "ms"
+        "{:>4} {:>4} {:>5} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>8}",
+        "inst", "n", "slots", "tables", "meetings", "placed", "gaps", "before", "previous", "ms"
     );
     for k in 0..count {
-        let p = forum(seed + k);
-        let t = Instant::now();
-        let s = solve_with(&p, &config);
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        let valid = check(&p, &s);
-        if let Err(e) = &valid {
-            eprintln!("instance {k}: invalid plan: {e}");
-        }
+        let p = forum(seed + k, slots);
+        let (planner, gaps) = run(&p, &config);
+        let (prev, prev_gaps) = run(&p, &previous);
         println!(
-            "{k:>4} {:>4} {:>5} {:>6} {:>8} {:>8} {:>10} {:>9} {:>10.1}  ({})",
+            "{k:>4} {:>4} {:>5} {:>6} {:>8} {:>8} {gaps:>6} {:>7} {prev_gaps:>8} {:>8.1}  ({})",
             p.participants.len(),
             p.slots,
             p.tables,
             p.candidates.len(),
-            s.stats.meetings,
-            s.stats.idle_gaps,
-            s.stats.idle_gaps_before,
-            ms,
-            s.stats.improvement.stopped_by
+            planner["placed"].as_u64().unwrap_or(0),
+            planner["idle_gaps_before"],
+            planner["ms"].as_f64().unwrap_or(0.0),
+            planner["stopped_by"].as_str().unwrap_or(""),
         );
-        let mut slot_of = vec![None; p.candidates.len()];
-        for m in &s.meetings {
-            slot_of[m.candidate] = Some(m.slot);
-        }
         out.push(json!({
             "slots": p.slots,
             "tables": p.tables,
@@ -170,15 +209,8 @@ fn main() {
                 "window": c.window.map(|(f, l)| [f, l]),
                 "pin": c.pinned,
             })).collect::<Vec<_>>(),
-            "planner_slots": slot_of,
-            "planner": {
-                "placed": s.stats.meetings,
-                "idle_gaps": s.stats.idle_gaps,
-                "idle_gaps_before": s.stats.idle_gaps_before,
-                "ms": ms,
-                "valid": valid.is_ok(),
-                "stopped_by": s.stats.improvement.stopped_by,
-            },
+            "planner": planner,
+            "previous": prev,
         }));
     }
     let dir = std::path::PathBuf::from(

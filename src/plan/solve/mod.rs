@@ -236,6 +236,10 @@ pub struct SolveConfig {
     pub max_gap_spread: Option<usize>,
     /// The language of reasons.
     pub lang: Lang,
+    /// Whether the idle-gap search also swaps Kempe chains (module `gaps`). `false` is the
+    /// search as it was before session 7 (single moves and exchanges only), kept so
+    /// `benches/forum` can print the previous planner beside the current one.
+    pub gap_chains: bool,
 }
 
 impl Default for SolveConfig {
@@ -250,6 +254,7 @@ impl Default for SolveConfig {
             seed: 0,
             max_gap_spread: None,
             lang: Lang::En,
+            gap_chains: true,
         }
     }
 }

@@ -274,7 +274,7 @@ pub(super) fn finish(problem: &Problem, board: &Board, f: Finish) -> Solution {
         } else {
             0.0
         },
-        idle_gaps: board.busy.iter().map(|b| b.idle_gaps() as usize).sum(),
+        idle_gaps: board.idle_gaps(),
         must_requested,
         must_placed: meetings
             .iter()
