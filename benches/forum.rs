@@ -18,8 +18,9 @@
 //! single moves and exchanges only). Both plans go into the JSON, slot by meeting, so the
 //! Python side checks them without trusting this program.
 //!
-//! Arguments: `--count N` (default 12), `--seed S` (default 1), `--slots LO-HI` (default
-//! 8-22), `--time-limit-ms T` (default 1000, the planner's default).
+//! Arguments: `--count N` (default 12), `--seed S` (default 1), `--participants LO-HI`
+//! (default 40-80), `--slots LO-HI` (default 8-22), `--time-limit-ms T` (default 1000, the
+//! planner's default).
 
 use jalin::plan::rng::SplitMix;
 use jalin::plan::solve::{Candidate, Participant, Problem, SolveConfig, check, solve_with};
@@ -28,10 +29,10 @@ use serde_json::json;
 use std::time::Instant;
 
 /// One forum instance; see the module comment.
-fn forum(seed: u64, (lo, hi): (usize, usize)) -> Problem {
+fn forum(seed: u64, participants: (usize, usize), slots: (usize, usize)) -> Problem {
     let mut rng = SplitMix::from_state(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
-    let n = rng.range(40, 80);
-    let slots = rng.range(lo, hi);
+    let n = rng.range(participants.0, participants.1);
+    let slots = rng.range(slots.0, slots.1);
     let half = slots / 2;
     // Up to 300 meetings; each participant in at most ~70 % of the slots.
     let target = (n * slots / 4).min(300);
@@ -126,16 +127,16 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// `--slots LO-HI` (default 8-22, the range).
-fn slot_range() -> (usize, usize) {
+/// `NAME LO-HI`, or `default` if absent or not a range within `bounds`.
+fn range_arg(name: &str, default: (usize, usize), bounds: (usize, usize)) -> (usize, usize) {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
-        .position(|a| a == "--slots")
+        .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.split_once('-'))
         .and_then(|(lo, hi)| Some((lo.parse().ok()?, hi.parse().ok()?)))
-        .filter(|&(lo, hi): &(usize, usize)| 2 <= lo && lo <= hi && hi <= 200)
-        .unwrap_or((8, 22))
+        .filter(|&(lo, hi): &(usize, usize)| bounds.0 <= lo && lo <= hi && hi <= bounds.1)
+        .unwrap_or(default)
 }
 
 /// One plan of `p`: the figures and each meeting's slot (by candidate), for the JSON.
@@ -167,7 +168,8 @@ fn main() {
     let count = arg("--count", 12);
     let seed = arg("--seed", 1);
     let time_limit_ms = arg("--time-limit-ms", 1000);
-    let slots = slot_range();
+    let participants = range_arg("--participants", (40, 80), (2, 1000));
+    let slots = range_arg("--slots", (8, 22), (2, 200));
     let config = SolveConfig {
         time_limit_ms,
         seed: 7,
@@ -185,7 +187,7 @@ fn main() {
         "inst", "n", "slots", "tables", "meetings", "placed", "gaps", "before", "previous", "ms"
     );
     for k in 0..count {
-        let p = forum(seed + k, slots);
+        let p = forum(seed + k, participants, slots);
         let (planner, gaps) = run(&p, &config);
         let (prev, prev_gaps) = run(&p, &previous);
         println!(

@@ -164,7 +164,7 @@ def run_starts(model, slots, at, seats):
     return starts, ys
 
 
-def solve(inst, time_limit, workers, hint, bounds, seed=1):
+def solve(inst, time_limit, workers, hint, bounds, core=False, seed=1):
     """The exact model (see the module comment). Returns (optimum or best, lower bound,
     seconds, status name); optimum is None when no solution was found."""
     slots, tables, seats = inst["slots"], inst["tables"], inst["seats"]
@@ -217,6 +217,7 @@ def solve(inst, time_limit, workers, hint, bounds, seed=1):
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    solver.parameters.optimize_with_core = core
     started = time.time()
     status = solver.Solve(model)
     took = time.time() - started
@@ -238,6 +239,7 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", type=int, nargs="*")
     ap.add_argument("--hint", action="store_true", help="start CP-SAT from the planner's plan")
+    ap.add_argument("--core", action="store_true", help="core-based search (stronger bounds)")
     ap.add_argument("--c", type=int, default=2, help="the constant in 1.25 x optimum + c")
     args = ap.parse_args()
     with open(args.file) as f:
@@ -263,7 +265,7 @@ def main():
             print(f"instance {k}: {v}", file=sys.stderr)
         doms = domains(inst)
         bounds = [alone_bound(inst, doms, p) for p in range(len(inst["available"]))]
-        best, bound, took, status = solve(inst, args.time_limit, args.workers, args.hint, bounds)
+        best, bound, took, status = solve(inst, args.time_limit, args.workers, args.hint, bounds, args.core)
         proven = status == "OPTIMAL"
         planner = idle_gaps(inst, inst["planner"]["slots"])
         previous = idle_gaps(inst, inst["previous"]["slots"])

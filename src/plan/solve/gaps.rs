@@ -54,6 +54,24 @@ const SPREAD: i64 = 8 * GAP;
 /// (the first `.2` entries).
 type Priced = (i64, [(usize, usize); 4], usize);
 
+/// The annealing walk's books: its running cost, the best assignment seen (slot per movable
+/// meeting, copied only when a move leaves it uphill: `at_best`) and the move that found it.
+struct Walk {
+    cost: i64,
+    best_cost: i64,
+    best: Vec<u32>,
+    at_best: bool,
+    last_best: u64,
+}
+
+impl Walk {
+    /// Whether the annealing at temperature `temp` takes a move of cost change `delta`:
+    /// always downhill or level, uphill with probability e^(−delta / temp).
+    fn accepts(&self, delta: i64, temp: f64, rng: &mut SplitMix) -> bool {
+        delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp()
+    }
+}
+
 /// A tentative change of one participant's occupancy of one slot.
 #[derive(Clone, Copy)]
 struct Touch {
@@ -114,12 +132,14 @@ impl Board<'_> {
                 _ => 0,
             }
         };
-        let mut cost: i64 =
-            self.present.iter().map(|b| b.agenda_cost()).sum::<i64>() + spread_cost(&hist);
-        let mut best_cost = cost;
-        // The best assignment is copied only when a move leaves it uphill (`at_best`).
-        let mut best: Vec<u32> = movable.iter().map(|&c| self.slot_of[c as usize]).collect();
-        let mut at_best = true;
+        let cost = self.present.iter().map(|b| b.agenda_cost()).sum::<i64>() + spread_cost(&hist);
+        let mut walk = Walk {
+            cost,
+            best_cost: cost,
+            best: start.clone(),
+            at_best: true,
+            last_best: 0,
+        };
 
         let n_moves = movable.len() as u64;
         // Forum-sized plans (up to FORUM meetings) anneal from hot over 10,000 moves per
@@ -153,7 +173,6 @@ impl Board<'_> {
         };
         let mut touches: Vec<Touch> = Vec::with_capacity(8);
         let mut comp: Vec<u32> = Vec::new();
-        let mut last_best = 0u64;
         let mut stopped_by = "converged";
         let mut it = 0u64;
         while it < budget {
@@ -162,7 +181,9 @@ impl Board<'_> {
                 stopped_by = "time";
                 break;
             }
-            if best_cost == 0 || ((!small || it > budget / 4) && it - last_best > patience) {
+            if walk.best_cost == 0
+                || ((!small || it > budget / 4) && it - walk.last_best > patience)
+            {
                 break;
             }
             let temp = t0 * (t1 / t0).powf((it % cycle) as f64 / cycle as f64);
@@ -217,31 +238,12 @@ impl Board<'_> {
                         d: 1,
                     });
                 }
-                let Some((delta, changed, k)) = self.price(&touches, &mut hist, &spread_cost)
-                else {
-                    continue;
-                };
-                if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
-                    if delta > 0 && at_best {
-                        // Leaving a best assignment uphill: keep a copy of it first.
-                        for (k, &m) in movable.iter().enumerate() {
-                            best[k] = self.slot_of[m as usize];
-                        }
-                        at_best = false;
-                    }
-                    self.recolour(&comp, s, t);
-                    for &(x, y) in &changed[..k] {
-                        hist[x] -= 1;
-                        hist[y] += 1;
-                    }
-                    cost += delta;
-                    if cost <= best_cost {
-                        if cost < best_cost {
-                            last_best = it;
-                        }
-                        best_cost = cost;
-                        at_best = true;
-                    }
+                if let Some(priced) = self.price(&touches, &mut hist, &spread_cost)
+                    && walk.accepts(priced.0, temp, &mut rng)
+                {
+                    self.step(&mut walk, &movable, priced, &mut hist, it, |board| {
+                        board.recolour(&comp, s, t);
+                    });
                 }
                 continue;
             }
@@ -275,52 +277,29 @@ impl Board<'_> {
                     touches.push(Touch { p, s, d: 1 });
                 }
             }
-            let Some((delta, changed, k)) = self.price(&touches, &mut hist, &spread_cost) else {
-                continue;
-            };
-            if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
-                if delta > 0 && at_best {
-                    // Leaving a best assignment uphill: keep a copy of it first.
-                    for (k, &m) in movable.iter().enumerate() {
-                        best[k] = self.slot_of[m as usize];
+            if let Some(priced) = self.price(&touches, &mut hist, &spread_cost)
+                && walk.accepts(priced.0, temp, &mut rng)
+            {
+                self.step(&mut walk, &movable, priced, &mut hist, it, |board| {
+                    board.unplace(c);
+                    if d != NONE {
+                        board.unplace(d);
+                        board.place(d, s);
                     }
-                    at_best = false;
-                }
-                self.unplace(c);
-                if d != NONE {
-                    self.unplace(d);
-                    self.place(d, s);
-                }
-                self.place(c, t);
-                for &(x, y) in &changed[..k] {
-                    hist[x] -= 1;
-                    hist[y] += 1;
-                }
-                cost += delta;
-                if cost <= best_cost {
-                    if cost < best_cost {
-                        last_best = it;
-                    }
-                    best_cost = cost;
-                    at_best = true;
-                }
+                    board.place(c, t);
+                });
             }
         }
         // The walk's running cost is exactly a recount: every move was priced right.
         debug_assert_eq!(
-            cost,
+            walk.cost,
             self.present.iter().map(|b| b.agenda_cost()).sum::<i64>() + spread_cost(&hist),
             "the gap phase priced a move wrongly"
         );
         // Restore the best assignment unless the walk ended on one: take every movable
         // meeting out, then put each back.
-        if !at_best {
-            for &m in &movable {
-                self.unplace(m);
-            }
-            for (k, &m) in movable.iter().enumerate() {
-                self.place(m, best[k] as usize);
-            }
+        if !walk.at_best {
+            self.assign(&movable, &walk.best);
         }
         // Never more idle gaps than it started with, counted afresh. The walk minimises
         // idle gaps × GAP + holes, so only a loss of more than GAP holes could buy a gap
@@ -328,17 +307,55 @@ impl Board<'_> {
         // the start restored should it ever happen.
         if spread_limit.is_none() && self.idle_gaps() > start_gaps {
             debug_assert!(false, "the gap phase ended above its start");
-            for &m in &movable {
-                self.unplace(m);
-            }
-            for (k, &m) in movable.iter().enumerate() {
-                self.place(m, start[k] as usize);
-            }
+            self.assign(&movable, &start);
         }
         Improvement {
             iterations: it,
             stopped_by,
             ms: started.elapsed().as_secs_f64() * 1000.0,
+        }
+    }
+
+    /// Applies an accepted move (`apply`) and keeps the walk's books: the gap histogram,
+    /// the running cost, and the best assignment, copied first when the move leaves it
+    /// uphill.
+    fn step(
+        &mut self,
+        walk: &mut Walk,
+        movable: &[u32],
+        (delta, changed, k): Priced,
+        hist: &mut [usize],
+        it: u64,
+        apply: impl FnOnce(&mut Self),
+    ) {
+        if delta > 0 && walk.at_best {
+            for (slot, &m) in walk.best.iter_mut().zip(movable) {
+                *slot = self.slot_of[m as usize];
+            }
+            walk.at_best = false;
+        }
+        apply(self);
+        for &(x, y) in &changed[..k] {
+            hist[x] -= 1;
+            hist[y] += 1;
+        }
+        walk.cost += delta;
+        if walk.cost <= walk.best_cost {
+            if walk.cost < walk.best_cost {
+                walk.last_best = it;
+            }
+            walk.best_cost = walk.cost;
+            walk.at_best = true;
+        }
+    }
+
+    /// Takes every meeting of `movable` out, then puts each back in its slot of `slots`.
+    fn assign(&mut self, movable: &[u32], slots: &[u32]) {
+        for &m in movable {
+            self.unplace(m);
+        }
+        for (&m, &s) in movable.iter().zip(slots) {
+            self.place(m, s as usize);
         }
     }
 
