@@ -26,11 +26,13 @@ model never proves anything:
 - for a participant with one seat: no idle gap means all its d meetings lie in d consecutive
   slots (first slot F: F ≤ s ≤ F + d − 1 for every slot it meets in);
 - optionally (--hint) the planner's plan as a hint, which only speeds up finding solutions.
+With --core CP-SAT searches by unsatisfiable cores, which raises the lower bound far faster
+on this objective (a sum of booleans); benches/forum.sh passes both.
 The solution's gaps are recounted from its slots and must equal the objective.
 
 Run: benches/forum.sh (creates the venv $CARGO_TARGET_DIR/plan-venv with ortools), or this
 script with that venv's python: forum_exact.py [FILE] [--time-limit S] [--workers N]
-[--only K ...] [--hint] [--c C]. Exit status 1 if a plan breaks a rule or the planner misses
+[--only K ...] [--hint] [--core] [--c C]. Exit status 1 if a plan breaks a rule or the planner misses
 1.25 × optimum + C (C default 2) on a proven instance.
 """
 import argparse
@@ -265,7 +267,9 @@ def main():
             print(f"instance {k}: {v}", file=sys.stderr)
         doms = domains(inst)
         bounds = [alone_bound(inst, doms, p) for p in range(len(inst["available"]))]
-        best, bound, took, status = solve(inst, args.time_limit, args.workers, args.hint, bounds, args.core)
+        best, bound, took, status = solve(
+            inst, args.time_limit, args.workers, args.hint, bounds, args.core
+        )
         proven = status == "OPTIMAL"
         planner = idle_gaps(inst, inst["planner"]["slots"])
         previous = idle_gaps(inst, inst["previous"]["slots"])

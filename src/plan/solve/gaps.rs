@@ -12,8 +12,12 @@
 //! chain's two end participants change agendas, so it moves where single moves are blocked
 //! by full tables and busy partners; it took the forum bench from 367 to ~290 idle gaps).
 //! A move is priced from the agendas of at most four participants (idle gaps × 1024 + empty
-//! slots inside the agenda, so a hole that shrinks counts as progress). The best assignment
-//! seen is restored at the end (copied only when a move leaves it uphill).
+//! slots inside the agenda, so a hole that shrinks counts as progress). A participant with
+//! several seats is in its agenda wherever it holds at least one meeting: a move is priced
+//! from its meeting counts per slot (`Board::occ`), so its meetings move like anyone's (only
+//! the chains, which assume one meeting per participant and slot, leave it out). The best
+//! assignment seen is restored at the end (copied only when a move leaves it uphill); in
+//! debug builds the walk's running cost is checked against a recount.
 //!
 //! Convergence and determinism: the moves come from a seeded SplitMix64; the search stops
 //! when no participant has an idle gap, when the best has not improved for a stretch of

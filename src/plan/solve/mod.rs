@@ -35,8 +35,9 @@
 //! 6. **Compaction** — fewer idle gaps, by swapping α/β components and whole slots; a swap
 //!    only changes the agendas of a path's two ends, so each move is priced in O(1).
 //! 7. **Annealing** (`gaps`) — seeded simulated annealing over the slot assignment (move a
-//!    meeting, exchange two), time-limited, the best assignment kept; it never changes which
-//!    meetings are placed.
+//!    meeting, exchange two, swap a short Kempe chain), stopped by convergence with the time
+//!    limit as a ceiling, the best assignment kept; it never changes which meetings are
+//!    placed.
 //! 8. **Report** — value, bound, gap, idle gaps before and after, participants below their
 //!    minimum and every request left out, each with a reason in the caller's language.
 //!
