@@ -252,7 +252,7 @@ impl Engine {
     }
 
     /// JSONL: every line checked, the good ones written, the bad ones reported; in batches
-    /// of [`BATCH`] records (read, fetch what the checks need, check in order, write).
+    /// of [`batch_size`] records (read, fetch what the checks need, check in order, write).
     fn read_jsonl(
         &self,
         w: &mut Writer<'_>,
@@ -266,12 +266,13 @@ impl Engine {
         let mut buf = Vec::new();
         let mut lineno = 0u64;
         let mut end = false;
+        let batch_size = batch_size();
         while !end {
             // Phase 1: read, parse and validate a batch (no store access).
             let mut items: Vec<JsonlItem> = Vec::new();
             let mut fatal = None;
             let mut records = 0usize;
-            while records < BATCH {
+            while records < batch_size {
                 lineno += 1;
                 let line = read_line_capped(&mut reader, &mut buf, MAX_LINE);
                 let line = match line {
@@ -511,7 +512,7 @@ impl Engine {
         };
         let rows: Vec<&import::Row> = table.rows.iter().filter(|r| !r.is_blank()).collect();
         if map.kind() == SheetKind::Deals {
-            for chunk in rows.chunks(BATCH) {
+            for chunk in rows.chunks(batch_size()) {
                 // Phase 1: read the rows (naming deals in order).
                 let deals: Vec<_> = chunk
                     .iter()
@@ -562,7 +563,7 @@ impl Engine {
         }
         // Ids met in this sheet, with their row: two rows may not be one business.
         let mut ids: HashMap<String, u64> = HashMap::new();
-        for chunk in rows.chunks(BATCH) {
+        for chunk in rows.chunks(batch_size()) {
             // Phase 1: each row as a business (its id as read) and its validation.
             let parsed: Vec<_> = chunk
                 .iter()
@@ -641,8 +642,16 @@ impl Engine {
     }
 }
 
-/// Records an import reads before the store is asked about them.
-const BATCH: usize = 10_000;
+/// Records an import reads before it asks the store about them: `JALIN_IMPORT_BATCH`, 10 000
+/// by default (a batch's writes on PostgreSQL are one `COPY` per table; tests set it small
+/// so that an import crosses batches).
+fn batch_size() -> usize {
+    std::env::var("JALIN_IMPORT_BATCH")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(10_000)
+}
 
 /// A JSONL line read in phase 1.
 enum JsonlItem {
