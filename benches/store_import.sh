@@ -46,7 +46,7 @@ case "$JALIN_TEST_DATABASE_URL" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
 fresh_schema() {
   local schema="jalin_bench_$$_$1"
   SCHEMAS+=("$schema")
-  psql -q "$JALIN_TEST_DATABASE_URL" -c "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
+  psql -q "$JALIN_TEST_DATABASE_URL" -c "SET client_min_messages TO warning; DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
   PG_URL="${JALIN_TEST_DATABASE_URL}${SEP}options=-csearch_path%3D$schema"
 }
 printf "%-16s %8s %10s %12s %14s\n" run seconds records/s "store s" "store rec/s"
