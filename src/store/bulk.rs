@@ -98,6 +98,8 @@ pub struct ImportBatch {
     taken: HashSet<String>,
     /// The sequence of the batch's last write (the store's last before the first one).
     last_seq: u64,
+    /// The last sequence whose `d-…` id was looked up in `taken`.
+    candidates_upto: u64,
     ops: Vec<Op>,
 }
 
@@ -177,11 +179,15 @@ impl ImportBatch {
             Some(id) => id.clone(),
             None => {
                 let mut id = format!("d-{seq:06}");
+                let fetched = seq <= self.candidates_upto;
                 loop {
                     let taken = self.deals.contains_key(&id)
-                        || self.taken.contains(&id)
-                        // Beyond the fetched candidates (rare: a taken id's `x` variants).
-                        || (id.ends_with('x') && w.deal_exists(&id)?);
+                        || if fetched && !id.ends_with('x') {
+                            self.taken.contains(&id)
+                        } else {
+                            // Beyond the fetched candidates (rare: a taken id's `x` variants).
+                            w.deal_exists(&id)?
+                        };
                     if !taken {
                         break;
                     }
@@ -381,7 +387,9 @@ impl Writer<'_> {
         )?;
         // A deal without an id takes `d-{its sequence}`: the sequences this batch can give.
         let mut taken = HashSet::new();
+        let mut candidates_upto = last_seq;
         if needs.unnamed_deals > 0 {
+            candidates_upto += needs.records as u64;
             let candidates: Vec<String> = (1..=needs.records as u64)
                 .map(|k| format!("d-{:06}", last_seq + k))
                 .collect();
@@ -403,6 +411,7 @@ impl Writer<'_> {
             deals,
             taken,
             last_seq,
+            candidates_upto,
             ops: Vec::new(),
         })
     }

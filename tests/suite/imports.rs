@@ -590,6 +590,10 @@ fn an_import_in_small_batches_is_the_import_in_one() {
         one.1
     );
     assert!(one.2.contains("8 replaced"), "{}", one.2);
-    assert!(one.4.contains("\"d-0000"), "a deal without an id got one: {}", one.4);
+    assert!(
+        one.4.contains("\"d-0000"),
+        "a deal without an id got one: {}",
+        one.4
+    );
     assert_eq!(one, small);
 }
