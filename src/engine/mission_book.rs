@@ -8,6 +8,9 @@
 //! reads, so its existence does not leak; a write by a key that may not is refused (403). Firms' contacts (personal data) are shown only to those who
 //! may organise the mission or would see a business's contacts in the firm's province.
 //!
+//! Planning gives the planner the participants' requests (`mission_requests`) beside the
+//! spec's own, and the kept plan says what became of them.
+//!
 //! Planning runs outside the store's write lock (it takes seconds); the plan is kept only
 //! if the mission did not change meanwhile (its `version`), otherwise the caller is told to
 //! plan again (409). An edit drops the kept plan and unpublishes: the agendas people print
@@ -97,6 +100,9 @@ pub(super) struct MissionDoc {
     pub spec: MissionSpec,
     #[serde(default)]
     pub attendance: BTreeMap<String, Attendance>,
+    /// Participants' meeting requests, oldest first (`mission_requests`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<super::mission_requests::MeetingRequest>,
 }
 
 /// A stored mission read back: its row and its document.
@@ -269,6 +275,7 @@ impl Engine {
         let doc = MissionDoc {
             spec,
             attendance: BTreeMap::new(),
+            requests: Vec::new(),
         };
         let body = serde_json::to_string(&doc).map_err(|e| Error::Corrupt(e.to_string()))?;
         let row = self.store.write(|w| {
@@ -413,7 +420,12 @@ impl Engine {
             return Ok(Err(forbidden(&m.row.organiser)));
         }
         crate::plan::spec::PlanLimits::KEYED.check(&m.doc.spec)?;
-        let schedule = self.plan_mission_in(m.doc.spec.clone(), lang)?;
+        let (requests, left_out) = m.planning_requests();
+        let (mut schedule, impossible) =
+            self.plan_with_requests(m.doc.spec.clone(), &requests, lang)?;
+        schedule.requests = Some(super::mission_requests::tally(
+            &requests, left_out, impossible, &schedule,
+        ));
         self.keep_plan(id, m.row.version, &schedule)?;
         Ok(Ok(schedule))
     }

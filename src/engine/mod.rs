@@ -38,6 +38,7 @@ mod mission_ledger;
 mod mission_replan;
 mod mission_report;
 mod mission_report_xlsx;
+mod mission_requests;
 mod missions;
 mod network_views;
 mod scoring;
@@ -66,6 +67,7 @@ pub use mission_report::{
     CommodityTotal, EarlierMission, KindTotal, MissionReport, ParticipantOutcome, report_html,
 };
 pub use mission_report_xlsx::{REPORT_SHEETS, report_xlsx};
+pub use mission_requests::{Decision, MeetingRequest, NewMeetingRequest, RequestStatus};
 pub use missions::FIXTURE_MISSIONS;
 pub use types::SkippedRecord;
 pub use types::{
