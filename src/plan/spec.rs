@@ -884,6 +884,57 @@ mod tests {
         }
     }
 
+    /// A request that `request_problem` passes also passes `validate`, and one it refuses
+    /// would fail `validate`: the stored mission's requests never fail a plan.
+    #[test]
+    fn request_problem_agrees_with_validation() {
+        let spec = parse(&base());
+        let request = |a: &str, b: &str, window: Option<[u64; 2]>| RequestSpec {
+            a: a.into(),
+            b: b.into(),
+            priority: Priority::Must,
+            window,
+            slot: None,
+        };
+        for (r, ok) in [
+            (request("jt-2", "bt-1", Some([0, 11])), true),
+            (request("bt-1", "jt-1", None), true),
+            (request("jt-1", "nobody", None), false),
+            (request("jt-1", "jt-1", None), false),
+            (request("jt-1", "jt-2", None), false),
+            (request("jt-2", "bt-2", None), false),
+            (request("jt-1", "bt-2", Some([3, 12])), false),
+            (request("jt-1", "bt-2", Some([3, 2])), false),
+        ] {
+            let problem = spec.request_problem(&r);
+            assert_eq!(problem.is_none(), ok, "{r:?}: {problem:?}");
+            let mut with = spec.clone();
+            with.requests.push(r.clone());
+            assert_eq!(with.validate().is_ok(), ok, "{r:?}");
+        }
+    }
+
+    /// `side_of` gives the side `resolve_sides` would.
+    #[test]
+    fn side_of_agrees_with_resolve_sides() {
+        let mut v = base();
+        v["participants"][1] = json!({"id": "jt-2"});
+        v["participants"][3] = json!({"id": "bt-2", "province": "36"});
+        let spec = parse(&v);
+        assert_eq!(spec.side_of("jt-1", None).as_deref(), Some("origin"));
+        assert_eq!(spec.side_of("bt-2", None).as_deref(), Some("host"));
+        assert_eq!(spec.side_of("jt-2", Some("35")).as_deref(), Some("origin"));
+        assert_eq!(spec.side_of("jt-2", None), None, "province unknown");
+        let mut resolved = spec.clone();
+        resolved
+            .resolve_sides(|id| (id == "jt-2").then(|| "35".to_string()))
+            .expect("resolves");
+        for p in &resolved.participants {
+            let province = (p.id == "jt-2").then_some("35");
+            assert_eq!(spec.side_of(&p.id, province), p.side, "{}", p.id);
+        }
+    }
+
     #[test]
     fn the_contract_example_validates() {
         let m = parse(&base()).validate().expect("valid");
