@@ -118,6 +118,14 @@ pub enum Decision {
 }
 
 impl Loaded {
+    /// Whether `by` is a business key whose business takes part (it then reads the mission
+    /// and its own requests before publication).
+    pub(super) fn takes_part(&self, by: Option<&Principal>) -> bool {
+        by.filter(|p| p.role == Role::Business)
+            .and_then(|p| p.business.as_deref())
+            .is_some_and(|b| self.has_participant(b))
+    }
+
     fn request_mut(&mut self, mission: &str, rid: &str) -> Result<&mut MeetingRequest> {
         self.doc
             .requests
@@ -446,8 +454,7 @@ impl Engine {
         let business = by
             .filter(|p| p.role == Role::Business)
             .and_then(|p| p.business.as_deref());
-        let participant = business.is_some_and(|b| m.has_participant(b));
-        if !participant && !m.visible_to(by) {
+        if !m.takes_part(by) && !m.visible_to(by) {
             return Err(not_found(id));
         }
         Ok(m.doc

@@ -270,6 +270,36 @@ async fn every_request_route_by_role_and_object() {
     ] {
         assert_eq!(code(&list(key).await), 404, "unpublished: not found");
     }
+    // A participating business reads the unpublished mission (whom it may ask), not its
+    // plan; others do not see it at all.
+    let get = |key: &str, path: &str| {
+        let uri = format!("/v1/missions/{m}{path}");
+        let key = key.to_string();
+        async move { call(Some(&key), "GET", &uri, None).await }
+    };
+    assert_eq!(code(&get(&asked, "").await), 200);
+    assert_eq!(code(&get(&asked, "/report").await), 404);
+    assert_eq!(code(&get(&stranger, "").await), 404);
+    let listed = call(Some(&asker), "GET", "/v1/missions", None).await.json();
+    assert!(
+        listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|x| x["id"] == m.as_str()),
+        "{listed}"
+    );
+    let listed = call(Some(&stranger), "GET", "/v1/missions", None)
+        .await
+        .json();
+    assert!(
+        !listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|x| x["id"] == m.as_str()),
+        "{listed}"
+    );
 
     // Every write is audited under the key that made it.
     let rows = call(
