@@ -394,6 +394,48 @@ mod tests {
         serde_json::from_value::<crate::engine::MatchRequest>(req).unwrap();
     }
 
+    /// Every `$ref` names a schema the document holds (schemathesis resolves them), and the
+    /// meeting request routes are documented with their tally in the plan.
+    #[test]
+    fn every_schema_reference_resolves() {
+        fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                        out.push(r.to_string());
+                    }
+                    m.values().for_each(|x| refs(x, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut all = Vec::new();
+        refs(&doc, &mut all);
+        assert!(!all.is_empty());
+        for r in &all {
+            let name = r
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{r}"));
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{r} is not in the document"
+            );
+        }
+        for (path, method) in [
+            ("/v1/missions/{id}/requests", "get"),
+            ("/v1/missions/{id}/requests", "post"),
+            ("/v1/missions/{id}/requests/{rid}", "delete"),
+            ("/v1/missions/{id}/requests/{rid}/accept", "post"),
+            ("/v1/missions/{id}/requests/{rid}/decline", "post"),
+        ] {
+            assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+        }
+        let schedule = &doc["components"]["schemas"]["Schedule"]["properties"];
+        assert!(schedule["requests"].is_object(), "{schedule}");
+    }
+
     /// Every operation that takes a body has an example of it, and the shared errors are
     /// documented by rule.
     #[test]
