@@ -559,11 +559,10 @@ const missionsPage = {
           h('td', null, label(r.b)),
           h('td', null, t(`mb_r_${r.priority}`)),
           h('td', { class: 'status' }, t(`mb_r_st_${r.status}`)),
-          h('td', null, m.published || r.status === 'withdrawn' ? '' : [
+          h('td', null, m.published || r.status === 'withdrawn' ? '' : h('div', { class: 'actions' },
             r.status !== 'accepted' ? button(r, 'accept', '/accept', 'POST') : null,
             r.status !== 'declined' ? button(r, 'decline', '/decline', 'POST') : null,
-            button(r, 'withdraw', '', 'DELETE'),
-          ])))))
+            button(r, 'withdraw', '', 'DELETE')))))))
         : status(t('mb_r_none'), 'empty'));
     } catch (e) {
       listBox.replaceChildren(errorNote(e));
