@@ -501,6 +501,19 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// How many listings (offers and needs) are filed under a KBKI code, at any level: those
+    /// naming it or an item below it, and those of a commodity whose entry is at or below it.
+    pub fn count_kbki(&self, code: &str) -> Result<u64> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.kbki, code),
+            IndexRecordOption::Basic,
+        );
+        Ok(self
+            .reader
+            .searcher()
+            .search(&query, &tantivy::collector::Count)? as u64)
+    }
+
     /// Replaces every listing of each business (a `None` body deletes it), uncommitted.
     pub fn stage(
         &self,
