@@ -63,18 +63,19 @@ impl Drop for Schema {
 }
 
 fn start(data: &Path, log: &Path, url: &str) -> Server {
+    start_with(data, log, url, &[])
+}
+
+fn start_with(data: &Path, log: &Path, url: &str, extra: &[(&str, &str)]) -> Server {
     let mut last = String::new();
     for _ in 0..3 {
-        let mut s = Server::start(
-            data,
-            log,
-            TOKEN,
-            &[
-                ("JALIN_DATABASE_URL", url),
-                ("JALIN_SAMPLE", "0"),
-                ("JALIN_RATE_LIMIT", "0"),
-            ],
-        );
+        let mut env = vec![
+            ("JALIN_DATABASE_URL", url),
+            ("JALIN_SAMPLE", "0"),
+            ("JALIN_RATE_LIMIT", "0"),
+        ];
+        env.extend_from_slice(extra);
+        let mut s = Server::start(data, log, TOKEN, &env);
         match s.wait_ready(START_TIMEOUT) {
             Ok(_) => return s,
             Err(e) => last = e,
@@ -189,6 +190,85 @@ fn a_write_on_one_replica_is_found_on_the_other() {
 
     let health = call(b.port, "GET", "/healthz", None).unwrap().json();
     assert_eq!(health["caught_up"], true, "{health}");
+    a.kill();
+    b.kill();
+}
+
+#[test]
+fn an_import_on_one_replica_is_found_on_the_other() {
+    let Some(schema) = Schema::new("import") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("replicas.log");
+    // Batches of 7 records: the import below is written in several COPY batches.
+    let a = start_with(
+        &dir.path().join("a"),
+        &log,
+        &schema.url,
+        &[("JALIN_IMPORT_BATCH", "7")],
+    );
+    let b = start(&dir.path().join("b"), &log, &schema.url);
+    let mut body = String::new();
+    for i in 0..30 {
+        body.push_str(&business(&format!("imp-{i}"), &format!("impor{i}x")).to_string());
+        body.push('\n');
+    }
+    for i in 0..10 {
+        let deal = json!({"buyer": format!("imp-{i}"), "seller": format!("imp-{}", i + 1),
+                          "commodity": "bawang_merah", "value_idr": 1.5e6,
+                          "date": "2024-01-02", "status": "completed"});
+        body.push_str(&deal.to_string());
+        body.push('\n');
+    }
+    let bearer = format!("Bearer {TOKEN}");
+    let r = request(
+        &format!("127.0.0.1:{}", a.port),
+        "POST",
+        "/v1/import",
+        &[
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/x-ndjson"),
+        ],
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(
+        (v["businesses"].as_u64(), v["deals"].as_u64()),
+        (Some(30), Some(10)),
+        "{v}"
+    );
+    let seq: u64 = r.header("x-jalin-seq").unwrap().parse().unwrap();
+    assert_eq!(seq, 40, "one change per record, numbered from 1");
+    for i in 0..30 {
+        let (id, word) = (format!("imp-{i}"), format!("impor{i}x"));
+        assert!(
+            finds(b.port, &id, &word, Some(seq)).unwrap(),
+            "B did not find {id}, imported on A\n{}",
+            log_tail(&log, 20)
+        );
+    }
+    let h = call(b.port, "GET", "/healthz", None).unwrap().json();
+    assert_eq!(h["index_seq"], 40, "{h}");
+    // The change log and the audit trail agree, one row per record, in record order.
+    let mut db = schema.client();
+    let changes: Vec<(i64, String)> = db
+        .query("SELECT seq, entity_id FROM changes ORDER BY seq", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let audit: Vec<(i64, String)> = db
+        .query("SELECT seq, entity_id FROM audit ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(changes, audit);
+    assert_eq!(changes[0], (1, "imp-0".to_string()));
+    assert_eq!(changes[30], (31, "d-000031".to_string()));
     a.kill();
     b.kill();
 }

@@ -11,7 +11,7 @@
 //! Invariant: an import is one transaction; nothing of it is visible before it commits, and
 //! an abandoned one (the HTTP request gone) rolls back.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{BufRead, Read as _};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,9 +21,9 @@ use super::{Engine, ImportStats, Progress, SkippedRecord};
 use crate::auth::{DealAccess, Principal};
 use crate::error::{Error, MAX_ROW_ERRORS, Result, RowError};
 use crate::import::{self, ColumnMap, SheetKind, TableFormat};
-use crate::model::{Business, Deal};
+use crate::model::{Business, Deal, FieldError};
 use crate::network::Network;
-use crate::store::Writer;
+use crate::store::{BatchNeeds, ImportBatch, Writer};
 
 /// What an import source holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,19 +186,12 @@ impl Engine {
                 idempotency_key: options.idempotency_key.clone(),
                 unnamed_deals: 0,
             };
-            // Businesses known to exist: those this import wrote, and those a deal found in
-            // the store; a deal's two parties are then checked without a query each.
-            let mut known: HashSet<String> = HashSet::new();
             for source in sources {
                 match source.format {
-                    ImportFormat::Jsonl => {
-                        self.read_jsonl(w, source, &mut read, &mut known, &mut *progress)?
-                    }
-                    ImportFormat::Csv => {
-                        self.read_sheet(w, source, TableFormat::Csv, &mut read, &mut known)?
-                    }
+                    ImportFormat::Jsonl => self.read_jsonl(w, source, &mut read, &mut *progress)?,
+                    ImportFormat::Csv => self.read_sheet(w, source, TableFormat::Csv, &mut read)?,
                     ImportFormat::Workbook => {
-                        self.read_sheet(w, source, TableFormat::Workbook, &mut read, &mut known)?
+                        self.read_sheet(w, source, TableFormat::Workbook, &mut read)?
                     }
                 }
             }
@@ -258,13 +251,13 @@ impl Engine {
         Ok(stats)
     }
 
-    /// JSONL: every line checked, the good ones written, the bad ones reported.
+    /// JSONL: every line checked, the good ones written, the bad ones reported; in batches
+    /// of [`batch_size`] records (read, fetch what the checks need, check in order, write).
     fn read_jsonl(
         &self,
         w: &mut Writer<'_>,
         source: ImportSource<'_>,
         read: &mut Read,
-        known: &mut HashSet<String>,
         progress: Progress<'_>,
     ) -> Result<()> {
         let name = source.name;
@@ -272,101 +265,171 @@ impl Engine {
         let mut reader = source.reader;
         let mut buf = Vec::new();
         let mut lineno = 0u64;
-        loop {
-            lineno += 1;
-            let line = read_line_capped(&mut reader, &mut buf, MAX_LINE);
-            let line = match line {
-                Ok(None) => break,
-                Ok(Some(Line::Text)) => String::from_utf8(std::mem::take(&mut buf))
-                    .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8")),
-                Ok(Some(Line::TooLong(n))) => {
-                    read.bad.add(
-                        vec![RowError {
+        let mut end = false;
+        let batch_size = batch_size();
+        while !end {
+            // Phase 1: read, parse and validate a batch (no store access).
+            let mut items: Vec<JsonlItem> = Vec::new();
+            let mut fatal = None;
+            let mut records = 0usize;
+            while records < batch_size {
+                lineno += 1;
+                let line = read_line_capped(&mut reader, &mut buf, MAX_LINE);
+                let line = match line {
+                    Ok(None) => {
+                        end = true;
+                        break;
+                    }
+                    Ok(Some(Line::Text)) => {
+                        String::from_utf8(std::mem::take(&mut buf)).map_err(|_| {
+                            std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8")
+                        })
+                    }
+                    Ok(Some(Line::TooLong(n))) => {
+                        items.push(JsonlItem::TooLong { lineno, n });
+                        continue;
+                    }
+                    Err(e) => Err(e),
+                };
+                // A source that cannot be read to its end (a body cut short, not UTF-8)
+                // fails the whole import, even with `skip_invalid`: what it held is
+                // unknown. What came before it is still checked (and written) first.
+                let line = match line {
+                    Ok(line) => line,
+                    Err(e) => {
+                        fatal = Some(Error::Import {
                             file: name.clone(),
-                            row: lineno,
-                            column: "-".into(),
-                            message: format!(
-                                "the line is {n} bytes long; a record may be at most {} bytes",
-                                MAX_LINE
-                            ),
-                        }],
-                        None,
-                    );
+                            line: lineno,
+                            field: "-".into(),
+                            message: format!("cannot read: {e}"),
+                        });
+                        end = true;
+                        break;
+                    }
+                };
+                if line.trim().is_empty() {
                     continue;
                 }
-                Err(e) => Err(e),
-            };
-            let fail = |field: &str, message: String| RowError {
-                file: name.clone(),
-                row: lineno,
-                column: field.to_string(),
-                message,
-            };
-            // A source that cannot be read to its end (a body cut short, not UTF-8) fails
-            // the whole import, even with `skip_invalid`: what it held is unknown.
-            let line = line.map_err(|e| Error::Import {
-                file: name.clone(),
-                line: lineno,
-                field: "-".into(),
-                message: format!("cannot read: {e}"),
-            })?;
-            if line.trim().is_empty() {
-                continue;
+                let record = match parse_record(&line) {
+                    Err(e) => Parsed::Bad(e),
+                    Ok(Record::Business(mut b)) => {
+                        let valid = self.validate_business(&mut b);
+                        Parsed::Business(b, valid)
+                    }
+                    Ok(Record::Deal(mut d)) => {
+                        read.name_deal(&mut d);
+                        let valid = self.validate_deal(&d);
+                        Parsed::Deal(d, valid)
+                    }
+                };
+                items.push(JsonlItem::Record {
+                    lineno,
+                    line,
+                    record: Box::new(record),
+                });
+                records += 1;
+                lines += 1;
+                if lines.is_multiple_of(5000) {
+                    progress(&format!("importing {name}"), lines, 0);
+                }
             }
-            let record = || SkippedRecord {
-                file: name.clone(),
-                header: None,
-                text: line.clone(),
+            // Phase 2: what the checks need of the store, in a few queries.
+            let mut needs = BatchNeeds {
+                records,
+                ..BatchNeeds::default()
             };
-            match parse_record(&line) {
-                Err((field, message)) => read.bad.add(vec![fail(&field, message)], Some(record())),
-                Ok(Record::Business(mut b)) => match self.validate_business(&mut b) {
-                    Err(e) => read
+            for item in &items {
+                let JsonlItem::Record { record, .. } = item else {
+                    continue;
+                };
+                match &**record {
+                    Parsed::Business(b, Ok(())) => needs.businesses.push(b.id.clone()),
+                    Parsed::Deal(d, Ok(())) => needs.add_deal(d),
+                    _ => {}
+                }
+            }
+            let mut batch = w.import_batch(&needs)?;
+            // Phase 3: the checks, in order, against the store and the batch's own writes.
+            for item in items {
+                let (lineno, line, parsed) = match item {
+                    JsonlItem::TooLong { lineno, n } => {
+                        read.bad.add(
+                            vec![RowError {
+                                file: name.clone(),
+                                row: lineno,
+                                column: "-".into(),
+                                message: format!(
+                                    "the line is {n} bytes long; a record may be at most {} \
+                                     bytes",
+                                    MAX_LINE
+                                ),
+                            }],
+                            None,
+                        );
+                        continue;
+                    }
+                    JsonlItem::Record {
+                        lineno,
+                        line,
+                        record,
+                    } => (lineno, line, *record),
+                };
+                let fail = |field: &str, message: String| RowError {
+                    file: name.clone(),
+                    row: lineno,
+                    column: field.to_string(),
+                    message,
+                };
+                let record = || SkippedRecord {
+                    file: name.clone(),
+                    header: None,
+                    text: line.clone(),
+                };
+                match parsed {
+                    Parsed::Bad((field, message)) => {
+                        read.bad.add(vec![fail(&field, message)], Some(record()))
+                    }
+                    Parsed::Business(_, Err(e)) => read
                         .bad
                         .add(vec![fail(&e.field, e.message)], Some(record())),
-                    Ok(()) => match read.denied_business(w, &b)? {
+                    Parsed::Business(b, Ok(())) => match read.denied_business(&batch, &b) {
                         Some((field, m)) => read.bad.add(vec![fail(field, m)], Some(record())),
                         None => {
                             read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
-                            let (_, existed) = w.put_business(&b)?;
+                            let existed = batch.put_business(&b)?;
                             read.stats.businesses_replaced += u64::from(existed);
-                            known.insert(b.id);
                             read.stats.businesses += 1;
                         }
                     },
-                },
-                Ok(Record::Deal(mut d)) => {
-                    read.name_deal(&mut d);
-                    let mut errors = Vec::new();
-                    if let Err(e) = self.validate_deal(&d) {
-                        errors.push(fail(&e.field, e.message));
-                    } else {
-                        for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
-                            if known.contains(id) {
-                                continue;
+                    Parsed::Deal(d, valid) => {
+                        let mut errors = Vec::new();
+                        if let Err(e) = valid {
+                            errors.push(fail(&e.field, e.message));
+                        } else {
+                            for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
+                                if !batch.business_exists(id) {
+                                    errors.push(fail(field, format!("unknown business {id:?}")));
+                                    break;
+                                }
                             }
-                            if !w.business_exists(id)? {
-                                errors.push(fail(field, format!("unknown business {id:?}")));
-                                break;
+                            if errors.is_empty()
+                                && let Some(m) = read.denied_deal(&batch, &d)
+                            {
+                                errors.push(fail("buyer", m));
                             }
-                            known.insert(id.clone());
                         }
-                        if errors.is_empty()
-                            && let Some(m) = read.denied_deal(w, &d)?
-                        {
-                            errors.push(fail("buyer", m));
+                        if errors.is_empty() {
+                            read.put_deal(w, &mut batch, d)?;
+                        } else {
+                            read.bad.add(errors, Some(record()));
                         }
-                    }
-                    if errors.is_empty() {
-                        read.put_deal(w, d)?;
-                    } else {
-                        read.bad.add(errors, Some(record()));
                     }
                 }
             }
-            lines += 1;
-            if lines.is_multiple_of(5000) {
-                progress(&format!("importing {name}"), lines, 0);
+            // Phase 4: the batch's writes.
+            w.write_import_batch(batch)?;
+            if let Some(e) = fatal {
+                return Err(e);
             }
         }
         progress(&format!("importing {name}"), lines, lines);
@@ -374,14 +437,13 @@ impl Engine {
     }
 
     /// A spreadsheet of businesses (one row, one business) or of deals (with a buyer and a
-    /// seller column); every bad cell reported.
+    /// seller column); every bad cell reported. Written in batches as JSONL is.
     fn read_sheet(
         &self,
         w: &mut Writer<'_>,
         source: ImportSource<'_>,
         format: TableFormat,
         read: &mut Read,
-        known: &mut HashSet<String>,
     ) -> Result<()> {
         let name = source.name;
         let row_error = |row: u64, e: import::CellError| RowError {
@@ -448,129 +510,183 @@ impl Engine {
                 .collect();
             read.bad.add(errors, Some(record));
         };
-        let rows = table.rows.iter().filter(|r| !r.is_blank());
+        let rows: Vec<&import::Row> = table.rows.iter().filter(|r| !r.is_blank()).collect();
         if map.kind() == SheetKind::Deals {
-            for row in rows {
-                let deal = import::deal_from_row(&self.reference, &map, row).map(|mut d| {
-                    read.name_deal(&mut d);
-                    d
-                });
-                let deal = match deal {
-                    Ok(d) => self
-                        .check_parties(w, &d, known)
-                        .map(|()| d)
-                        .map_err(|(field, m)| {
+            for chunk in rows.chunks(batch_size()) {
+                // Phase 1: read the rows (naming deals in order).
+                let deals: Vec<_> = chunk
+                    .iter()
+                    .map(|row| {
+                        import::deal_from_row(&self.reference, &map, row).map(|mut d| {
+                            read.name_deal(&mut d);
+                            d
+                        })
+                    })
+                    .collect();
+                let mut needs = BatchNeeds {
+                    records: chunk.len(),
+                    ..BatchNeeds::default()
+                };
+                for d in deals.iter().flatten() {
+                    needs.add_deal(d);
+                }
+                let mut batch = w.import_batch(&needs)?;
+                for (row, deal) in chunk.iter().zip(deals) {
+                    let deal = match deal {
+                        Ok(d) => check_parties(&batch, &d).map(|()| d).map_err(|(field, m)| {
                             let column = match field {
                                 "buyer" => import::Column::Buyer,
                                 _ => import::Column::Seller,
                             };
                             vec![import::CellError::new(map.header(column), m)]
                         }),
-                    Err(e) => Err(e),
-                };
-                let deal = match deal {
-                    Ok(d) => match read.denied_deal(w, &d)? {
-                        Some(m) => Err(vec![import::CellError::new(
-                            map.header(import::Column::Buyer),
-                            m,
-                        )]),
-                        None => Ok(d),
-                    },
-                    Err(e) => Err(e),
-                };
-                match deal {
-                    Ok(d) => read.put_deal(w, d)?,
-                    Err(errors) => skip(read, row, errors),
+                        Err(e) => Err(e),
+                    };
+                    let deal = match deal {
+                        Ok(d) => match read.denied_deal(&batch, &d) {
+                            Some(m) => Err(vec![import::CellError::new(
+                                map.header(import::Column::Buyer),
+                                m,
+                            )]),
+                            None => Ok(d),
+                        },
+                        Err(e) => Err(e),
+                    };
+                    match deal {
+                        Ok(d) => read.put_deal(w, &mut batch, d)?,
+                        Err(errors) => skip(read, row, errors),
+                    }
                 }
+                w.write_import_batch(batch)?;
             }
             return Ok(());
         }
         // Ids met in this sheet, with their row: two rows may not be one business.
         let mut ids: HashMap<String, u64> = HashMap::new();
-        for row in rows {
-            let result = import::business_from_row(&self.reference, &map, row).and_then(|mut b| {
-                if let Some(first) = ids.get(&b.id) {
-                    let (column, how) = if map.has(import::Column::Id) {
-                        (map.header(import::Column::Id), "has the same id as")
-                    } else {
-                        (
-                            "-".to_string(),
-                            "is the same business (name, province, city) as",
-                        )
-                    };
-                    return Err(vec![import::CellError::new(
-                        column,
-                        format!("{how} row {first}; give each business its own id"),
-                    )]);
-                }
-                self.validate_business(&mut b).map_err(|e| {
-                    vec![import::CellError::new(
-                        import::column_of_field(&map, &e.field),
-                        e.message,
-                    )]
-                })?;
-                Ok(b)
-            });
-            let result = match result {
-                Ok(b) => match read.denied_business(w, &b)? {
-                    Some((field, m)) => Err(vec![import::CellError::new(
-                        if field == "id" && map.has(import::Column::Id) {
-                            map.header(import::Column::Id)
-                        } else if field == "id" {
-                            "-".to_string()
-                        } else {
-                            map.header(import::Column::Province)
-                        },
-                        m,
-                    )]),
-                    None => Ok(b),
-                },
-                Err(e) => Err(e),
+        for chunk in rows.chunks(batch_size()) {
+            // Phase 1: each row as a business (its id as read) and its validation.
+            let parsed: Vec<_> = chunk
+                .iter()
+                .map(|row| {
+                    import::business_from_row(&self.reference, &map, row).map(|mut b| {
+                        let id_as_read = b.id.clone();
+                        let valid = self.validate_business(&mut b);
+                        (id_as_read, b, valid)
+                    })
+                })
+                .collect();
+            let mut needs = BatchNeeds {
+                records: chunk.len(),
+                ..BatchNeeds::default()
             };
-            match result {
-                Ok(b) => {
-                    ids.insert(b.id.clone(), row.number);
-                    read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
-                    let (_, existed) = w.put_business(&b)?;
-                    read.stats.businesses_replaced += u64::from(existed);
-                    known.insert(b.id.clone());
-                    read.stats.businesses += 1;
+            for (_, b, valid) in parsed.iter().flatten() {
+                if valid.is_ok() {
+                    needs.businesses.push(b.id.clone());
                 }
-                Err(errors) => skip(read, row, errors),
             }
+            let mut batch = w.import_batch(&needs)?;
+            for (row, parsed) in chunk.iter().zip(parsed) {
+                let result = parsed.and_then(|(id_as_read, b, valid)| {
+                    if let Some(first) = ids.get(&id_as_read) {
+                        let (column, how) = if map.has(import::Column::Id) {
+                            (map.header(import::Column::Id), "has the same id as")
+                        } else {
+                            (
+                                "-".to_string(),
+                                "is the same business (name, province, city) as",
+                            )
+                        };
+                        return Err(vec![import::CellError::new(
+                            column,
+                            format!("{how} row {first}; give each business its own id"),
+                        )]);
+                    }
+                    valid.map_err(|e| {
+                        vec![import::CellError::new(
+                            import::column_of_field(&map, &e.field),
+                            e.message,
+                        )]
+                    })?;
+                    Ok(b)
+                });
+                let result = match result {
+                    Ok(b) => match read.denied_business(&batch, &b) {
+                        Some((field, m)) => Err(vec![import::CellError::new(
+                            if field == "id" && map.has(import::Column::Id) {
+                                map.header(import::Column::Id)
+                            } else if field == "id" {
+                                "-".to_string()
+                            } else {
+                                map.header(import::Column::Province)
+                            },
+                            m,
+                        )]),
+                        None => Ok(b),
+                    },
+                    Err(e) => Err(e),
+                };
+                match result {
+                    Ok(b) => {
+                        ids.insert(b.id.clone(), row.number);
+                        read.stats.listings += (b.offers.len() + b.needs.len()) as u64;
+                        let existed = batch.put_business(&b)?;
+                        read.stats.businesses_replaced += u64::from(existed);
+                        read.stats.businesses += 1;
+                    }
+                    Err(errors) => skip(read, row, errors),
+                }
+            }
+            w.write_import_batch(batch)?;
         }
         Ok(())
     }
+}
 
-    /// Checks a deal's two parties are stored (or written by this import), remembering those
-    /// found; `Err` names the party that is not.
-    fn check_parties(
-        &self,
-        w: &mut Writer<'_>,
-        d: &Deal,
-        known: &mut HashSet<String>,
-    ) -> Result<(), (&'static str, String)> {
-        for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
-            if known.contains(id) {
-                continue;
-            }
-            match w.business_exists(id) {
-                Ok(true) => {
-                    known.insert(id.clone());
-                }
-                Ok(false) => {
-                    return Err((
-                        field,
-                        format!(
-                            "unknown business {id:?}; import it first (or in the same import, before its deals)"
-                        ),
-                    ));
-                }
-                Err(e) => return Err((field, format!("cannot check the business: {e}"))),
-            }
+/// Records an import reads before it asks the store about them: `JALIN_IMPORT_BATCH`, 10 000
+/// by default (a batch's writes on PostgreSQL are one `COPY` per table; tests set it small
+/// so that an import crosses batches).
+fn batch_size() -> usize {
+    std::env::var("JALIN_IMPORT_BATCH")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(10_000)
+}
+
+/// A JSONL line read in phase 1.
+enum JsonlItem {
+    TooLong {
+        lineno: u64,
+        n: u64,
+    },
+    Record {
+        lineno: u64,
+        line: String,
+        record: Box<Parsed>,
+    },
+}
+
+/// A JSONL record parsed and validated (the store not yet asked).
+enum Parsed {
+    Bad((String, String)),
+    Business(Business, std::result::Result<(), FieldError>),
+    Deal(Deal, std::result::Result<(), FieldError>),
+}
+
+/// Checks a deal's two parties are stored (or written by this import); `Err` names the
+/// party that is not.
+fn check_parties(batch: &ImportBatch, d: &Deal) -> Result<(), (&'static str, String)> {
+    for (field, id) in [("buyer", &d.buyer), ("seller", &d.seller)] {
+        if !batch.business_exists(id) {
+            return Err((
+                field,
+                format!(
+                    "unknown business {id:?}; import it first (or in the same import, before its deals)"
+                ),
+            ));
         }
-        Ok(())
     }
+    Ok(())
 }
 
 impl Read {
@@ -590,77 +706,67 @@ impl Read {
 
     /// Stores a deal that passed every check, unless the very same deal is stored already
     /// (a retried import): that one is counted, not written again.
-    fn put_deal(&mut self, w: &mut Writer<'_>, d: Deal) -> Result<()> {
+    fn put_deal(&mut self, w: &mut Writer<'_>, batch: &mut ImportBatch, d: Deal) -> Result<()> {
         if let Some(id) = &d.id
-            && w.get_deal(id)?.is_some_and(|stored| stored == d)
+            && batch.get_deal(id).is_some_and(|stored| *stored == d)
         {
             self.stats.deals_unchanged += 1;
             return Ok(());
         }
-        w.put_deal(&d)?;
+        batch.put_deal(w, &d)?;
         self.stats.deals += 1;
         Ok(())
     }
 
     /// Why the importing key may not write `b` (`None`: it may).
     /// Also refuses a deleted business's id: it is never given to another business.
-    fn denied_business(
-        &self,
-        w: &mut Writer<'_>,
-        b: &Business,
-    ) -> Result<Option<(&'static str, String)>> {
-        let old = w.business_province(&b.id)?;
+    fn denied_business(&self, batch: &ImportBatch, b: &Business) -> Option<(&'static str, String)> {
+        let old = batch.business_province(&b.id);
         if old.is_none()
-            && let Some(seq) = w.tombstone(&b.id)?
+            && let Some(seq) = batch.tombstone(&b.id)
         {
-            return Ok(Some((
+            return Some((
                 "id",
                 format!(
                     "{:?} was the id of a business deleted at change {seq}; ids are never \
                      reused: choose another",
                     b.id
                 ),
-            )));
+            ));
         }
-        let Some(scope) = &self.scope else {
-            return Ok(None);
-        };
-        Ok(scope
-            .may_write_business(&b.id, old.as_deref(), Some(&b.province))
+        let scope = self.scope.as_ref()?;
+        scope
+            .may_write_business(&b.id, old, Some(&b.province))
             .err()
-            .map(|d| ("province", d.0)))
+            .map(|d| ("province", d.0))
     }
 
     /// Why the importing key may not record `d` (`None`: it may). An import records deals
     /// directly, so a key that would need the other side's confirmation may not import them.
     /// Also refuses a deal id already stored for another deal: an import never overwrites a
     /// deal (the same deal again is fine).
-    fn denied_deal(&self, w: &mut Writer<'_>, d: &Deal) -> Result<Option<String>> {
+    fn denied_deal(&self, batch: &ImportBatch, d: &Deal) -> Option<String> {
         if let Some(id) = &d.id
-            && let Some(stored) = w.get_deal(id)?
-            && stored != *d
+            && let Some(stored) = batch.get_deal(id)
+            && *stored != *d
         {
-            return Ok(Some(format!(
+            return Some(format!(
                 "deal {id:?} is already stored with other details; an import does not \
                  overwrite a deal: give this one another id, or leave the id out"
-            )));
+            ));
         }
-        let Some(scope) = &self.scope else {
-            return Ok(None);
-        };
-        let buyer = w.business_province(&d.buyer)?.unwrap_or_default();
-        let seller = w.business_province(&d.seller)?.unwrap_or_default();
-        Ok(
-            match scope.may_record_deal((&d.buyer, &buyer), (&d.seller, &seller)) {
-                Ok(DealAccess::Direct) => None,
-                Ok(DealAccess::NeedsConfirmation { .. }) => Some(
-                    "a business key records deals one at a time (POST /v1/deals), for the \
-                     other side to confirm"
-                        .to_string(),
-                ),
-                Err(denied) => Some(denied.0),
-            },
-        )
+        let scope = self.scope.as_ref()?;
+        let buyer = batch.business_province(&d.buyer).unwrap_or_default();
+        let seller = batch.business_province(&d.seller).unwrap_or_default();
+        match scope.may_record_deal((&d.buyer, buyer), (&d.seller, seller)) {
+            Ok(DealAccess::Direct) => None,
+            Ok(DealAccess::NeedsConfirmation { .. }) => Some(
+                "a business key records deals one at a time (POST /v1/deals), for the \
+                 other side to confirm"
+                    .to_string(),
+            ),
+            Err(denied) => Some(denied.0),
+        }
     }
 }
 

@@ -100,6 +100,19 @@ pub(super) fn digest(text: &str) -> String {
         .collect()
 }
 
+/// Who is writing on this thread, as the audit names them: key id, role, route, request id.
+pub(super) fn current_actor() -> (String, &'static str, String, Option<String>) {
+    ACTOR.with(|a| match &*a.borrow() {
+        Some(a) => (
+            a.key_id.clone(),
+            a.role,
+            a.route.clone(),
+            a.request_id.clone(),
+        ),
+        None => ("system".to_string(), "admin", String::new(), None),
+    })
+}
+
 impl Writer<'_> {
     /// Records who changed `entity_id` (in the same transaction as the change).
     pub(super) fn audit(
@@ -111,16 +124,7 @@ impl Writer<'_> {
         before: Option<&str>,
         after: Option<&str>,
     ) -> Result<()> {
-        let actor = ACTOR.with(|a| a.borrow().clone());
-        let (key_id, role, route, request_id) = match &actor {
-            Some(a) => (
-                a.key_id.as_str(),
-                a.role,
-                a.route.as_str(),
-                a.request_id.as_deref(),
-            ),
-            None => ("system", "admin", "", None),
-        };
+        let (key_id, role, route, request_id) = current_actor();
         let at = crate::auth::now_utc();
         self.db().exec(
             "INSERT INTO audit (at, key_id, role, route, request_id, entity, entity_id,
@@ -128,10 +132,10 @@ impl Writer<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             &[
                 t(&at),
-                t(key_id),
+                t(&key_id),
                 t(role),
-                t(route),
-                V::T(request_id),
+                t(&route),
+                V::T(request_id.as_deref()),
                 t(entity),
                 t(entity_id),
                 V::T(province),
@@ -151,14 +155,14 @@ impl Writer<'_> {
              FROM businesses b LEFT JOIN contacts c ON c.business_id = b.id WHERE b.id = ?1",
             &[t(id)],
             |r| {
-                let mut text = r.text(0)?;
-                for i in 1..7 {
-                    text.push('\u{1f}');
-                    text.push_str(&r.opt_text(i)?.unwrap_or_default());
+                let mut contacts: [Option<String>; 6] = Default::default();
+                for (i, c) in contacts.iter_mut().enumerate() {
+                    *c = r.opt_text(1 + i)?;
                 }
-                text.push('\u{1f}');
-                text.push_str(&r.opt_int(7)?.unwrap_or(0).to_string());
-                Ok(text)
+                Ok(super::bulk::digest_text(
+                    &r.text(0)?,
+                    Some(&(contacts, r.opt_int(7)?.unwrap_or(0))),
+                ))
             },
         )?;
         Ok(text.map(|t| digest(&t)))

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::{Business, Contacts, Deal};
 
 mod backup;
+mod bulk;
 mod db;
 mod deals;
 mod keys;
@@ -31,6 +32,7 @@ mod postgres;
 mod sqlite;
 
 pub use backup::backup_file;
+pub use bulk::{BatchNeeds, ImportBatch};
 use db::{Sql, V, i, t};
 pub use keys::{Actor, AuditEntry, AuditQuery, PendingDeal, with_actor};
 pub use missions::{CommitmentRow, MissionRow};
@@ -605,15 +607,7 @@ impl Writer<'_> {
         let seq = self.change(Entity::Business, &b.id)?;
         self.put_contacts(b)?;
         // The contacts live in their own table (migration 3), never in the document.
-        let doc = if b.contacts.is_some() || b.publish_contacts {
-            to_doc(&Business {
-                contacts: None,
-                publish_contacts: false,
-                ..b.clone()
-            })?
-        } else {
-            to_doc(b)?
-        };
+        let doc = bulk::business_doc(b)?;
         self.db().exec(
             "INSERT INTO businesses (id, province, doc, seq) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(id) DO UPDATE SET province = excluded.province,

@@ -184,7 +184,7 @@ fn has_nul(params: &[V<'_>]) -> bool {
         .any(|p| matches!(p, V::T(Some(s)) if s.contains('\0')))
 }
 
-fn nul_refused() -> Error {
+pub(super) fn nul_refused() -> Error {
     Error::invalid("body", "text may not contain the NUL character (U+0000)")
 }
 
@@ -267,6 +267,37 @@ impl PgTx<'_> {
 
     pub(super) fn rollback(self) -> Result<()> {
         outside_async(|| Ok(self.tx.rollback()?))
+    }
+
+    /// Runs `COPY … FROM STDIN` with `data` (in the statement's format).
+    pub(super) fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<()> {
+        outside_async(|| {
+            use std::io::Write as _;
+            let mut w = self.tx.copy_in(sql)?;
+            w.write_all(data)
+                .map_err(|e| Error::Corrupt(format!("COPY failed: {e}")))?;
+            w.finish()?;
+            Ok(())
+        })
+    }
+
+    /// Runs statements without parameters.
+    pub(super) fn batch(&mut self, sql: &str) -> Result<()> {
+        outside_async(|| Ok(self.tx.batch_execute(sql)?))
+    }
+
+    /// Moves the change sequence past `seq` (given explicitly by a bulk write), so that the
+    /// writes after take the ones above it.
+    pub(super) fn sequence_past(&mut self, seq: u64) -> Result<()> {
+        outside_async(|| {
+            self.tx.execute(
+                "SELECT setval(pg_get_serial_sequence('changes', 'seq'), $1)
+                 WHERE $1 > COALESCE(pg_sequence_last_value(
+                     pg_get_serial_sequence('changes', 'seq')::regclass), 0)",
+                &[&(seq as i64)],
+            )?;
+            Ok(())
+        })
     }
 }
 

@@ -504,3 +504,96 @@ async fn a_retried_import_with_an_idempotency_key_stores_its_deals_once() {
     send(Some(long)).await.assert_error(400, "Idempotency-Key");
     assert_eq!(deals(), stored + 2);
 }
+
+/// An import read and written in batches of three records (`JALIN_IMPORT_BATCH=3`) reports,
+/// counts and stores exactly what the same import in one batch does: businesses written again
+/// in a later batch, deals naming businesses of earlier batches, deals without an id, bad rows
+/// in several batches, and a second import of the same file.
+#[test]
+fn an_import_in_small_batches_is_the_import_in_one() {
+    let dir = crate::common::temp_dir();
+    let mut good = Vec::new();
+    for i in 0..7 {
+        let contacts = if i % 2 == 0 {
+            r#","contacts":{"phone":"0812-3456-7890"},"publish_contacts":true"#
+        } else {
+            ""
+        };
+        good.push(format!(
+            r#"{{"id":"b-{i}","name":"UD Kopi {i}","kind":"umkm","province":"35","offers":[{{"commodity":"kopi","title":"Kopi {i}"}}]{contacts}}}"#
+        ));
+    }
+    good.push(r#"{"id":"b-1","name":"UD Kopi Satu Lagi","kind":"umkm","province":"52"}"#.into());
+    for (id, buyer, seller) in [
+        (Some("dx-1"), "b-0", "b-6"),
+        (None, "b-2", "b-5"),
+        (None, "b-6", "b-1"),
+        (Some("dx-1"), "b-0", "b-6"),
+    ] {
+        let id = id.map(|i| format!(r#""id":"{i}","#)).unwrap_or_default();
+        good.push(format!(
+            r#"{{{id}"buyer":"{buyer}","seller":"{seller}","commodity":"kopi","value_idr":2500000,"date":"2024-03-01","status":"completed"}}"#
+        ));
+    }
+    let mut bad = good.clone();
+    bad.insert(
+        2,
+        r#"{"id":"b-x","name":"UD X","kind":"umkm","province":"Jawa Tengh"}"#.into(),
+    );
+    bad.push(r#"{"buyer":"b-0","seller":"nobody","commodity":"kopi","value_idr":1,"date":"2024-03-01","status":"completed"}"#.into());
+    let (good_file, bad_file) = (dir.path().join("good.jsonl"), dir.path().join("bad.jsonl"));
+    std::fs::write(&good_file, good.join("\n")).expect("write");
+    std::fs::write(&bad_file, bad.join("\n")).expect("write");
+    let summary = |out: &Output| {
+        let s = text(&out.stdout);
+        s.split(" in ").next().unwrap_or_default().to_string()
+    };
+    let mut seen = Vec::new();
+    for batch in ["10000", "3"] {
+        let data = dir.path().join(format!("data-{batch}"));
+        let env = [("JALIN_IMPORT_BATCH", batch)];
+        let refused = jalin(
+            &data,
+            &["import", "--no-sample", bad_file.to_str().unwrap_or("")],
+            &env,
+        );
+        assert!(!refused.status.success());
+        let first = jalin(
+            &data,
+            &["import", "--no-sample", good_file.to_str().unwrap_or("")],
+            &env,
+        );
+        assert!(first.status.success(), "{}", text(&first.stderr));
+        let again = jalin(
+            &data,
+            &["import", "--no-sample", good_file.to_str().unwrap_or("")],
+            &env,
+        );
+        assert!(again.status.success(), "{}", text(&again.stderr));
+        let dump = dir.path().join(format!("dump-{batch}"));
+        let out = jalin(&data, &["export", dump.to_str().unwrap_or("")], &[]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let read = |f: &str| std::fs::read_to_string(dump.join(f)).expect("export");
+        seen.push((
+            text(&refused.stderr),
+            summary(&first),
+            summary(&again),
+            read("businesses.jsonl"),
+            read("deals.jsonl"),
+        ));
+    }
+    let (one, small) = (&seen[0], &seen[1]);
+    assert!(one.0.contains(":3:") && one.0.contains(":14:"), "{}", one.0);
+    assert!(
+        one.1.contains("8 businesses (7 new, 1 replaced") && one.1.contains("3 deals"),
+        "{}",
+        one.1
+    );
+    assert!(one.2.contains("8 replaced"), "{}", one.2);
+    assert!(
+        one.4.contains("\"d-0000"),
+        "a deal without an id got one: {}",
+        one.4
+    );
+    assert_eq!(one, small);
+}
