@@ -41,6 +41,7 @@ mod mission_report_xlsx;
 mod missions;
 mod network_views;
 mod scoring;
+mod snapshot;
 mod supply;
 mod types;
 mod writes;
@@ -67,6 +68,7 @@ pub use mission_report::{
 };
 pub use mission_report_xlsx::{REPORT_SHEETS, report_xlsx};
 pub use missions::FIXTURE_MISSIONS;
+pub use snapshot::{DerivedCopy, copy_derived};
 pub use types::SkippedRecord;
 pub use types::{
     AdvantagesResponse, CatalogEntry, CatalogEntryResponse, CatalogQuery, CatalogResolution,

@@ -17,9 +17,11 @@
 
 mod analysis;
 mod bounded;
+mod snapshot;
 
 pub use analysis::Analysis;
 pub use bounded::{KeepFn, SkipCounter, SkipStats};
+pub use snapshot::copy_committed;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
