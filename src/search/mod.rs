@@ -7,8 +7,8 @@
 //!
 //! Ranking is exact: the caller's score function runs on every document that passes the
 //! filters (tantivy's `tweak_score` collector), so the top-k is the true top-k under the full
-//! score, not a BM25 top-N re-ranked — or, with [`SearchIndex::rank_blocks`], on every
-//! document of the provinces whose upper bound can still reach the top k (`blocks`), which
+//! score, not a BM25 top-N re-ranked — or, with [`SearchIndex::rank_bounded`], on every
+//! candidate whose province's upper bound can still reach the top k found so far, which
 //! gives the same answer.
 //!
 //! The commit payload holds the last store change sequence the index contains, the schema
@@ -16,10 +16,12 @@
 //! indices); a mismatch on open means the index is rebuilt from the store.
 
 mod analysis;
-mod blocks;
+mod bounded;
+mod snapshot;
 
 pub use analysis::Analysis;
-pub use blocks::{Block, BlockCounter, BlockStats, KeepFn};
+pub use bounded::{KeepFn, SkipCounter, SkipStats};
+pub use snapshot::copy_committed;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
