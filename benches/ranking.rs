@@ -9,8 +9,9 @@
 //! `cargo bench --bench ranking -- match/100k/need` for the benchmarks whose id contains the
 //! filter (only the sizes it names are set up); `-- --quick` for a short run;
 //! `JALIN_ANALYSIS=basic|snowball cargo bench --bench ranking` for the first version's text
-//! handling or the other stemmer; `JALIN_RANKING=blocked` to skip the provinces
-//! that cannot enter the top k instead of scoring every candidate (the same answers).
+//! handling or the other stemmer; `need`, `buyer` and `seller` score every
+//! candidate (the default); `*_bounded` skip the candidates whose province cannot enter the
+//! top k (the same answers, issue #20).
 //!
 //! The project's targets are percentiles (p50, p99), which criterion does not report: every
 //! call is timed on its own (`iter_custom`) and recorded, and after each benchmark a line
@@ -219,7 +220,7 @@ impl Setup {
 /// `JALIN_ANALYSIS=basic` measures the first version's text handling (no stemming, no query
 /// understanding) for comparison; `snowball` the other stemmer.
 fn options() -> EngineOptions {
-    let mut options = match std::env::var("JALIN_ANALYSIS").as_deref() {
+    match std::env::var("JALIN_ANALYSIS").as_deref() {
         Ok("basic") => EngineOptions {
             analysis: jalin::search::Analysis::Basic,
             understanding: false,
@@ -231,11 +232,7 @@ fn options() -> EngineOptions {
             ..EngineOptions::default()
         },
         _ => EngineOptions::default(),
-    };
-    // `JALIN_RANKING=blocked`: skip the provinces that cannot enter the top k instead of
-    // scoring every candidate (the same answers; not yet the default, see BENCHMARKS.md).
-    options.exhaustive = std::env::var("JALIN_RANKING").as_deref() != Ok("blocked");
-    options
+    }
 }
 
 /// Benchmarks `call` (given the set-up and a running call number) as `name` in `group`, each
@@ -289,6 +286,9 @@ fn ranking(c: &mut Criterion) {
             "need",
             "buyer",
             "seller",
+            "need_bounded",
+            "buyer_bounded",
+            "seller_bounded",
             "bm25_baseline",
             "search",
             "corridor",
@@ -304,18 +304,25 @@ fn ranking(c: &mut Criterion) {
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(5));
         let lang = Lang::En;
-        bench_calls(&mut group, &size, "need", 40, |s, i| {
-            let r = &s.needs[i % s.needs.len()];
-            black_box(s.engine.match_request(r, lang).expect("match need"));
-        });
-        bench_calls(&mut group, &size, "buyer", 20, |s, i| {
-            let r = &s.buyers[i % s.buyers.len()];
-            black_box(s.engine.match_request(r, lang).expect("match buyer"));
-        });
-        bench_calls(&mut group, &size, "seller", 20, |s, i| {
-            let r = &s.sellers[i % s.sellers.len()];
-            black_box(s.engine.match_request(r, lang).expect("match seller"));
-        });
+        // Each mode twice, side by side: scoring every candidate (the default) and the
+        // bounded pass that skips candidates whose province cannot reach the top k.
+        for (suffix, exhaustive) in [("", true), ("_bounded", false)] {
+            bench_calls(&mut group, &size, &format!("need{suffix}"), 40, |s, i| {
+                s.engine.set_exhaustive(exhaustive);
+                let r = &s.needs[i % s.needs.len()];
+                black_box(s.engine.match_request(r, lang).expect("match need"));
+            });
+            bench_calls(&mut group, &size, &format!("buyer{suffix}"), 20, |s, i| {
+                s.engine.set_exhaustive(exhaustive);
+                let r = &s.buyers[i % s.buyers.len()];
+                black_box(s.engine.match_request(r, lang).expect("match buyer"));
+            });
+            bench_calls(&mut group, &size, &format!("seller{suffix}"), 20, |s, i| {
+                s.engine.set_exhaustive(exhaustive);
+                let r = &s.sellers[i % s.sellers.len()];
+                black_box(s.engine.match_request(r, lang).expect("match seller"));
+            });
+        }
         bench_calls(&mut group, &size, "bm25_baseline", 40, |s, i| {
             let q = QUERIES[i % QUERIES.len()].0;
             black_box(s.engine.bm25_baseline(q, 20).expect("bm25"));
@@ -330,6 +337,7 @@ fn ranking(c: &mut Criterion) {
         });
         group.sample_size(10);
         bench_calls(&mut group, &size, "corridor", 2, |s, _| {
+            s.engine.set_exhaustive(true);
             black_box(
                 s.engine
                     .corridor("35", "36", 10, lang, jalin::engine::Evidence::All)

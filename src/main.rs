@@ -160,6 +160,16 @@ enum Command {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Copy a PostgreSQL replica's derived state (its search index as of its last commit
+    /// and its deal network's snapshot) into a new directory, beside the running server; a
+    /// new replica started with `--data OUT` then applies only the changes since instead of
+    /// rebuilding from the database.
+    Snapshot {
+        #[command(flatten)]
+        data: DataArg,
+        /// The new directory (missing or empty).
+        out: PathBuf,
+    },
     /// Copy the store, consistently, into FILE (a new file), while a server runs and
     /// writes: SQLite's `VACUUM INTO`. `jalin restore` puts it back.
     Backup {
@@ -776,6 +786,23 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Keys { data, action } => keys(&data, action),
+        Command::Snapshot { data, out } => {
+            let copy = jalin::engine::copy_derived(&data.data, &out)?;
+            println!(
+                "copied the search index (up to change {}){} of {} into {}; start a replica \
+                 with --data {} to apply only the changes since",
+                copy.index_seq,
+                if copy.network {
+                    " and the deal network's snapshot"
+                } else {
+                    " (no deal network snapshot: the replica builds it from the database)"
+                },
+                data.data.display(),
+                out.display(),
+                out.display()
+            );
+            Ok(())
+        }
         Command::Backup { data, file } => {
             if let jalin::engine::StoreAt::Postgres(_) = data.store_at()? {
                 return Err(Error::invalid(

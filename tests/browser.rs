@@ -1032,11 +1032,42 @@ fn an_organiser_builds_a_mission_from_a_spreadsheet_to_its_report() {
     );
     assert_eq!(b.count("#mb-row-errors"), 0);
 
-    // 5. Plan: the grid.
+    // 4b. A meeting request in the requests panel: a `must` of an East Java firm to a
+    // Banten one, asked, then accepted.
+    let (status, mission) = keyed(&addr, &key, "GET", &format!("/v1/missions/{id}"), None);
+    assert_eq!(status, 200, "{mission}");
+    let first_of = |side: &str| -> String {
+        mission["spec"]["participants"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["side"] == side)
+            .and_then(|p| p["id"].as_str())
+            .unwrap_or_else(|| panic!("a participant of side {side}: {mission}"))
+            .to_string()
+    };
+    let (asker, asked) = (first_of("origin"), first_of("host"));
+    b.js(
+        "document.querySelector('#mb-r-a').value = arguments[0];
+         document.querySelector('#mb-r-b').value = arguments[1];
+         document.querySelector('#mb-r-priority').value = 'must';",
+        json!([asker, asked]),
+    );
+    b.click("#mb-r-add");
+    b.wait_for("#mb-r-list tr.request[data-status='pending']", 1);
+    b.click("#mb-r-list tr.request button[data-action='accept']");
+    b.wait_for("#mb-r-list tr.request[data-status='accepted']", 1);
+    b.screenshot(&shots, "mission-requests.png");
+
+    // 5. Plan: the grid; the accepted request is placed.
     b.click("#mb-plan");
     let planned = b.wait_for("#mb-grid td.meeting", 100);
     println!("  planned {planned} meetings in the grid");
     b.screenshot(&shots, "mission-grid.png");
+    let (status, kept) = keyed(&addr, &key, "GET", &format!("/v1/missions/{id}/plan"), None);
+    assert_eq!(status, 200);
+    assert_eq!(kept["requests"]["used"], 1, "{}", kept["requests"]);
+    assert_eq!(kept["requests"]["placed"], 1, "{}", kept["requests"]);
 
     // 6. Move one meeting to another slot (which locks it), then re-plan around it.
     let cells = b.count("#mb-grid td.meeting");

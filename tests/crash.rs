@@ -190,6 +190,9 @@ struct Client {
     deals: Vec<DealRecord>,
     /// Acknowledged missions: id, name, and the ids of their acknowledged commitments.
     missions: Vec<(String, String, Vec<String>)>,
+    /// Acknowledged meeting requests: (mission id, request id), accepted when `true` was
+    /// acknowledged too.
+    requests: Vec<(String, String, bool)>,
     /// Deals whose response was lost, and all-or-nothing imports whose response was lost.
     unknown_deals: u64,
     unknown_imports: Vec<Vec<String>>,
@@ -217,6 +220,7 @@ impl Client {
             businesses: BTreeMap::new(),
             deals: Vec::new(),
             missions: Vec::new(),
+            requests: Vec::new(),
             unknown_deals: 0,
             unknown_imports: Vec::new(),
             tally: Tally::default(),
@@ -549,7 +553,7 @@ impl Client {
         let commitment = json!({"kind": "investment", "commodity": "beras",
                                 "value_idr": 1.0e8, "a": a, "b": b});
         let path = format!("/v1/missions/{id}/commitments");
-        match write(
+        let alive = match write(
             port,
             &self.key,
             "POST",
@@ -561,6 +565,56 @@ impl Client {
                 self.tally.commitments += 1;
                 if let Some(m) = self.missions.last_mut() {
                     m.2.push(c);
+                }
+                true
+            }
+            Outcome::Acked(r) | Outcome::Refused(r) => {
+                if r.status == 503 {
+                    self.tally.busy += 1;
+                } else {
+                    self.errors
+                        .push(format!("POST {path}: {} {}", r.status, r.text()));
+                }
+                true
+            }
+            Outcome::Unknown => {
+                self.tally.unacknowledged += 1;
+                false
+            }
+        };
+        alive && self.meeting_request(port, &id, a, b)
+    }
+
+    /// A meeting request of `a` to `b` on mission `id`, then its acceptance (both kept in
+    /// the mission's document).
+    fn meeting_request(&mut self, port: u16, id: &str, a: &str, b: &str) -> bool {
+        let path = format!("/v1/missions/{id}/requests");
+        let body = json!({"a": a, "b": b, "priority": "must"}).to_string();
+        let rid = match write(port, &self.key, "POST", &path, Some(&body)) {
+            Outcome::Acked(r) if r.status == 201 => {
+                let rid = r.json()["id"].as_str().unwrap_or_default().to_string();
+                self.requests.push((id.to_string(), rid.clone(), false));
+                rid
+            }
+            Outcome::Acked(r) | Outcome::Refused(r) => {
+                if r.status == 503 {
+                    self.tally.busy += 1;
+                } else {
+                    self.errors
+                        .push(format!("POST {path}: {} {}", r.status, r.text()));
+                }
+                return true;
+            }
+            Outcome::Unknown => {
+                self.tally.unacknowledged += 1;
+                return false;
+            }
+        };
+        let path = format!("/v1/missions/{id}/requests/{rid}/accept");
+        match write(port, &self.key, "POST", &path, None) {
+            Outcome::Acked(r) if r.status == 200 => {
+                if let Some(q) = self.requests.last_mut() {
+                    q.2 = true;
                 }
                 true
             }
@@ -1041,7 +1095,8 @@ fn check_all(
 }
 
 /// Every acknowledged mission is there with its name, and lists every acknowledged
-/// commitment of it. Returns the missions compared.
+/// commitment and meeting request of it (accepted when the acceptance was acknowledged).
+/// Returns the missions and requests compared.
 fn check_missions(c: &mut Check, clients: &[Client]) -> u64 {
     c.key = Some(TOKEN);
     let mut checked = 0;
@@ -1076,6 +1131,28 @@ fn check_missions(c: &mut Check, clients: &[Client]) -> u64 {
                          {listed:?}"
                     ));
                 }
+            }
+        }
+    }
+    for client in clients {
+        for (id, rid, accepted) in &client.requests {
+            let Some(r) = c.get(&format!("/v1/missions/{id}/requests")) else {
+                continue;
+            };
+            let listed = r.json();
+            let found = listed
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|x| x["id"] == rid.as_str());
+            match found {
+                None => c.lost.push(format!(
+                    "acknowledged request {rid} of mission {id} lost: the mission lists {listed}"
+                )),
+                Some(x) if *accepted && x["status"] != "accepted" => c.lost.push(format!(
+                    "acknowledged acceptance of request {rid} of mission {id} lost: {x}"
+                )),
+                Some(_) => checked += 1,
             }
         }
     }
@@ -1333,7 +1410,7 @@ fn acknowledged_writes_survive_kill_9() {
          writes ({} puts, {} deletes, {} deals, {} imports, {} missions, {} commitments), {} re-creations of deleted ids \
          refused, {} imports told to retry (503), {} unacknowledged at the kills, {} lost; {deals_checked} deal reads compared field by field ({deals_of_deleted} of deals \
          whose buyer or seller was deleted); {audited} audit rows naming the writing key \
-         ({CLIENTS} keys); {missions_checked} mission reads with their commitments; {graph}; seed {seed}, {:.0} s",
+         ({CLIENTS} keys); {missions_checked} mission reads with their commitments and requests; {graph}; seed {seed}, {:.0} s",
         tally.acknowledged(),
         tally.puts,
         tally.deletes,

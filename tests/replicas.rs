@@ -383,3 +383,77 @@ fn kill_9_of_a_replica_under_writes_loses_no_acknowledged_write() {
     a.kill();
     b.kill();
 }
+
+#[test]
+fn a_new_replica_starts_from_a_snapshot_of_another_and_applies_only_what_came_after() {
+    let Some(schema) = Schema::new("snapshot") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("replicas.log");
+    let a = start(&dir.path().join("a"), &log, &schema.url);
+    for i in 0..20 {
+        put(a.port, &format!("before-{i}"), &format!("sebelum{i}x")).expect("write on A");
+    }
+    // Taken beside the running replica, while it writes.
+    let bin = common::server::binary();
+    let copy = dir.path().join("c");
+    let out = std::process::Command::new(&bin)
+        .args(["snapshot", "--data"])
+        .arg(dir.path().join("a"))
+        .arg(&copy)
+        .env("JALIN_DATABASE_URL", &schema.url)
+        .output()
+        .expect("jalin snapshot");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains("copied the search index"), "{said}");
+    // A snapshot never goes into a directory that holds something.
+    let again = std::process::Command::new(&bin)
+        .args(["snapshot", "--data"])
+        .arg(dir.path().join("a"))
+        .arg(&copy)
+        .output()
+        .expect("jalin snapshot");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("not empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let mut last = 0;
+    for i in 0..3 {
+        last = put(a.port, &format!("after-{i}"), &format!("sesudah{i}x")).expect("write on A");
+    }
+    let c_log = dir.path().join("c.log");
+    let c = start(&copy, &c_log, &schema.url);
+    let started = std::fs::read_to_string(&c_log).unwrap_or_default();
+    assert!(
+        !started.contains("rebuilt the search index"),
+        "the replica rebuilt its index instead of starting from the snapshot:\n{started}"
+    );
+    assert!(
+        started.contains("search index caught up: 3 businesses"),
+        "the replica did not apply just the three later writes:\n{started}"
+    );
+    for (prefix, word, n) in [("before", "sebelum", 20), ("after", "sesudah", 3)] {
+        for i in 0..n {
+            assert!(
+                finds(
+                    c.port,
+                    &format!("{prefix}-{i}"),
+                    &format!("{word}{i}x"),
+                    Some(last)
+                )
+                .unwrap(),
+                "the replica started from the snapshot lacks {prefix}-{i}"
+            );
+        }
+    }
+    a.kill();
+    c.kill();
+}

@@ -52,8 +52,8 @@ use crate::error::Error;
 use crate::store::Actor;
 use error::{ApiResult, internal, json_errors, not_found};
 use routes::{
-    businesses, corridors, deals, health, imports, keys, matching, mission_book, missions, network,
-    reference, search,
+    businesses, corridors, deals, health, imports, keys, matching, mission_book, mission_requests,
+    missions, network, reference, search,
 };
 
 /// The largest request body accepted, but for imports.
@@ -457,6 +457,22 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
             "/v1/missions/{id}/commitments",
             post(mission_book::post_commitment),
         )
+        .route(
+            "/v1/missions/{id}/requests",
+            post(mission_requests::post_request),
+        )
+        .route(
+            "/v1/missions/{id}/requests/{rid}",
+            axum::routing::delete(mission_requests::withdraw_request),
+        )
+        .route(
+            "/v1/missions/{id}/requests/{rid}/accept",
+            post(mission_requests::accept_request),
+        )
+        .route(
+            "/v1/missions/{id}/requests/{rid}/decline",
+            post(mission_requests::decline_request),
+        )
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         // No timeout around the handler (see `write`): the body must arrive in time, and
         // the write itself keeps to its deadline.
@@ -526,6 +542,10 @@ pub fn router(engine: Arc<Engine>, config: ApiConfig) -> Router {
         .route(
             "/v1/missions/{id}/report",
             get(mission_book::mission_report),
+        )
+        .route(
+            "/v1/missions/{id}/requests",
+            get(mission_requests::list_requests),
         )
         .route("/v1/missions/plan", post(missions::plan_mission))
         .route("/v1/missions/replan", post(missions::replan_mission))

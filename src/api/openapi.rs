@@ -40,6 +40,10 @@ use super::routes::mission_book::{
     __path_post_participants, __path_publish_mission, __path_put_mission,
     __path_replan_stored_mission, __path_unpublish_mission,
 };
+use super::routes::mission_requests::{
+    __path_accept_request, __path_decline_request, __path_list_requests, __path_post_request,
+    __path_withdraw_request,
+};
 use super::routes::missions::{__path_plan_mission, __path_replan_mission};
 use super::routes::network::{__path_business_network, __path_flows, __path_intro};
 use super::routes::reference::{
@@ -58,6 +62,7 @@ use super::routes::search::__path_search;
         list_missions, get_mission, create_mission, put_mission, delete_mission,
         plan_stored_mission, replan_stored_mission, get_stored_plan, publish_mission, unpublish_mission,
         post_participants, post_attendance, post_commitment, list_commitments, mission_report,
+        list_requests, post_request, accept_request, decline_request, withdraw_request,
         participants_template_csv, participants_template_xlsx,
         plan_mission, replan_mission, business_network, intro, flows,
         list_businesses, put_business, delete_business, post_deal, get_deal, delete_deal, import, template_csv, template_xlsx, template_deals_csv,
@@ -336,6 +341,10 @@ fn request_example(method: &str, path: &str) -> Option<serde_json::Value> {
         ("post", "/v1/missions/{id}/participants") => serde_json::Value::String(
             "Nama Usaha;Provinsi;Kab/Kota;Menawarkan;Sisi\nUD Kopi Serang;Banten;Serang;Kopi robusta;tuan rumah\n".into(),
         ),
+        ("post", "/v1/missions/{id}/requests") => json!({
+            "a": "jt-00322", "b": "bt-00050", "priority": "must",
+            "note": "Kami ingin menawarkan bawang merah Probolinggo", "window": [0, 2]
+        }),
         ("post", "/v1/missions/{id}/attendance") => json!({
             "present": ["jt-00322", "bt-00050"], "absent": ["bt-kopi-serang"]
         }),
@@ -379,8 +388,52 @@ mod tests {
         serde_json::from_value::<crate::model::Business>(business).unwrap();
         let deal = request_example("post", "/v1/deals").unwrap();
         serde_json::from_value::<crate::model::Deal>(deal).unwrap();
+        let wish = request_example("post", "/v1/missions/{id}/requests").unwrap();
+        serde_json::from_value::<crate::engine::NewMeetingRequest>(wish).unwrap();
         let req = request_example("post", "/v1/match").unwrap();
         serde_json::from_value::<crate::engine::MatchRequest>(req).unwrap();
+    }
+
+    /// Every `$ref` names a schema the document holds (schemathesis resolves them), and the
+    /// meeting request routes are documented with their tally in the plan.
+    #[test]
+    fn every_schema_reference_resolves() {
+        fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                        out.push(r.to_string());
+                    }
+                    m.values().for_each(|x| refs(x, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut all = Vec::new();
+        refs(&doc, &mut all);
+        assert!(!all.is_empty());
+        for r in &all {
+            let name = r
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{r}"));
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{r} is not in the document"
+            );
+        }
+        for (path, method) in [
+            ("/v1/missions/{id}/requests", "get"),
+            ("/v1/missions/{id}/requests", "post"),
+            ("/v1/missions/{id}/requests/{rid}", "delete"),
+            ("/v1/missions/{id}/requests/{rid}/accept", "post"),
+            ("/v1/missions/{id}/requests/{rid}/decline", "post"),
+        ] {
+            assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+        }
+        let schedule = &doc["components"]["schemas"]["Schedule"]["properties"];
+        assert!(schedule["requests"].is_object(), "{schedule}");
     }
 
     /// Every operation that takes a body has an example of it, and the shared errors are

@@ -1,6 +1,8 @@
 //! The KBKI catalog as the API and the CLI read it: `GET /v1/catalog?q=` (names and codes),
 //! `GET /v1/catalog/{code}` (an entry, its ancestors and children) and
-//! `GET /v1/commodities/{key}` (a curated commodity with its KBKI path).
+//! `GET /v1/commodities/{key}` (a curated commodity with its KBKI path). Every entry shown
+//! carries how many listings of the directory are filed under it (one count query on the
+//! search index's `kbki` path field per entry; an answer lists at most 100).
 
 use super::Engine;
 use super::types::{
@@ -13,12 +15,23 @@ use crate::error::{Error, Result};
 /// The most entries one catalog answer lists.
 const MAX_CATALOG_LIMIT: usize = 100;
 
-fn view(catalog: &Catalog, e: EntryIx) -> CatalogEntry {
-    let entry = catalog.entry(e);
-    CatalogEntry {
-        code: entry.code.clone(),
-        name_id: entry.name_id.clone(),
-        level: entry.level,
+impl Engine {
+    /// An entry as the API shows it, with the count of listings filed under it.
+    fn catalog_view(&self, catalog: &Catalog, e: EntryIx) -> Result<CatalogEntry> {
+        let entry = catalog.entry(e);
+        Ok(CatalogEntry {
+            code: entry.code.clone(),
+            name_id: entry.name_id.clone(),
+            level: entry.level,
+            listings: self.index.count_kbki(&entry.code)?,
+        })
+    }
+
+    fn catalog_views(&self, catalog: &Catalog, entries: &[EntryIx]) -> Result<Vec<CatalogEntry>> {
+        entries
+            .iter()
+            .map(|&e| self.catalog_view(catalog, e))
+            .collect()
     }
 }
 
@@ -41,30 +54,34 @@ impl Engine {
             ));
         }
         if text.is_empty() {
-            let sections = (0..catalog.len())
+            let sections: Vec<EntryIx> = (0..catalog.len())
                 .filter(|e| catalog.entry(*e).parent().is_none())
                 .take(limit)
-                .map(|e| view(catalog, e))
                 .collect();
             return Ok(CatalogSearchResponse {
                 resolved: None,
-                entries: sections,
+                entries: self.catalog_views(catalog, &sections)?,
             });
         }
         let mut found = catalog.search(text, limit);
         if found.is_empty() {
             found = catalog.nearest(text, limit);
         }
-        let resolved = catalog.resolve(text).map(|r| CatalogResolution {
-            entry: view(catalog, r.entry),
-            commodity: r
-                .commodity
-                .map(|c| self.reference.commodities[c].key.clone()),
-            via: r.via,
-        });
+        let resolved = catalog
+            .resolve(text)
+            .map(|r| -> Result<CatalogResolution> {
+                Ok(CatalogResolution {
+                    entry: self.catalog_view(catalog, r.entry)?,
+                    commodity: r
+                        .commodity
+                        .map(|c| self.reference.commodities[c].key.clone()),
+                    via: r.via,
+                })
+            })
+            .transpose()?;
         Ok(CatalogSearchResponse {
             resolved,
-            entries: found.into_iter().map(|e| view(catalog, e)).collect(),
+            entries: self.catalog_views(catalog, &found)?,
         })
     }
 
@@ -88,17 +105,9 @@ impl Engine {
             .map(|(_, com)| com.key.clone())
             .collect();
         Ok(CatalogEntryResponse {
-            entry: view(catalog, e),
-            ancestors: catalog
-                .ancestors(e)
-                .into_iter()
-                .map(|a| view(catalog, a))
-                .collect(),
-            children: catalog
-                .children(e)
-                .iter()
-                .map(|c| view(catalog, *c))
-                .collect(),
+            entry: self.catalog_view(catalog, e)?,
+            ancestors: self.catalog_views(catalog, &catalog.ancestors(e))?,
+            children: self.catalog_views(catalog, catalog.children(e))?,
             commodities,
         })
     }
@@ -123,7 +132,7 @@ impl Engine {
             Some(e) => {
                 let mut path = catalog.ancestors(e);
                 path.push(e);
-                path.into_iter().map(|a| view(catalog, a)).collect()
+                self.catalog_views(catalog, &path)?
             }
             None => Vec::new(),
         };

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::Lang;
 use crate::model::{Certification, ListingKind};
 use crate::score::{Direction, MatchContext, Weights};
-use crate::search::{Block, Filter, ScoreFn, TextMode, TextQuery};
+use crate::search::{Filter, ScoreFn, TextMode, TextQuery};
 use crate::understand::{Understanding, understand};
 
 impl Engine {
@@ -457,37 +457,34 @@ impl Engine {
         let text_query = TextQuery { text, mode };
         // Without a catalog commodity the text must match; with one, text only adds BM25.
         let found = match commodity {
-            // One commodity: rank province by province, best bound first, skipping the
-            // provinces that cannot reach the top `limit` (the same answer as scoring all).
+            // One commodity: one pass that does not score a candidate whose province's
+            // bound is below the k-th score found so far (the same answer as scoring all).
             Some(c) if !self.exhaustive.load(std::sync::atomic::Ordering::Relaxed) => {
                 let provinces: Vec<usize> = (0..r.provinces.len())
                     .filter(|p| filter.provinces.is_empty() || filter.provinces.contains(p))
                     .filter(|p| !filter.exclude_provinces.contains(p))
                     .collect();
                 let has_text = text.chars().any(char::is_alphanumeric);
-                let bounds = scorer.upper_bounds(c, &provinces, has_text);
-                let blocks = provinces
+                // A province the filters leave out has no candidates; its bound is never read.
+                let mut bounds = vec![f32::INFINITY; r.provinces.len()];
+                for (&province, bound) in provinces
                     .iter()
-                    .zip(bounds)
-                    .map(|(&province, bound)| Block {
-                        province,
-                        bound: match &place {
-                            Some(place) => {
-                                bound - 10.0 * place.get(province).copied().unwrap_or(99.0)
-                            }
-                            None => bound,
-                        },
-                    })
-                    .collect();
-                let (found, stats) = self.index.rank_blocks(
+                    .zip(scorer.upper_bounds(c, &provinces, has_text))
+                {
+                    bounds[province] = match &place {
+                        Some(place) => bound - 10.0 * place.get(province).copied().unwrap_or(99.0),
+                        None => bound,
+                    };
+                }
+                let (found, stats) = self.index.rank_bounded(
                     &filter,
                     &text_query,
                     limit,
                     score,
                     Arc::new(keep),
-                    blocks,
+                    bounds.into(),
                 )?;
-                self.blocks.add(stats);
+                self.skips.add(stats);
                 found
             }
             _ => self.index.rank(&filter, &text_query, limit, 0, score)?,

@@ -5,8 +5,14 @@
 //! Who may do what: admins and the organising province's office write a mission and read
 //! it before it is published; everyone else (anonymous, readers, business keys, other
 //! provinces) reads published missions only — an unpublished one is "not found" to their
-//! reads, so its existence does not leak; a write by a key that may not is refused (403). Firms' contacts (personal data) are shown only to those who
-//! may organise the mission or would see a business's contacts in the firm's province.
+//! reads, so its existence does not leak; a write by a key that may not is refused (403).
+//! One exception: a business key whose business takes part reads the mission itself (not its
+//! plan or report) before publication, to see whom it may ask to meet (`mission_requests`).
+//! Firms' contacts (personal data) are shown only to those who may organise the mission or
+//! would see a business's contacts in the firm's province.
+//!
+//! Planning gives the planner the participants' requests (`mission_requests`) beside the
+//! spec's own, and the kept plan says what became of them.
 //!
 //! Planning runs outside the store's write lock (it takes seconds); the plan is kept only
 //! if the mission did not change meanwhile (its `version`), otherwise the caller is told to
@@ -97,6 +103,9 @@ pub(super) struct MissionDoc {
     pub spec: MissionSpec,
     #[serde(default)]
     pub attendance: BTreeMap<String, Attendance>,
+    /// Participants' meeting requests, oldest first (`mission_requests`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<super::mission_requests::MeetingRequest>,
 }
 
 /// A stored mission read back: its row and its document.
@@ -269,6 +278,7 @@ impl Engine {
         let doc = MissionDoc {
             spec,
             attendance: BTreeMap::new(),
+            requests: Vec::new(),
         };
         let body = serde_json::to_string(&doc).map_err(|e| Error::Corrupt(e.to_string()))?;
         let row = self.store.write(|w| {
@@ -293,7 +303,7 @@ impl Engine {
         let mut out = Vec::new();
         for row in self.store.missions()? {
             let m = Loaded::parse(row)?;
-            if !m.visible_to(by) {
+            if !m.visible_to(by) && !m.takes_part(by) {
                 continue;
             }
             let s = &m.doc.spec;
@@ -330,7 +340,12 @@ impl Engine {
 
     /// A stored mission (`GET /v1/missions/{id}`).
     pub fn mission_for(&self, by: Option<&Principal>, id: &str) -> Result<StoredMission> {
-        Ok(self.load_mission(by, id)?.view(by))
+        let m = self.stored_mission(id)?;
+        if m.visible_to(by) || m.takes_part(by) {
+            Ok(m.view(by))
+        } else {
+            Err(not_found(id))
+        }
     }
 
     /// Replaces a mission's spec (`PUT /v1/missions/{id}`): its plan is dropped and it is
@@ -413,7 +428,12 @@ impl Engine {
             return Ok(Err(forbidden(&m.row.organiser)));
         }
         crate::plan::spec::PlanLimits::KEYED.check(&m.doc.spec)?;
-        let schedule = self.plan_mission_in(m.doc.spec.clone(), lang)?;
+        let (requests, left_out) = m.planning_requests();
+        let (mut schedule, impossible) =
+            self.plan_with_requests(m.doc.spec.clone(), &requests, lang)?;
+        schedule.requests = Some(super::mission_requests::tally(
+            &requests, left_out, impossible, &schedule,
+        ));
         self.keep_plan(id, m.row.version, &schedule)?;
         Ok(Ok(schedule))
     }

@@ -88,7 +88,13 @@ impl Engine {
             absent: edit.absent,
             confirmed: edit.locked,
         };
-        let schedule = self.replan_mission(request, lang).map_err(our_fields)?;
+        let (requests, left_out) = m.planning_requests();
+        let (mut schedule, impossible) = self
+            .replan_with_requests(request, &requests, lang)
+            .map_err(our_fields)?;
+        schedule.requests = Some(super::mission_requests::tally(
+            &requests, left_out, impossible, &schedule,
+        ));
         self.keep_plan(id, m.row.version, &schedule)?;
         Ok(Ok(schedule))
     }

@@ -9,8 +9,9 @@ use crate::error::{Error, Result};
 use crate::model::FieldError;
 use crate::model::Lang;
 use crate::model::{Business, Certification, ListingKind};
-use crate::plan::export::Schedule;
+use crate::plan::export::{LeftOutRequest, Schedule};
 use crate::plan::replan::ReplanRequest;
+use crate::plan::spec::RequestSpec;
 use crate::plan::{self, MissionSpec, PairScore, ProblemConfig};
 use crate::score::{Direction, MatchContext, Scorer};
 
@@ -41,7 +42,19 @@ impl Engine {
 
     /// [`Engine::plan_mission`] with reasons in `lang`.
     pub fn plan_mission_in(&self, spec: MissionSpec, lang: Lang) -> Result<Schedule> {
-        self.with_mission(spec, |mission, score, names| {
+        Ok(self.plan_with_requests(spec, &[], lang)?.0)
+    }
+
+    /// [`Engine::plan_mission_in`] with a stored mission's participant requests `extra`
+    /// (id, request) added to the spec's own once its sides are resolved; those the mission
+    /// as it is now cannot plan are left out and returned with why.
+    pub(super) fn plan_with_requests(
+        &self,
+        spec: MissionSpec,
+        extra: &[(String, RequestSpec)],
+        lang: Lang,
+    ) -> Result<(Schedule, Vec<LeftOutRequest>)> {
+        self.with_mission(spec, extra, |mission, score, names| {
             let (problem, solution) =
                 plan::plan_in(mission, score, &ProblemConfig::default(), lang);
             Ok(plan::export::schedule(
@@ -58,6 +71,17 @@ impl Engine {
     /// `from_slot` and confirmed ones stay, absent participants' later meetings go, freed
     /// participants get new meetings; the answer lists what was added, moved and cancelled.
     pub fn replan_mission(&self, request: ReplanRequest, lang: Lang) -> Result<Schedule> {
+        Ok(self.replan_with_requests(request, &[], lang)?.0)
+    }
+
+    /// [`Engine::replan_mission`] with a stored mission's participant requests (see
+    /// [`Engine::plan_with_requests`]).
+    pub(super) fn replan_with_requests(
+        &self,
+        request: ReplanRequest,
+        extra: &[(String, RequestSpec)],
+        lang: Lang,
+    ) -> Result<(Schedule, Vec<LeftOutRequest>)> {
         let ReplanRequest {
             spec,
             previous,
@@ -65,7 +89,7 @@ impl Engine {
             absent,
             confirmed,
         } = request;
-        self.with_mission(spec, |mission, score, names| {
+        self.with_mission(spec, extra, |mission, score, names| {
             let input = plan::replan::resolve(mission, &previous, from_slot, &absent, &confirmed)
                 .map_err(spec_error)?;
             let problem = plan::build_problem(mission, score, &ProblemConfig::default());
@@ -89,12 +113,13 @@ impl Engine {
     fn with_mission<T>(
         &self,
         mut spec: MissionSpec,
+        extra: &[(String, RequestSpec)],
         run: impl FnOnce(
             &plan::Mission,
             &dyn Fn(&str, &str) -> Option<PairScore>,
             &dyn Fn(&str) -> Option<String>,
         ) -> Result<T>,
-    ) -> Result<T> {
+    ) -> Result<(T, Vec<LeftOutRequest>)> {
         let r = &self.reference;
         r.require_province("host_province", &spec.host_province)?;
         let mut businesses: HashMap<String, (u64, Business)> = HashMap::new();
@@ -148,6 +173,16 @@ impl Engine {
         }
         spec.resolve_sides(|id| businesses.get(id).map(|(_, b)| b.province.clone()))
             .map_err(spec_error)?;
+        let mut left_out = Vec::new();
+        for (id, request) in extra {
+            match spec.request_problem(request) {
+                Some(reason) => left_out.push(LeftOutRequest {
+                    id: id.clone(),
+                    reason,
+                }),
+                None => spec.requests.push(request.clone()),
+            }
+        }
         let mission = spec.validate().map_err(spec_error)?;
         let profiles: HashMap<&str, Profile> = businesses
             .iter()
@@ -205,7 +240,7 @@ impl Engine {
             })
         };
         let names = |id: &str| businesses.get(id).map(|(_, b)| b.name.clone());
-        run(&mission, &score, &names)
+        Ok((run(&mission, &score, &names)?, left_out))
     }
 
     /// Checks firm `i` of a spec as a business record, and that its id is not a stored

@@ -38,9 +38,11 @@ mod mission_ledger;
 mod mission_replan;
 mod mission_report;
 mod mission_report_xlsx;
+mod mission_requests;
 mod missions;
 mod network_views;
 mod scoring;
+mod snapshot;
 mod supply;
 mod types;
 mod writes;
@@ -66,7 +68,9 @@ pub use mission_report::{
     CommodityTotal, EarlierMission, KindTotal, MissionReport, ParticipantOutcome, report_html,
 };
 pub use mission_report_xlsx::{REPORT_SHEETS, report_xlsx};
+pub use mission_requests::{Decision, MeetingRequest, NewMeetingRequest, RequestStatus};
 pub use missions::FIXTURE_MISSIONS;
+pub use snapshot::{DerivedCopy, copy_derived};
 pub use types::SkippedRecord;
 pub use types::{
     AdvantagesResponse, CatalogEntry, CatalogEntryResponse, CatalogQuery, CatalogResolution,
@@ -109,8 +113,8 @@ pub struct Engine {
     data_dir: Option<PathBuf>,
     default_weights: Weights,
     options: EngineOptions,
-    /// Provinces offered to and ranked by blocked rankings since the engine opened.
-    blocks: crate::search::BlockCounter,
+    /// Candidates seen and scored by bounded rankings since the engine opened.
+    skips: crate::search::SkipCounter,
     /// Rank by scoring every candidate ([`EngineOptions::exhaustive`], switchable).
     exhaustive: std::sync::atomic::AtomicBool,
 }
@@ -121,21 +125,21 @@ pub struct EngineOptions {
     pub analysis: Analysis,
     /// Read commodities, volumes and certifications out of free text.
     pub understanding: bool,
-    /// Score every candidate of a ranking instead of skipping the provinces whose best
-    /// possible score cannot enter the top k (same answers; for benchmarks and the
-    /// equivalence test).
+    /// Score every candidate of a ranking instead of skipping the candidates whose
+    /// province's best possible score cannot enter the top k (same answers; for benchmarks
+    /// and the equivalence test).
     pub exhaustive: bool,
 }
 
 impl Engine {
-    /// Province blocks offered to rankings and those ranked, since the engine opened: how
+    /// Candidates bounded rankings saw and those they scored, since the engine opened: how
     /// much of the candidates the exact top-k had to score.
-    pub fn block_counts(&self) -> crate::search::BlockStats {
-        self.blocks.get()
+    pub fn skip_counts(&self) -> crate::search::SkipStats {
+        self.skips.get()
     }
 
-    /// Switches between the exact top-k that skips provinces (the default) and scoring every
-    /// candidate: the same answers, for benchmarks and the equivalence test.
+    /// Switches between the exact top-k that skips candidates by their province's bound and
+    /// scoring every candidate: the same answers, for benchmarks and the equivalence test.
     pub fn set_exhaustive(&self, on: bool) {
         self.exhaustive
             .store(on, std::sync::atomic::Ordering::Relaxed);
@@ -147,8 +151,7 @@ impl Default for EngineOptions {
         EngineOptions {
             analysis: Analysis::default(),
             understanding: true,
-            // Blocked ranking is exact but, measured at 100 k listings, slower than scoring
-            // every candidate (one query per province): off until it pays (issue #20).
+            // The bounded pass is exact; it is off until a benchmark shows it pays (#20).
             exhaustive: true,
         }
     }
@@ -284,7 +287,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
-            blocks: Default::default(),
+            skips: Default::default(),
             exhaustive: options.exhaustive.into(),
             followed: Mutex::new(0),
             data_dir: Some(dir.to_path_buf()),
@@ -365,7 +368,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
-            blocks: Default::default(),
+            skips: Default::default(),
             exhaustive: options.exhaustive.into(),
             followed: Mutex::new(0),
             // No data directory: nothing (the network's snapshot) is written into it.
@@ -394,7 +397,7 @@ impl Engine {
             scorer_tables: Mutex::new(None),
             index_sync: Mutex::new(()),
             import_running: Mutex::new(()),
-            blocks: Default::default(),
+            skips: Default::default(),
             exhaustive: options.exhaustive.into(),
             followed: Mutex::new(0),
             data_dir: None,

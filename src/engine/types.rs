@@ -515,6 +515,10 @@ pub struct CatalogEntry {
     /// BPS's name (Indonesian).
     pub name_id: String,
     pub level: crate::catalog::Level,
+    /// How many listings of the directory (offers and needs) are filed under this code: those
+    /// naming it or an item below it, and every listing of a commodity whose entry is at or
+    /// below it.
+    pub listings: u64,
 }
 
 /// `GET /v1/catalog/{code}`: an entry with its path from the section down and its children.

@@ -253,10 +253,22 @@ pub(super) fn make_business(
         let description = rng
             .chance(0.55)
             .then(|| offer_description(model, rng, c, &draft, qty, &unit, per));
+        // A share of offers name a KBKI item of their commodity (own stream: shifts nothing).
+        let item = model
+            .items
+            .draw(&id, i, c)
+            .map(|e| model.r.catalog().entry(e));
+        let (title, kbki) = match item {
+            Some(e) => (
+                super::catalog_items::item_title(&e.name_id, &city),
+                Some(e.code.clone()),
+            ),
+            None => (title, None),
+        };
         offers.push(Listing {
             id: Some(format!("{id}-o{}", i + 1)),
             commodity: model.key(c).to_string(),
-            kbki: None,
+            kbki,
             title,
             description,
             capacity: Some(Quantity {

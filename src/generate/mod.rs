@@ -42,6 +42,7 @@ use crate::reference::Reference;
 
 mod business;
 mod business_text;
+mod catalog_items;
 mod listing_text;
 mod missions;
 mod model;

@@ -68,6 +68,12 @@ pub struct MissionSpec {
     /// Only pairs named in `preferences` or `requests` may meet.
     #[serde(default)]
     pub preferences_only: bool,
+    /// A stored mission's setting: participants' requests (`/v1/missions/{id}/requests`) are
+    /// planned only once the other side has accepted them (otherwise every request not
+    /// declined or withdrawn is). The stateless planner (`POST /v1/missions/plan`) has no
+    /// stored requests and ignores it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub requests_need_acceptance: bool,
     /// Every participant who has a possible partner gets at least `min(N, what is possible)`
     /// meetings before total score is maximised (a participant's own `min_meetings` replaces
     /// it). With a minimum, pairs the engine cannot score are still eligible, at a low weight.
@@ -209,6 +215,10 @@ pub struct RequestSpec {
     pub slot: Option<u64>,
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 fn want() -> Priority {
     Priority::Want
 }
@@ -221,6 +231,17 @@ pub struct PreferenceSpec {
     pub weight: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+}
+
+/// The side a participant from `province` gets (see [`MissionSpec::resolve_sides`]).
+fn side_in(host: &str, two_sided: bool, province: String) -> String {
+    if province == host {
+        "host".to_string()
+    } else if two_sided {
+        "origin".to_string()
+    } else {
+        province
+    }
 }
 
 /// Validation reports the first problem found in a spec as a [`FieldError`]: the JSON path of
@@ -343,13 +364,7 @@ impl MissionSpec {
         if self.pairing == Pairing::Any {
             return Ok(()); // one population: sides are labels only
         }
-        let explicit: Vec<&str> = self
-            .participants
-            .iter()
-            .filter_map(|p| p.side.as_deref())
-            .collect();
-        let two_sided =
-            !explicit.is_empty() && explicit.iter().all(|s| *s == "origin" || *s == "host");
+        let two_sided = self.two_sided();
         let host = self.host_province.clone();
         for (i, p) in self.participants.iter_mut().enumerate() {
             if p.side.is_some() {
@@ -365,15 +380,71 @@ impl MissionSpec {
                     ),
                 ));
             };
-            p.side = Some(if province == host {
-                "host".to_string()
-            } else if two_sided {
-                "origin".to_string()
-            } else {
-                province
-            });
+            p.side = Some(side_in(&host, two_sided, province));
         }
         Ok(())
+    }
+
+    /// Why request `r` could not be planned with this spec (sides resolved), if it could
+    /// not: a participant not listed, the same participant twice or on the same side, a
+    /// blocked pair, a window outside the day's slots. A stored mission's participant
+    /// requests are checked with it before planning, so a request that an edit of the
+    /// mission made impossible is left out (and counted) rather than failing the plan.
+    pub fn request_problem(&self, r: &RequestSpec) -> Option<String> {
+        let side = |id: &str| {
+            self.participants
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.side.clone())
+        };
+        let (Some(side_a), Some(side_b)) = (side(&r.a), side(&r.b)) else {
+            return Some("not both participants of the mission any more".into());
+        };
+        if r.a == r.b {
+            return Some("a participant cannot meet itself".into());
+        }
+        if self.pairing != Pairing::Any && side_a == side_b {
+            return Some("both participants are on the same side".into());
+        }
+        if self
+            .blocked
+            .iter()
+            .any(|[x, y]| (*x == r.a && *y == r.b) || (*x == r.b && *y == r.a))
+        {
+            return Some("the pair is blocked".into());
+        }
+        let last = self.slots.count.checked_sub(1)?;
+        if r.window.is_some_and(|[f, l]| f > l || l > last) || r.slot.is_some_and(|k| k > last) {
+            return Some("its window is outside the day's slots".into());
+        }
+        None
+    }
+
+    /// Whether the explicit sides are only "origin"/"host" (a classic two-province mission).
+    fn two_sided(&self) -> bool {
+        let mut explicit = self
+            .participants
+            .iter()
+            .filter_map(|p| p.side.as_deref())
+            .peekable();
+        explicit.peek().is_some() && explicit.all(|s| s == "origin" || s == "host")
+    }
+
+    /// The side participant `id` has, or would get from [`MissionSpec::resolve_sides`]
+    /// given its `province` (a firm's, or a registered business's): `None` when `pairing`
+    /// is `any`, or when neither is known.
+    pub fn side_of(&self, id: &str, province: Option<&str>) -> Option<String> {
+        if self.pairing == Pairing::Any {
+            return None;
+        }
+        let p = self.participants.iter().find(|p| p.id == id);
+        if let Some(side) = p.and_then(|p| p.side.clone()) {
+            return Some(side);
+        }
+        let province = p
+            .and_then(|p| p.province.clone())
+            .or(province.map(str::to_string))?;
+        Some(side_in(&self.host_province, self.two_sided(), province))
     }
 
     /// Checks everything and resolves ids. Every participant must have a side by now
@@ -810,6 +881,57 @@ mod tests {
         match parse(&v).validate() {
             Ok(_) => "ok".to_string(),
             Err(e) => e.field,
+        }
+    }
+
+    /// A request that `request_problem` passes also passes `validate`, and one it refuses
+    /// would fail `validate`: the stored mission's requests never fail a plan.
+    #[test]
+    fn request_problem_agrees_with_validation() {
+        let spec = parse(&base());
+        let request = |a: &str, b: &str, window: Option<[u64; 2]>| RequestSpec {
+            a: a.into(),
+            b: b.into(),
+            priority: Priority::Must,
+            window,
+            slot: None,
+        };
+        for (r, ok) in [
+            (request("jt-2", "bt-1", Some([0, 11])), true),
+            (request("bt-1", "jt-1", None), true),
+            (request("jt-1", "nobody", None), false),
+            (request("jt-1", "jt-1", None), false),
+            (request("jt-1", "jt-2", None), false),
+            (request("jt-2", "bt-2", None), false),
+            (request("jt-1", "bt-2", Some([3, 12])), false),
+            (request("jt-1", "bt-2", Some([3, 2])), false),
+        ] {
+            let problem = spec.request_problem(&r);
+            assert_eq!(problem.is_none(), ok, "{r:?}: {problem:?}");
+            let mut with = spec.clone();
+            with.requests.push(r.clone());
+            assert_eq!(with.validate().is_ok(), ok, "{r:?}");
+        }
+    }
+
+    /// `side_of` gives the side `resolve_sides` would.
+    #[test]
+    fn side_of_agrees_with_resolve_sides() {
+        let mut v = base();
+        v["participants"][1] = json!({"id": "jt-2"});
+        v["participants"][3] = json!({"id": "bt-2", "province": "36"});
+        let spec = parse(&v);
+        assert_eq!(spec.side_of("jt-1", None).as_deref(), Some("origin"));
+        assert_eq!(spec.side_of("bt-2", None).as_deref(), Some("host"));
+        assert_eq!(spec.side_of("jt-2", Some("35")).as_deref(), Some("origin"));
+        assert_eq!(spec.side_of("jt-2", None), None, "province unknown");
+        let mut resolved = spec.clone();
+        resolved
+            .resolve_sides(|id| (id == "jt-2").then(|| "35".to_string()))
+            .expect("resolves");
+        for p in &resolved.participants {
+            let province = (p.id == "jt-2").then_some("35");
+            assert_eq!(spec.side_of(&p.id, province), p.side, "{}", p.id);
         }
     }
 

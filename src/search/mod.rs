@@ -7,8 +7,8 @@
 //!
 //! Ranking is exact: the caller's score function runs on every document that passes the
 //! filters (tantivy's `tweak_score` collector), so the top-k is the true top-k under the full
-//! score, not a BM25 top-N re-ranked — or, with [`SearchIndex::rank_blocks`], on every
-//! document of the provinces whose upper bound can still reach the top k (`blocks`), which
+//! score, not a BM25 top-N re-ranked — or, with [`SearchIndex::rank_bounded`], on every
+//! candidate whose province's upper bound can still reach the top k found so far, which
 //! gives the same answer.
 //!
 //! The commit payload holds the last store change sequence the index contains, the schema
@@ -16,10 +16,12 @@
 //! indices); a mismatch on open means the index is rebuilt from the store.
 
 mod analysis;
-mod blocks;
+mod bounded;
+mod snapshot;
 
 pub use analysis::Analysis;
-pub use blocks::{Block, BlockCounter, BlockStats, KeepFn};
+pub use bounded::{KeepFn, SkipCounter, SkipStats};
+pub use snapshot::copy_committed;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -499,6 +501,19 @@ impl SearchIndex {
 
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// How many listings (offers and needs) are filed under a KBKI code, at any level: those
+    /// naming it or an item below it, and those of a commodity whose entry is at or below it.
+    pub fn count_kbki(&self, code: &str) -> Result<u64> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.kbki, code),
+            IndexRecordOption::Basic,
+        );
+        Ok(self
+            .reader
+            .searcher()
+            .search(&query, &tantivy::collector::Count)? as u64)
     }
 
     /// Replaces every listing of each business (a `None` body deletes it), uncommitted.

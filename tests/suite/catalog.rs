@@ -164,3 +164,51 @@ impl CodeOnly for crate::common::Reply {
         assert!(self.json()["error"]["message"].is_string());
     }
 }
+
+/// Every entry shown carries how many listings of the directory are filed under it: the
+/// sample's offers that name an item count under the item and each of its ancestors, so
+/// counts never grow going down a path; a code nothing is filed under counts none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn catalog_entries_count_the_listings_filed_under_them() {
+    // Offers of the committed sample that name emping melinjo.
+    let named = include_str!("../../fixtures/businesses.jsonl")
+        .matches(r#""kbki":"2399913001""#)
+        .count();
+    assert!(named > 0, "the sample names emping melinjo");
+    let v = get("/v1/catalog/2399913001").await.json();
+    assert_eq!(v["entry"]["listings"], json!(named), "{v}");
+    let mut path: Vec<u64> = v["ancestors"]
+        .as_array()
+        .expect("ancestors")
+        .iter()
+        .filter_map(|a| a["listings"].as_u64())
+        .collect();
+    path.push(named as u64);
+    // Section 2, division 23, group 239, class 2399, subclass 23999, product 2399913, item.
+    assert_eq!(path.len(), 7, "{v}");
+    assert!(path.windows(2).all(|w| w[0] >= w[1]), "{path:?}");
+    assert!(
+        path[0] > path[6],
+        "section 2 holds more than one item: {path:?}"
+    );
+    // Ornamental fish are listed under their commodity's entry, not species by species.
+    let v = get("/v1/catalog/0411101105").await.json();
+    assert_eq!(v["entry"]["listings"], json!(0), "{v}");
+    // Searches and a commodity's path show the same counts.
+    let v = get("/v1/catalog?q=emping%20melinjo").await.json();
+    let entry = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["code"] == "2399913001")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(entry["listings"], json!(named), "{v}");
+    let v = get("/v1/commodities/makanan_ringan").await.json();
+    let own = v["kbki_path"]
+        .as_array()
+        .and_then(|p| p.last())
+        .and_then(|e| e["listings"].as_u64())
+        .unwrap_or(0);
+    assert!(own > named as u64, "{v}");
+}

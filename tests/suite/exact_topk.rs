@@ -178,23 +178,23 @@ fn skipping_provinces_gives_the_same_answers_as_scoring_every_candidate() {
                 (a, b) => panic!("one failed: {:?} vs {:?} for {req}", a.err(), b.err()),
             }
         }
-        // The point of it: with enough candidates to fill the top k, most provinces are
-        // skipped (with few, every province is needed to fill it).
-        let counts = engine.block_counts();
+        // The point of it: with enough candidates to fill the top k, most are not scored
+        // (with few, every one is needed to fill it).
+        let counts = engine.skip_counts();
         println!(
-            "{businesses} businesses: {} of {} province blocks ranked",
-            counts.ranked, counts.blocks
+            "{businesses} businesses: {} of {} candidates scored",
+            counts.scored, counts.candidates
         );
         assert!(
-            counts.blocks > 0,
-            "no blocked ranking ran at size {businesses}"
+            counts.candidates > 0,
+            "no bounded ranking ran at size {businesses}"
         );
         if businesses >= 4_000 {
             assert!(
-                counts.ranked * 10 < counts.blocks * 8,
-                "size {businesses}: {} of {} province blocks ranked; expected most skipped",
-                counts.ranked,
-                counts.blocks
+                counts.scored * 10 < counts.candidates * 8,
+                "size {businesses}: {} of {} candidates scored; expected most skipped",
+                counts.scored,
+                counts.candidates
             );
         }
     }

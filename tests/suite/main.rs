@@ -17,6 +17,8 @@
 //! - `keys`: keys per principal, every write route by role and object, the audit trail.
 //! - `missions`: stored missions — a 157-firm spreadsheet to plan, commitments and a report
 //!   that adds up; who may write a mission.
+//! - `mission_requests`: participants' meeting requests — every route by role and object,
+//!   bad requests, planning with accepted requests only.
 //! - `documents`: the printable documents of the shipped mission (HTML, CSV, ICS, XLSX).
 
 #[path = "../common/mod.rs"]
@@ -29,6 +31,7 @@ mod documents;
 mod exact_topk;
 mod imports;
 mod keys;
+mod mission_requests;
 mod missions;
 mod network_snapshot;
 mod relevance;

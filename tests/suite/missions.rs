@@ -692,7 +692,7 @@ async fn mission_routes_answer_garbage_with_4xx_never_5xx() {
         "plan",
         "jatim-banten-2023",
     ];
-    let bodies: [(&str, &[u8]); 9] = [
+    let bodies: [(&str, &[u8]); 10] = [
         ("application/json", b""),
         ("application/json", b"{}"),
         ("application/json", b"[]"),
@@ -704,6 +704,10 @@ async fn mission_routes_answer_garbage_with_4xx_never_5xx() {
         (
             "application/json",
             b"{\"present\": [\"\"], \"absent\": [1]}",
+        ),
+        (
+            "application/json",
+            b"{\"a\": \"x\", \"b\": \"\\u0000\", \"window\": [18446744073709551615, 0]}",
         ),
         ("text/csv", b"\xff\xfe\x00garbage"),
         ("text/csv", b"Nama Usaha\n\n\n"),
@@ -726,6 +730,11 @@ async fn mission_routes_answer_garbage_with_4xx_never_5xx() {
             ("GET", format!("/v1/missions/{m}/commitments")),
             ("GET", format!("/v1/missions/{m}/report?format=xml")),
             ("GET", format!("/v1/missions/{m}/report")),
+            ("GET", format!("/v1/missions/{m}/requests")),
+            ("POST", format!("/v1/missions/{m}/requests")),
+            ("POST", format!("/v1/missions/{m}/requests/r-1/accept")),
+            ("POST", format!("/v1/missions/{m}/requests/%FF/decline")),
+            ("DELETE", format!("/v1/missions/{m}/requests/r-1")),
         ] {
             // A GET has no body: one is enough.
             let n = if method == "GET" { 1 } else { bodies.len() };

@@ -34,7 +34,8 @@ pub(crate) enum MissionOrSpec {
 }
 
 /// The stored missions the caller may read (anonymous callers and readers: the published
-/// ones; admins and organising offices: theirs too), then the specs that ship with jalin
+/// ones; admins and organising offices: theirs too; a business key: those its business
+/// takes part in too), then the specs that ship with jalin
 /// (`shipped`).
 #[utoipa::path(get, path = "/v1/missions",
     responses((status = 200, body = [MissionSummary])))]
@@ -47,7 +48,8 @@ pub(crate) async fn list_missions(
     ))
 }
 
-/// A stored mission (`m-N`; unpublished ones only for their organisers), or a shipped
+/// A stored mission (`m-N`; unpublished ones only for their organisers and the business
+/// keys of businesses taking part), or a shipped
 /// mission spec by name (`jatim-banten-2023`), ready to plan or to edit.
 #[utoipa::path(get, path = "/v1/missions/{id}",
     params(("id" = String, Path, description = "a stored mission's id (m-1) or a shipped spec's name (jatim-banten-2023)")),

@@ -11,6 +11,7 @@ pub(super) mod imports;
 pub(super) mod keys;
 pub(super) mod matching;
 pub(super) mod mission_book;
+pub(super) mod mission_requests;
 pub(super) mod missions;
 pub(super) mod network;
 pub(super) mod reference;

@@ -8,12 +8,14 @@
 //! base quantity.
 
 mod goods;
+mod items;
 mod missions;
 mod names;
 mod places;
 mod sectors;
 
 pub(super) use goods::*;
+pub(super) use items::*;
 pub(super) use missions::*;
 pub(super) use names::*;
 pub(super) use places::*;

@@ -60,6 +60,34 @@ pub struct Schedule {
     /// What changed against the earlier plan (re-planning only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<ScheduleChanges>,
+    /// A stored mission's participant requests and what planning made of them (stored
+    /// missions only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestTally>,
+}
+
+/// What planning made of a stored mission's participant requests
+/// (`/v1/missions/{id}/requests`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RequestTally {
+    /// Requests given to the planner: accepted ones when the mission needs acceptance,
+    /// else every one neither declined nor withdrawn.
+    pub used: usize,
+    /// Used requests whose pair meets in the plan.
+    pub placed: usize,
+    /// Ids of used requests whose pair does not meet (`unscheduled` says why).
+    pub unplaced: Vec<String>,
+    /// Requests not given to the planner, and why.
+    pub left_out: Vec<LeftOutRequest>,
+}
+
+/// A participant request the planner was not given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LeftOutRequest {
+    pub id: String,
+    /// `pending` (waiting for the other side's acceptance), `declined`, `withdrawn`, or
+    /// why the mission as it is now cannot plan it.
+    pub reason: String,
 }
 
 /// What re-planning changed against the earlier plan.
@@ -442,6 +470,7 @@ pub fn schedule(
         agendas,
         stats: ScheduleStats::new(&solution.stats, &ids),
         changes: None,
+        requests: None,
     }
 }
 
@@ -458,6 +487,7 @@ impl Schedule {
             agendas.retain(|k, _| k == id);
         }
         out.changes = None;
+        out.requests = None;
         Some(out)
     }
 

@@ -164,11 +164,13 @@ const missionsPage = {
     this.head = h('div');
     this.partBox = h('section', { 'aria-labelledby': 'mb-part-h', class: 'mb-section' });
     this.planBox = h('section', { 'aria-labelledby': 'mb-plan-h', class: 'mb-section' });
+    this.requestBox = h('section', { 'aria-labelledby': 'mb-req-h', class: 'mb-section' });
     this.commitBox = h('section', { 'aria-labelledby': 'mb-commit-h', class: 'mb-section' });
     this.reportBox = h('section', { 'aria-labelledby': 'mb-report-h', class: 'mb-section' });
-    this.box.replaceChildren(this.head, this.partBox, this.planBox, this.commitBox, this.reportBox);
+    this.box.replaceChildren(this.head, this.partBox, this.requestBox, this.planBox, this.commitBox, this.reportBox);
     this.renderHead();
     this.renderParticipants();
+    this.renderRequests();
     this.renderPlan();
     this.renderCommitments();
     this.renderReport();
@@ -489,6 +491,82 @@ const missionsPage = {
       return;
     }
     this.moveTo(x, slot, table);
+  },
+
+  // -------------------------------------------------------------------------------------
+  // Meeting requests: participants' wishes, accepted or declined by the other side
+  // (`/v1/missions/{id}/requests`); planning uses them.
+
+  renderRequests() {
+    const m = builder.mission;
+    const s = m.spec;
+    const names = new Map((s.firms || []).map((f) => [f.id, f.name]));
+    for (const p of s.participants || []) if (p.name) names.set(p.id, p.name);
+    const ids = [...new Set([...(s.participants || []).map((p) => p.id), ...(s.firms || []).map((f) => f.id)])];
+    const label = (id) => (names.get(id) ? `${names.get(id)} (${id})` : id);
+    const pick = (id) => h('select', { id }, h('option', { value: '' }, '—'), ids.map((x) => h('option', { value: x }, label(x))));
+    const a = pick('mb-r-a');
+    const b = pick('mb-r-b');
+    const priority = h('select', { id: 'mb-r-priority' }, ['want', 'must'].map((x) => h('option', { value: x }, t(`mb_r_${x}`))));
+    const note = h('div', { role: 'status', 'aria-live': 'polite' });
+    const listBox = h('div', { id: 'mb-r-list' });
+    const form = h('form', { class: 'panel', novalidate: true, id: 'mb-r-form' },
+      h('div', { class: 'row' }, field(t('mb_r_a'), a, { cls: 'grow' }), field(t('mb_r_b'), b, { cls: 'grow' }), field(t('mb_r_priority'), priority)),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'mb-r-add', disabled: m.published || ids.length < 2 }, t('mb_r_add'))),
+      note);
+    const byField = { a, b, priority };
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      note.replaceChildren();
+      if (!a.value) { showFieldError(a, t('mb_r_a')); return; }
+      if (!b.value) { showFieldError(b, t('mb_r_b')); return; }
+      const button = form.querySelector('#mb-r-add');
+      button.disabled = true;
+      try {
+        await api(`/v1/missions/${enc(m.id)}/requests`, { method: 'POST', body: { a: a.value, b: b.value, priority: priority.value } });
+        await this.listRequests(listBox, label);
+      } catch (err) {
+        if (!(err.field && showFieldError(byField[err.field], err.message))) note.replaceChildren(errorNote(err));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    this.requestBox.replaceChildren(h('h3', { id: 'mb-req-h' }, t('mb_req_h')),
+      h('p', { class: 'muted', id: 'mb-r-rule' }, s.requests_need_acceptance ? t('mb_r_need') : t('mb_r_all')),
+      form, listBox);
+    this.listRequests(listBox, label);
+  },
+
+  async listRequests(listBox, label) {
+    const m = builder.mission;
+    try {
+      const rs = await api(`/v1/missions/${enc(m.id)}/requests`);
+      const act = async (r, path, method) => {
+        try {
+          await api(`/v1/missions/${enc(m.id)}/requests/${enc(r.id)}${path}`, { method });
+          await this.listRequests(listBox, label);
+        } catch (e) {
+          listBox.append(errorNote(e));
+        }
+      };
+      const button = (r, key, path, method) => h('button', { type: 'button', class: 'secondary', 'data-action': key,
+        onclick: () => act(r, path, method) }, t(`mb_r_do_${key}`));
+      listBox.replaceChildren(rs.length ? h('table', { class: 'plain' },
+        h('thead', null, h('tr', null, [t('mb_r_a'), t('mb_r_b'), t('mb_r_priority'), t('mb_r_status'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', null, rs.map((r) => h('tr', { class: 'request', 'data-id': r.id, 'data-status': r.status },
+          h('th', { scope: 'row' }, label(r.a)),
+          h('td', null, label(r.b)),
+          h('td', null, t(`mb_r_${r.priority}`)),
+          h('td', { class: 'status' }, t(`mb_r_st_${r.status}`)),
+          h('td', null, m.published || r.status === 'withdrawn' ? '' : h('div', { class: 'actions' },
+            r.status !== 'accepted' ? button(r, 'accept', '/accept', 'POST') : null,
+            r.status !== 'declined' ? button(r, 'decline', '/decline', 'POST') : null,
+            button(r, 'withdraw', '', 'DELETE')))))))
+        : status(t('mb_r_none'), 'empty'));
+    } catch (e) {
+      listBox.replaceChildren(errorNote(e));
+    }
   },
 
   // -------------------------------------------------------------------------------------
