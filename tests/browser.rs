@@ -434,6 +434,19 @@ fn a_new_user_finds_partners_and_plans_a_mission() {
     b.wait_for("#f-text", 1);
     b.wait_for("#f-province option[value='36']", 1);
     b.assert_labelled("partners");
+    // Suggestions while typing reach past the curated commodities to BPS's KBKI names.
+    b.type_into("#f-text", "keripik");
+    let suggested = b.wait_until(
+        "KBKI suggestions for \"keripik\"",
+        "const o = [...document.querySelectorAll('#f-commodities option[data-kbki]')]; \
+         return o.length ? o.map((e) => e.value).join('|') : null;",
+    );
+    assert!(
+        suggested
+            .as_str()
+            .is_some_and(|s| s.to_lowercase().contains("keripik")),
+        "{suggested}"
+    );
     b.type_into("#f-text", "bawang merah");
     b.click("#f-province option[value='36']");
     b.click("#f-submit");

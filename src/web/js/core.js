@@ -263,10 +263,43 @@ function commodityName(key, fallback) {
   if (!c) return fallback ?? key;
   return lang === 'en' ? c.name_en : c.name_id;
 }
-/** A `<datalist>` of the catalog's commodity names, for typing suggestions. */
-function commodityList(id) {
+/**
+ * A `<datalist>` of the catalog's commodity names, for typing suggestions. Given the `input`
+ * it serves, it also offers, as the user types, the KBKI goods whose names hold the words
+ * typed (`GET /v1/catalog?q=`: BPS's 27 k names, with how many listings each has), so any
+ * product can be picked by its official name; search understands every one of them.
+ */
+function commodityList(id, input) {
   const names = [...ref.commodities.values()].map((c) => (lang === 'en' ? c.name_en : c.name_id));
-  return h('datalist', { id }, [...new Set(names)].sort((a, b) => a.localeCompare(b, locale())).map((n) => h('option', { value: n })));
+  const curated = [...new Set(names)].sort((a, b) => a.localeCompare(b, locale())).map((n) => h('option', { value: n }));
+  const list = h('datalist', { id }, curated);
+  if (!input) return list;
+  let timer = null;
+  let asked = '';
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 3 || q === asked) return;
+    timer = setTimeout(async () => {
+      asked = q;
+      let found;
+      try {
+        found = await api(`/v1/catalog?q=${encodeURIComponent(q)}&limit=12`);
+      } catch (_) {
+        return; // suggestions are a convenience: the search itself reports errors
+      }
+      if (input.value.trim() !== q) return;
+      const kbki = found.entries
+        .filter((e) => e.level !== 'section' && e.level !== 'division')
+        .map((e) => h('option', {
+          value: e.name_id,
+          label: `KBKI ${e.code} · ${e.listings} ${t('suggest_listings')}`,
+          'data-kbki': e.code,
+        }));
+      list.replaceChildren(...kbki, ...curated);
+    }, 150);
+  });
+  return list;
 }
 
 function sortedProvinces() {

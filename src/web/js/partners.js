@@ -9,7 +9,7 @@ const homePage = {
     const text = h('input', { type: 'search', name: 'text', id: 'home-text', autocomplete: 'off', list: 'home-commodities', placeholder: t('home_text_hint') });
     const prov = h('select', { name: 'province', id: 'home-province' }, provinceOptions('', { empty: t('province_from_text') }));
     const form = h('form', { class: 'hero-form', action: '/partners', method: 'get', role: 'search' },
-      field(t('home_text'), text, { cls: 'grow' }), commodityList('home-commodities'),
+      field(t('home_text'), text, { cls: 'grow' }), commodityList('home-commodities', text),
       field(t('home_province'), prov),
       h('div', { class: 'field actions' }, h('button', { type: 'submit', class: 'primary' }, t('home_submit'))));
     submitTo(form, '/partners');
@@ -62,7 +62,7 @@ const partnersPage = {
         h('div', { class: 'choices' }, modeRadio('need', t('mode_need')), modeRadio('offer', t('mode_offer'))),
         h('p', { class: 'field-error', hidden: true })),
       h('div', { class: 'row main-row' },
-        h('div', { class: 'field grow' }, textLabel, text, commodityList('f-commodities'),
+        h('div', { class: 'field grow' }, textLabel, text, commodityList('f-commodities', text),
           h('p', { class: 'hint', id: 'f-text-hint' }, t('text_hint')),
           h('p', { class: 'field-error', id: 'f-text-error', hidden: true })),
         field(t('province'), province),
