@@ -84,8 +84,9 @@ pub struct MissionSpec {
     #[serde(default, skip_serializing_if = "Pairing::is_default")]
     pub pairing: Pairing,
     /// Fairness of idle gaps: no participant (with a meeting) has more than this many idle
-    /// gaps beyond any other. Pursued by the improvement phase; `stats.gap_spread` reports
-    /// what was reached.
+    /// gaps beyond any other. Pursued by the improvement phase (each participant's gaps
+    /// beyond the fewest plus this are priced), not guaranteed: gaps that windows, pins or
+    /// seats force stay. `stats.gap_spread` reports what was reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_gap_spread: Option<u64>,
     /// Time budget of the idle-gap improvement phase, in milliseconds (default 1,000, at

@@ -51,7 +51,7 @@ const PASS: u64 = 20;
 const PATIENCE: u64 = 2;
 /// Most moves of one search, whatever the plan's size (the time limit is only a ceiling).
 const MOST_MOVES: u64 = 3_000_000;
-/// Weight of one gap of spread beyond `max_gap_spread`.
+/// Weight of one idle gap of a participant beyond `max_gap_spread` over the fewest.
 const SPREAD: i64 = 8 * GAP;
 
 /// A priced move: the cost change, and each touched participant's (idle gaps before, after)
@@ -127,14 +127,23 @@ impl Board<'_> {
         for b in self.present.iter().filter(|b| !b.is_empty()) {
             hist[b.idle_gaps() as usize] += 1;
         }
+        // The price of unfairness: every participant's idle gaps beyond the fewest anyone
+        // has plus the limit, summed. It is zero exactly when the spread is within the
+        // limit, and — unlike the spread itself, which moves only when the last participant
+        // at the top comes down — each participant brought down lowers it, so the walk has a
+        // slope to follow.
         let spread_cost = |hist: &[usize]| -> i64 {
             let Some(limit) = spread_limit else { return 0 };
-            let lo = hist.iter().position(|&k| k > 0);
-            let hi = hist.iter().rposition(|&k| k > 0);
-            match (lo, hi) {
-                (Some(lo), Some(hi)) => SPREAD * (hi - lo).saturating_sub(limit) as i64,
-                _ => 0,
-            }
+            let Some(lo) = hist.iter().position(|&k| k > 0) else {
+                return 0;
+            };
+            let excess: usize = hist
+                .iter()
+                .enumerate()
+                .skip(lo + limit + 1)
+                .map(|(g, &k)| k * (g - lo - limit))
+                .sum();
+            SPREAD * excess as i64
         };
         let cost = self.present.iter().map(|b| b.agenda_cost()).sum::<i64>() + spread_cost(&hist);
         let mut walk = Walk {
@@ -515,6 +524,94 @@ mod tests {
             }));
         }
         assert!(moved > 75 && fewer > 75, "moved {moved}, fewer {fewer}");
+    }
+
+    /// Idle gaps of each participant with a meeting, counted from the meetings.
+    fn gaps_by_participant(p: &Problem, s: &Solution) -> Vec<usize> {
+        let mut present = vec![vec![false; p.slots]; p.participants.len()];
+        for m in &s.meetings {
+            present[m.a][m.slot] = true;
+            present[m.b][m.slot] = true;
+        }
+        present
+            .iter()
+            .filter(|row| row.iter().any(|&x| x))
+            .map(|row| {
+                let runs = (0..row.len())
+                    .filter(|&k| row[k] && (k == 0 || !row[k - 1]))
+                    .count();
+                runs - 1
+            })
+            .collect()
+    }
+
+    /// `max_gap_spread` is pursued and reported: with it, the plan keeps every meeting, its
+    /// reported spread is the one recounted from the meetings, and over open forums (full
+    /// availability) whose plan without it spreads idle gaps wider than asked, at least half
+    /// of the spread beyond the limit goes. It is not a guarantee: gaps that windows, pins
+    /// or seats force stay (on the seated forums above, a limit of 1 took 1 of 31 gaps of
+    /// excess), and a limit of 0 is mostly out of reach (1 of 14 met).
+    #[test]
+    fn max_gap_spread_narrows_the_spread_of_idle_gaps_and_reports_it() {
+        let mut rng = Rng::new(23);
+        let limit = 1;
+        let (mut wider, mut met, mut excess_free, mut excess_fair) = (0, 0, 0, 0);
+        for i in 0..60 {
+            // Full availability and one seat each: idle gaps that moves can close.
+            let slots = rng.range(10, 20);
+            let mut p = problem_with(&mut rng, |rng| Shape {
+                sizes: [rng.range(8, 30), rng.range(8, 30)],
+                groups: 2,
+                slots,
+                tables: rng.range(4, 12),
+                cap: slots,
+                density: 0.1 + 0.2 * rng.unit(),
+                partial: 0.0,
+                must: 0.0,
+                want: 0.0,
+            });
+            for (k, q) in p.participants.iter_mut().enumerate() {
+                q.group = k;
+            }
+            let with = |spread: Option<usize>| {
+                solve_with(
+                    &p,
+                    &SolveConfig {
+                        time_limit_ms: 60_000,
+                        max_gap_spread: spread,
+                        ..SolveConfig::default()
+                    },
+                )
+            };
+            let (free, fair) = (with(None), with(Some(limit)));
+            if let Err(e) = check(&p, &fair) {
+                panic!("instance {i}: {e}");
+            }
+            assert_eq!(fair.meetings.len(), free.meetings.len(), "instance {i}");
+            let spread = |s: &Solution| {
+                let g = gaps_by_participant(&p, s);
+                g.iter().max().copied().unwrap_or(0) - g.iter().min().copied().unwrap_or(0)
+            };
+            let (sf, sa) = (spread(&free), spread(&fair));
+            assert_eq!(fair.stats.gap_spread, sa, "instance {i}");
+            if sf > limit {
+                wider += 1;
+                excess_free += sf - limit;
+                excess_fair += sa.saturating_sub(limit);
+                met += usize::from(sa <= limit);
+            }
+        }
+        println!(
+            "{wider} forums wider than {limit} without the limit; with it {met} meet it, \
+             excess {excess_free} -> {excess_fair}"
+        );
+        // Open forums rarely spread gaps wider than one once the gap phase has run: 4 of 60
+        // here (and on 3 of 120 denser ones), each brought within the limit.
+        assert!(wider >= 3, "only {wider} instances to judge by");
+        assert!(
+            excess_fair * 2 <= excess_free,
+            "the limit took less than half of the excess: {excess_free} -> {excess_fair}"
+        );
     }
 
     /// Convergence, not the clock, ends the gap phase: the same seed gives the same plan
