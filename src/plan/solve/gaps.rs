@@ -444,20 +444,7 @@ mod tests {
     /// Idle gaps counted from the meetings alone (a participant is present in a slot if it
     /// has at least one meeting there), not from the solver's agendas.
     fn recount(p: &Problem, s: &Solution) -> usize {
-        let mut present = vec![vec![false; p.slots]; p.participants.len()];
-        for m in &s.meetings {
-            present[m.a][m.slot] = true;
-            present[m.b][m.slot] = true;
-        }
-        present
-            .iter()
-            .map(|row| {
-                let runs = (0..row.len())
-                    .filter(|&k| row[k] && (k == 0 || !row[k - 1]))
-                    .count();
-                runs.saturating_sub(1)
-            })
-            .sum()
+        gaps_by_participant(p, s).iter().sum()
     }
 
     /// A one-population forum of 8 to `2 * most` participants, several seats for some:
