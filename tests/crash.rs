@@ -523,44 +523,20 @@ impl Client {
             "max_meetings": 2,
             "participants": [{"id": a, "side": "origin"}, {"id": b, "side": "host"}]
         });
-        let id = match write(
-            port,
-            &self.key,
-            "POST",
-            "/v1/missions",
-            Some(&spec.to_string()),
-        ) {
-            Outcome::Acked(r) if r.status == 201 => {
+        let id = match self.expect(port, "/v1/missions", Some(&spec.to_string()), 201) {
+            Ok(r) => {
                 let id = r.json()["id"].as_str().unwrap_or_default().to_string();
                 self.tally.missions += 1;
                 self.missions.push((id.clone(), name, Vec::new()));
                 id
             }
-            Outcome::Acked(r) | Outcome::Refused(r) => {
-                if r.status == 503 {
-                    self.tally.busy += 1;
-                    return true;
-                }
-                self.errors
-                    .push(format!("POST /v1/missions: {} {}", r.status, r.text()));
-                return true;
-            }
-            Outcome::Unknown => {
-                self.tally.unacknowledged += 1;
-                return false;
-            }
+            Err(alive) => return alive,
         };
         let commitment = json!({"kind": "investment", "commodity": "beras",
                                 "value_idr": 1.0e8, "a": a, "b": b});
         let path = format!("/v1/missions/{id}/commitments");
-        let alive = match write(
-            port,
-            &self.key,
-            "POST",
-            &path,
-            Some(&commitment.to_string()),
-        ) {
-            Outcome::Acked(r) if r.status == 201 => {
+        let alive = match self.expect(port, &path, Some(&commitment.to_string()), 201) {
+            Ok(r) => {
                 let c = r.json()["id"].as_str().unwrap_or_default().to_string();
                 self.tally.commitments += 1;
                 if let Some(m) = self.missions.last_mut() {
@@ -568,19 +544,7 @@ impl Client {
                 }
                 true
             }
-            Outcome::Acked(r) | Outcome::Refused(r) => {
-                if r.status == 503 {
-                    self.tally.busy += 1;
-                } else {
-                    self.errors
-                        .push(format!("POST {path}: {} {}", r.status, r.text()));
-                }
-                true
-            }
-            Outcome::Unknown => {
-                self.tally.unacknowledged += 1;
-                false
-            }
+            Err(alive) => alive,
         };
         alive && self.meeting_request(port, &id, a, b)
     }
@@ -590,34 +554,38 @@ impl Client {
     fn meeting_request(&mut self, port: u16, id: &str, a: &str, b: &str) -> bool {
         let path = format!("/v1/missions/{id}/requests");
         let body = json!({"a": a, "b": b, "priority": "must"}).to_string();
-        let rid = match write(port, &self.key, "POST", &path, Some(&body)) {
-            Outcome::Acked(r) if r.status == 201 => {
+        let rid = match self.expect(port, &path, Some(&body), 201) {
+            Ok(r) => {
                 let rid = r.json()["id"].as_str().unwrap_or_default().to_string();
                 self.requests.push((id.to_string(), rid.clone(), false));
                 rid
             }
-            Outcome::Acked(r) | Outcome::Refused(r) => {
-                if r.status == 503 {
-                    self.tally.busy += 1;
-                } else {
-                    self.errors
-                        .push(format!("POST {path}: {} {}", r.status, r.text()));
-                }
-                return true;
-            }
-            Outcome::Unknown => {
-                self.tally.unacknowledged += 1;
-                return false;
-            }
+            Err(alive) => return alive,
         };
         let path = format!("/v1/missions/{id}/requests/{rid}/accept");
-        match write(port, &self.key, "POST", &path, None) {
-            Outcome::Acked(r) if r.status == 200 => {
+        match self.expect(port, &path, None, 200) {
+            Ok(_) => {
                 if let Some(q) = self.requests.last_mut() {
                     q.2 = true;
                 }
                 true
             }
+            Err(alive) => alive,
+        }
+    }
+
+    /// POSTs `body` to `path`: the response when it is acknowledged with `status`; else
+    /// `Err(alive)` after counting it — busy (503) or an error (another status) with the
+    /// server alive, or cut off by a kill (`Err(false)`).
+    fn expect(
+        &mut self,
+        port: u16,
+        path: &str,
+        body: Option<&str>,
+        status: u16,
+    ) -> Result<Response, bool> {
+        match write(port, &self.key, "POST", path, body) {
+            Outcome::Acked(r) if r.status == status => Ok(r),
             Outcome::Acked(r) | Outcome::Refused(r) => {
                 if r.status == 503 {
                     self.tally.busy += 1;
@@ -625,11 +593,11 @@ impl Client {
                     self.errors
                         .push(format!("POST {path}: {} {}", r.status, r.text()));
                 }
-                true
+                Err(true)
             }
             Outcome::Unknown => {
                 self.tally.unacknowledged += 1;
-                false
+                Err(false)
             }
         }
     }
