@@ -17,11 +17,14 @@ use super::missions::{PlanParams, document};
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::api::{AppState, Caller, WriteDeadline, blocking, query, write_checked};
+use crate::auth::Principal;
+use crate::engine::Engine;
 use crate::engine::{
-    AttendanceUpdate, Commitment, CommitmentInput, MissionReport, MissionSummary,
+    AttendanceUpdate, Checked, Commitment, CommitmentInput, MissionReport, MissionSummary,
     ParticipantsImported, StoredMission, StoredReplan,
 };
 use crate::import::TableFormat;
+use crate::model::Lang;
 use crate::plan::MissionSpec;
 use crate::plan::export::Schedule;
 
@@ -151,16 +154,10 @@ pub(crate) async fn plan_stored_mission(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<PlanParams>,
 ) -> ApiResult<Response> {
-    let (format, options) = q.read(&headers)?;
-    let by = caller.principal();
-    let lang = options.lang;
-    let planner = engine.clone();
-    let schedule = write_checked(deadline, move || {
-        planner.plan_stored_mission_as(&by, &id, lang)
+    keep_plan(engine, caller, deadline, &headers, q, move |e, by, lang| {
+        e.plan_stored_mission_as(by, &id, lang)
     })
-    .await?;
-    let answer = blocking(move || document(&engine, &caller, schedule, format, &options)).await?;
-    Ok(answer.into_response())
+    .await
 }
 
 /// Re-plans a stored mission around the organiser's edits and keeps the new plan: the
@@ -187,14 +184,27 @@ pub(crate) async fn replan_stored_mission(
     ApiQuery(q): ApiQuery<PlanParams>,
     ApiJson(edit): ApiJson<StoredReplan>,
 ) -> ApiResult<Response> {
-    let (format, options) = q.read(&headers)?;
+    keep_plan(engine, caller, deadline, &headers, q, move |e, by, lang| {
+        e.replan_stored_mission_as(by, &id, edit, lang)
+    })
+    .await
+}
+
+/// Plans (or re-plans) a stored mission with `plan`, as a write behind the caller's
+/// authorisation, and answers the kept schedule in the format `?format=` asks for.
+async fn keep_plan(
+    engine: AppState,
+    caller: Caller,
+    deadline: WriteDeadline,
+    headers: &HeaderMap,
+    q: PlanParams,
+    plan: impl FnOnce(&Engine, &Principal, Lang) -> Checked<Schedule> + Send + 'static,
+) -> ApiResult<Response> {
+    let (format, options) = q.read(headers)?;
     let by = caller.principal();
     let lang = options.lang;
     let planner = engine.clone();
-    let schedule = write_checked(deadline, move || {
-        planner.replan_stored_mission_as(&by, &id, edit, lang)
-    })
-    .await?;
+    let schedule = write_checked(deadline, move || plan(&planner, &by, lang)).await?;
     let answer = blocking(move || document(&engine, &caller, schedule, format, &options)).await?;
     Ok(answer.into_response())
 }
