@@ -204,7 +204,7 @@ fn read_businesses(
 ) -> crate::Result<(Keys, Ids)> {
     let mut keys = HashMap::with_capacity(hint);
     let mut ids = HashMap::with_capacity(hint);
-    store.business_keys(|id, key, province| {
+    store.business_keys_unordered(|id, key, province| {
         keys.insert(id.to_string(), key);
         if let Some(p) = reference.province(province) {
             ids.insert(key, (id.to_string(), p));
@@ -485,17 +485,28 @@ impl Network {
         // deals up to S (a scan of the seq index, over a second when not cached), the
         // businesses' keys, and the graph from the file.
         let hint = header.businesses.min(1 << 24) as usize;
-        let (upto, store_side, graph) = std::thread::scope(|s| {
-            let upto = s.spawn(|| store.deal_count_upto(header.built_seq));
-            let store_side = s.spawn(|| read_businesses(reference, store, hint));
+        let started = std::time::Instant::now();
+        let timed = |t: std::time::Instant| t.elapsed().as_secs_f64();
+        let (upto, store_side, graph, times) = std::thread::scope(|s| {
+            let upto = s.spawn(|| {
+                let t = std::time::Instant::now();
+                (store.deal_count_upto(header.built_seq), timed(t))
+            });
+            let store_side = s.spawn(|| {
+                let t = std::time::Instant::now();
+                (read_businesses(reference, store, hint), timed(t))
+            });
             let graph = DealGraph::read_snapshot(&mut file);
             let trailing = !matches!(file.read(&mut [0u8; 1]), Ok(0));
-            let upto = upto.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            let store_side = store_side
+            let graph_seconds = timed(started);
+            let (upto, upto_seconds) = upto.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let (store_side, keys_seconds) = store_side
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (upto, store_side, graph.map(|g| (g, trailing)))
+            let times = [graph_seconds, keys_seconds, upto_seconds];
+            (upto, store_side, graph.map(|g| (g, trailing)), times)
         });
+        let read_seconds = timed(started);
         let upto = upto?;
         let held = header.deals.checked_add(header.skipped);
         if upto.checked_add(header.above.len() as u64) != held {
@@ -537,6 +548,7 @@ impl Network {
             )));
         }
         network.set_priors(priors);
+        let priors_seconds = timed(started) - read_seconds;
         let (applied, complete, sellers) = network.apply_after(reference, store)?;
         if !complete {
             return Ok(Err(
@@ -545,6 +557,17 @@ impl Network {
         }
         network.after_applying(applied, &sellers);
         network.recompute_revealed();
+        tracing::info!(
+            "deal network from its snapshot in {:.2} s: side by side the graph {:.2} s, the \
+             business keys {:.2} s and the deal count {:.2} s; then the priors {:.2} s and \
+             {applied} deals after it {:.2} s",
+            timed(started),
+            times[0],
+            times[1],
+            times[2],
+            priors_seconds,
+            timed(started) - read_seconds - priors_seconds,
+        );
         Ok(Ok((network, applied)))
     }
 

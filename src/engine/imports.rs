@@ -215,25 +215,60 @@ impl Engine {
         stats.rows = bad.rows;
         stats.more = bad.more;
         stats.skipped_records = bad.records;
-        stats.store_seconds = started.elapsed().as_secs_f64();
         if options.dry_run {
+            stats.store_seconds = started.elapsed().as_secs_f64();
             stats.seconds = stats.store_seconds;
             return Ok(stats);
         }
         if stats.businesses + stats.deals >= 10_000 {
             self.store.checkpoint()?;
         }
-        let phase = Instant::now();
-        progress("indexing", 0, stats.businesses);
+        stats.store_seconds = started.elapsed().as_secs_f64();
+        // The search index and the deal network are derived from the committed store and
+        // need nothing of each other: they are brought up to date side by side.
+        let deals = stats.deals;
+        let (indexed, networked) = std::thread::scope(|s| {
+            let network = s.spawn(|| {
+                let phase = Instant::now();
+                self.refresh_network_after_import(deals)
+                    .map(|()| phase.elapsed().as_secs_f64())
+            });
+            let phase = Instant::now();
+            progress("indexing", 0, stats.businesses);
+            let indexed = self
+                .index_after_import(stats.listings)
+                .map(|()| phase.elapsed().as_secs_f64());
+            progress("indexing", stats.businesses, stats.businesses);
+            let networked = network
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (indexed, networked)
+        });
+        stats.index_seconds = indexed?;
+        stats.network_seconds = networked?;
+        stats.seconds = started.elapsed().as_secs_f64();
+        Ok(stats)
+    }
+
+    /// Brings the search index up to the store after an import of `listings` listings: the
+    /// changed businesses one by one, or — when the import brought at least as many listings
+    /// as the index held — a rebuild from the store, which reads the businesses in key order
+    /// and adds them without looking each up and deleting its old documents.
+    fn index_after_import(&self, listings: u64) -> Result<()> {
+        if listings >= REBUILD_INDEX_MIN_LISTINGS && listings >= self.index.num_docs() {
+            self.reindex(&mut |_, _, _| {})?;
+            return Ok(());
+        }
         let seq = self.store.last_seq()?;
-        self.index_up_to(seq)?;
-        progress("indexing", stats.businesses, stats.businesses);
-        stats.index_seconds = phase.elapsed().as_secs_f64();
-        let phase = Instant::now();
-        progress("building the deal network", 0, stats.deals);
+        self.index_up_to(seq)
+    }
+
+    /// Brings the deal network up to the store after an import of `deals` deals (and its
+    /// businesses), and saves its snapshot when deals were imported.
+    fn refresh_network_after_import(&self, deals: u64) -> Result<()> {
         // A few deals go into the graph in place; many (more than a fifth of what it holds)
         // are faster to build from scratch, sorted.
-        let in_place = (stats.deals as usize) * 5 < self.network().graph().deal_count();
+        let in_place = (deals as usize) * 5 < self.network().graph().deal_count();
         if in_place {
             let mut net = self.network_mut();
             net.refresh_businesses(&self.reference, &self.store)?;
@@ -242,13 +277,10 @@ impl Engine {
             let rebuilt = Network::build(&self.reference, &self.store)?;
             *self.network_mut() = rebuilt;
         }
-        if stats.deals > 0 {
+        if deals > 0 {
             self.save_network()?;
         }
-        progress("building the deal network", stats.deals, stats.deals);
-        stats.network_seconds = phase.elapsed().as_secs_f64();
-        stats.seconds = started.elapsed().as_secs_f64();
-        Ok(stats)
+        Ok(())
     }
 
     /// JSONL: every line checked, the good ones written, the bad ones reported; in batches
@@ -645,6 +677,10 @@ impl Engine {
 /// Records an import reads before it asks the store about them: `JALIN_IMPORT_BATCH`, 10 000
 /// by default (a batch's writes on PostgreSQL are one `COPY` per table; tests set it small
 /// so that an import crosses batches).
+/// An import of fewer listings than this updates the index business by business, however
+/// small the index.
+const REBUILD_INDEX_MIN_LISTINGS: u64 = 10_000;
+
 fn batch_size() -> usize {
     std::env::var("JALIN_IMPORT_BATCH")
         .ok()

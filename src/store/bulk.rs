@@ -323,6 +323,7 @@ const DEALS_CONFLICT: &str = "(id) DO UPDATE SET buyer = excluded.buyer,
 impl Writer<'_> {
     /// Fetches what the checks of one batch need (see [`BatchNeeds`]), in a few queries.
     pub fn import_batch(&mut self, needs: &BatchNeeds) -> Result<ImportBatch> {
+        let sqlite = matches!(self.tx, Tx::Sqlite(_));
         let db = self.db();
         let last_seq = db.int("SELECT max(seq) FROM changes", &[])?.max(0) as u64;
         let mut provinces = HashMap::new();
@@ -351,15 +352,17 @@ impl Writer<'_> {
             .into_iter()
             .filter(|id| !provinces.contains_key(*id))
             .collect();
-        each_in(
-            db,
-            "SELECT id, province FROM businesses WHERE id IN",
-            &parties,
-            &mut |r| {
-                provinces.insert(r.text(0)?, r.text(1)?);
-                Ok(())
-            },
-        )?;
+        // The parties' provinces from the narrow index of ids and provinces: through the
+        // primary key each would be a read of the business's page of the (large) table.
+        let parties_sql = if sqlite {
+            "SELECT id, province FROM businesses INDEXED BY businesses_keys WHERE id IN"
+        } else {
+            "SELECT id, province FROM businesses WHERE id IN"
+        };
+        each_in(db, parties_sql, &parties, &mut |r| {
+            provinces.insert(r.text(0)?, r.text(1)?);
+            Ok(())
+        })?;
         let absent: Vec<&str> = businesses
             .into_iter()
             .filter(|id| !provinces.contains_key(*id))
@@ -422,6 +425,7 @@ impl Writer<'_> {
         if batch.ops.is_empty() {
             return Ok(());
         }
+        self.defer_indexes(batch.ops.len())?;
         self.changed = true;
         let (key_id, role, route, request_id) = keys::current_actor();
         let at = crate::auth::now_utc();
@@ -737,6 +741,123 @@ fn copy_cell(out: &mut Vec<u8>, cell: &Cell) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The secondary indexes a large import may drop and build again at its commit, by table,
+/// with the statements that build them (as their migrations do).
+const DEFERRABLE: &[(&str, &[(&str, &str)])] = &[
+    (
+        "deals",
+        &[
+            ("deals_buyer", "CREATE INDEX deals_buyer ON deals(buyer)"),
+            ("deals_seller", "CREATE INDEX deals_seller ON deals(seller)"),
+            ("deals_seq", "CREATE INDEX deals_seq ON deals(seq)"),
+        ],
+    ),
+    (
+        "audit",
+        &[
+            (
+                "audit_entity",
+                "CREATE INDEX audit_entity ON audit(entity_id)",
+            ),
+            ("audit_key", "CREATE INDEX audit_key ON audit(key_id)"),
+            (
+                "audit_entity_kind",
+                "CREATE INDEX audit_entity_kind ON audit(entity)",
+            ),
+        ],
+    ),
+];
+
+/// A batch of at least this many writes marks an import as large enough to defer indexes.
+pub(super) const DEFER_MIN_BATCH: usize = 5_000;
+
+/// A table's indexes are deferred only while it holds fewer rows than this: rebuilding them
+/// then costs a fraction of a second, where inserting millions of rows into them one by one,
+/// at random places of B-trees larger than the page cache, costs minutes.
+const DEFER_MAX_ROWS: i64 = 100_000;
+
+/// The writer's page cache while a large import runs, in KiB (2 GB): the tables' primary
+/// keys (deal ids, business ids) take inserts at random places, and every deal looks its
+/// parties up; with those B-trees in the cache each costs memory, not a page read. A page
+/// read inside a long transaction is the worst kind: the page is in the WAL, and SQLite's
+/// look-up of a WAL frame walks one hash table per 4,096 frames written (18 % of a 1 M-listing
+/// import's time with the 64 MB cache, and growing with the import).
+const BULK_CACHE_KIB: i64 = 2 << 20;
+
+/// What a large import into SQLite changed for its duration (see
+/// [`Writer::defer_indexes`]): the indexes it dropped, to build again before it commits, and
+/// whether it raised the page cache.
+#[derive(Debug, Default)]
+pub(super) struct Deferred {
+    /// Looked at already (once per transaction).
+    checked: bool,
+    /// `CREATE INDEX` statements to run before the commit.
+    indexes: Vec<&'static str>,
+    cache_raised: bool,
+}
+
+impl Writer<'_> {
+    /// For a large import into SQLite (its first batch of at least [`DEFER_MIN_BATCH`]
+    /// writes), once per transaction: raises the writer's page cache to [`BULK_CACHE_KIB`],
+    /// and drops the secondary indexes of the `deals` and `audit` tables that hold fewer than
+    /// [`DEFER_MAX_ROWS`] rows, to be built again, sorted, just before the commit
+    /// (`Writer::finish`). All inside the import's transaction: a rollback restores them, and
+    /// no commit lands without them. Reads during the import use the primary keys only.
+    /// Returns how many indexes it dropped.
+    pub(super) fn defer_indexes(&mut self, batch_writes: usize) -> Result<usize> {
+        if self.deferred.checked
+            || batch_writes < DEFER_MIN_BATCH
+            || !matches!(self.tx, Tx::Sqlite(_))
+        {
+            return Ok(0);
+        }
+        self.deferred.checked = true;
+        let db = self.db();
+        db.exec(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"), &[])?;
+        self.deferred.cache_raised = true;
+        let mut dropped = Vec::new();
+        for (table, indexes) in DEFERRABLE {
+            let rows = self.db().int(
+                &format!("SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {DEFER_MAX_ROWS})"),
+                &[],
+            )?;
+            if rows >= DEFER_MAX_ROWS {
+                continue;
+            }
+            for (name, create) in *indexes {
+                let exists = self.db().int(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    &[t(name)],
+                )?;
+                if exists > 0 {
+                    self.db().exec(&format!("DROP INDEX {name}"), &[])?;
+                    dropped.push(*create);
+                }
+            }
+        }
+        let n = dropped.len();
+        self.deferred.indexes = dropped;
+        Ok(n)
+    }
+
+    /// Builds the indexes [`Writer::defer_indexes`] dropped (before a commit).
+    pub(super) fn build_deferred(&mut self) -> Result<()> {
+        for create in std::mem::take(&mut self.deferred.indexes) {
+            self.db().exec(create, &[])?;
+        }
+        Ok(())
+    }
+
+    /// Puts the writer's page cache back to its usual size, if a large import raised it.
+    /// A failure only leaves the cache larger.
+    pub(super) fn restore_cache(&mut self) {
+        if std::mem::take(&mut self.deferred.cache_raised) {
+            let sql = format!("PRAGMA cache_size = -{}", super::sqlite::WRITER_CACHE_KIB);
+            let _ = self.db().exec(&sql, &[]);
+        }
+    }
 }
 
 #[cfg(test)]

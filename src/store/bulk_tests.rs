@@ -189,3 +189,82 @@ fn copy_text_escapes_separators_and_refuses_nul() {
     assert_eq!(out, b"\\N0.11000000000000000000000");
     assert!(copy_cell(&mut out, &Cell::T(Some("a\0".into()))).is_err());
 }
+
+/// The store's own indexes (SQLite), by name.
+fn index_names(w: &mut Writer<'_>) -> Result<Vec<String>> {
+    w.db().all(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'
+         ORDER BY name",
+        &[],
+        |r| r.text(0),
+    )
+}
+
+/// Writes `n` businesses `{prefix}{i}` and `n` deals between them as one import batch.
+fn import_batch_of(w: &mut Writer<'_>, prefix: &str, n: usize) -> Result<()> {
+    let needs = BatchNeeds {
+        records: 2 * n,
+        ..BatchNeeds::default()
+    };
+    let mut batch = w.import_batch(&needs)?;
+    for i in 0..n {
+        batch.put_business(&business(&format!("{prefix}{i}")))?;
+    }
+    for i in 0..n {
+        let (buyer, seller) = (format!("{prefix}{i}"), format!("{prefix}{}", (i + 1) % n));
+        batch.put_deal(w, &deal(Some(&format!("{prefix}-d{i}")), &buyer, &seller))?;
+    }
+    w.write_import_batch(batch)
+}
+
+#[test]
+fn a_large_import_builds_its_deferred_indexes_before_it_commits() {
+    let s = Store::open_temporary().unwrap();
+    let all = s.write(index_names).unwrap();
+    for name in [
+        "deals_buyer",
+        "deals_seq",
+        "audit_entity",
+        "businesses_keys",
+    ] {
+        assert!(all.iter().any(|n| n == name), "{name} in {all:?}");
+    }
+    // A small batch leaves the indexes alone.
+    let during = s
+        .write(|w| {
+            import_batch_of(w, "s", 10)?;
+            index_names(w)
+        })
+        .unwrap();
+    assert_eq!(during, all);
+    // A large one drops them while it writes; a rollback brings them back.
+    let n = DEFER_MIN_BATCH / 2;
+    let during = s
+        .write_or_roll_back(|w| {
+            import_batch_of(w, "r", n)?;
+            Ok((index_names(w)?, false))
+        })
+        .unwrap();
+    assert!(!during.iter().any(|n| n == "deals_buyer"), "{during:?}");
+    assert_eq!(s.write(index_names).unwrap(), all);
+    // A commit builds them first, holding the new rows.
+    s.write(|w| import_batch_of(w, "c", n)).unwrap();
+    assert_eq!(s.write(index_names).unwrap(), all);
+    let (by_buyer, by_seq, check) = s
+        .read(|db| {
+            Ok((
+                db.int(
+                    "SELECT count(*) FROM deals INDEXED BY deals_buyer WHERE buyer = 'c7'",
+                    &[],
+                )?,
+                db.int(
+                    "SELECT count(*) FROM deals INDEXED BY deals_seq WHERE seq > 0",
+                    &[],
+                )?,
+                db.all("PRAGMA integrity_check", &[], |r| r.text(0))?,
+            ))
+        })
+        .unwrap();
+    assert_eq!((by_buyer, by_seq), (1, (10 + n) as i64));
+    assert_eq!(check, vec!["ok".to_string()]);
+}

@@ -383,6 +383,21 @@ impl Store {
         })
     }
 
+    /// [`Store::business_keys`] in no particular order, read from the narrow index of ids,
+    /// provinces and keys (`businesses_keys`) instead of the business documents' pages.
+    pub fn business_keys_unordered(&self, mut f: impl FnMut(&str, u64, &str)) -> Result<()> {
+        self.read(|db| {
+            db.each(
+                "SELECT id, rowid, province FROM businesses",
+                &[],
+                &mut |r| {
+                    f(&r.text(0)?, r.int(1)? as u64, &r.text(2)?);
+                    Ok(())
+                },
+            )
+        })
+    }
+
     /// Every deal with its parties' current provinces (`None` for a deleted party), in
     /// change order, without parsing the JSON documents.
     pub fn deal_rows(&self, f: impl FnMut(DealRow) -> Result<()>) -> Result<()> {
@@ -527,12 +542,18 @@ pub struct Writer<'c> {
     tx: Tx<'c>,
     /// Whether a change was logged (PostgreSQL then notifies the other replicas).
     changed: bool,
+    /// What a bulk import deferred to its commit (`bulk::Deferred`).
+    deferred: bulk::Deferred,
 }
 
 impl<'c> Writer<'c> {
     /// Runs `f` in the transaction `tx`, then commits or rolls back.
     fn run<T>(tx: Tx<'c>, f: impl FnOnce(&mut Writer<'c>) -> Result<(T, bool)>) -> Result<T> {
-        let mut w = Writer { tx, changed: false };
+        let mut w = Writer {
+            tx,
+            changed: false,
+            deferred: bulk::Deferred::default(),
+        };
         match f(&mut w) {
             // A write whose caller has given up (the API answered it 503) must not land
             // later: past the deadline it rolls back instead of committing.
@@ -559,7 +580,13 @@ impl<'c> Writer<'c> {
         }
     }
 
-    fn finish(self, commit: bool) -> Result<()> {
+    fn finish(mut self, commit: bool) -> Result<()> {
+        // Indexes a bulk import dropped are built again inside the transaction, so a commit
+        // never lands without them (a rollback brings them back by itself).
+        if commit {
+            self.build_deferred()?;
+        }
+        self.restore_cache();
         match (self.tx, commit) {
             (Tx::Sqlite(tx), true) => Ok(tx.commit()?),
             (Tx::Sqlite(tx), false) => Ok(tx.rollback()?),

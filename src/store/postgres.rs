@@ -134,6 +134,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX commitments_mission ON commitments(mission);
     CREATE INDEX audit_entity_kind ON audit(entity);"#,
+    // 6: the businesses' keys for an index-only read (`Store::business_keys_unordered`).
+    "CREATE INDEX businesses_keys ON businesses(id, province, rowid);",
 ];
 
 /// Reader connections per store.

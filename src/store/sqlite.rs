@@ -117,7 +117,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX commitments_mission ON commitments(mission);
     CREATE INDEX audit_entity_kind ON audit(entity);",
+    // 6: the businesses' ids and provinces beside their keys (rowids), so that the deal
+    // network's start reads them from this narrow index instead of every business document
+    // (`Store::business_keys_unordered`): at 3.5 M businesses the table is gigabytes.
+    "CREATE INDEX businesses_keys ON businesses(id, province);",
 ];
+
+/// The writer's page cache, in KiB (64 MB; SQLite's default is 2 MB): a bulk import
+/// inserts into several indexes keyed by random ids, and re-reads the same pages.
+pub(super) const WRITER_CACHE_KIB: i64 = 65_536;
 
 /// Reader connections per store.
 const READERS: usize = 4;
@@ -235,9 +243,7 @@ impl Sqlite {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // 64 MB of page cache for the writer (SQLite's default is 2 MB): a bulk import
-        // inserts into several indexes keyed by random ids, and re-reads the same pages.
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let tx = conn.transaction()?;
