@@ -8,10 +8,14 @@
 //! (≈ listings; 1M needs a few minutes of set-up and a few GB);
 //! `cargo bench --bench ranking -- match/100k/need` for the benchmarks whose id contains the
 //! filter (only the sizes it names are set up); `-- --quick` for a short run;
+//! `JALIN_BENCH_DATA=DIR JALIN_BENCH_SIZES=10000000 cargo bench --bench ranking -- match/10M`
+//! measures on an existing data directory (made by `jalin generate` and `jalin import`)
+//! instead of generating one in memory (the size then only names the group);
 //! `JALIN_ANALYSIS=basic|snowball cargo bench --bench ranking` for the first version's text
 //! handling or the other stemmer; `need`, `buyer` and `seller` score every
-//! candidate (the default); `*_bounded` skip the candidates whose province cannot enter the
-//! top k (the same answers, issue #20).
+//! candidate; `*_bounded` skip the ranges of documents whose province cannot enter the
+//! top k (the same answers; the service's default since issue #20). A bounded benchmark also
+//! prints how many candidates it scored.
 //!
 //! The project's targets are percentiles (p50, p99), which criterion does not report: every
 //! call is timed on its own (`iter_custom`) and recorded, and after each benchmark a line
@@ -22,6 +26,10 @@
 //! listings into a fresh in-memory engine per iteration (criterion reports elements/s).
 
 mod common;
+
+// The server's allocator (src/main.rs), so the benchmark measures what `jalin serve` runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::cell::OnceCell;
 use std::hint::black_box;
@@ -158,18 +166,38 @@ struct Setup {
 
 impl Setup {
     fn new(listings: usize) -> Setup {
-        let (b, d, stats, gen_s) = data(listings);
-        let engine = Engine::in_memory(options()).expect("engine");
-        let t = Instant::now();
-        let imported = import(&engine, &b, &d);
-        let import_s = t.elapsed().as_secs_f64();
-        println!(
-            "\n{} listings ({} businesses, {} deals): generated in {gen_s:.1} s, imported in {import_s:.1} s = {:.0} listings/s (store + index + network)",
-            imported.listings,
-            stats.businesses,
-            imported.deals,
-            imported.listings as f64 / import_s
-        );
+        let engine = match std::env::var_os("JALIN_BENCH_DATA") {
+            // A data directory made by `jalin generate` + `jalin import` (10 M listings do
+            // not fit in memory twice): opened as the server opens it.
+            Some(dir) => {
+                let t = Instant::now();
+                let (engine, _) =
+                    Engine::open_with(std::path::Path::new(&dir), options(), &mut |_, _, _| {})
+                        .expect("open JALIN_BENCH_DATA");
+                println!(
+                    "\nopened {} ({} listings) in {:.1} s",
+                    dir.to_string_lossy(),
+                    engine.status().map_or(0, |s| s.index_documents),
+                    t.elapsed().as_secs_f64()
+                );
+                engine
+            }
+            None => {
+                let (b, d, stats, gen_s) = data(listings);
+                let engine = Engine::in_memory(options()).expect("engine");
+                let t = Instant::now();
+                let imported = import(&engine, &b, &d);
+                let import_s = t.elapsed().as_secs_f64();
+                println!(
+                    "\n{} listings ({} businesses, {} deals): generated in {gen_s:.1} s, imported in {import_s:.1} s = {:.0} listings/s (store + index + network)",
+                    imported.listings,
+                    stats.businesses,
+                    imported.deals,
+                    imported.listings as f64 / import_s
+                );
+                engine
+            }
+        };
         // Businesses with needs and offers, for the buyer and seller modes.
         let pick = |kind: &str| -> Vec<String> {
             QUERIES
@@ -247,8 +275,10 @@ fn bench_calls(
     let mut calls = Calls::default();
     let mut next = 0;
     let mut warmed = false;
+    let mut skips_before = None;
     group.bench_function(name, |b| {
         let s = size.setup();
+        skips_before.get_or_insert_with(|| s.engine.skip_counts());
         let mut f = |i: usize| call(s, i);
         if !warmed {
             for _ in 0..warm_up {
@@ -260,6 +290,19 @@ fn bench_calls(
         b.iter_custom(|iters| calls.time(iters, &mut next, &mut f));
     });
     calls.report(&format!("{}/{name}", size.id));
+    // What the bounded passes saw and scored during this benchmark (zero for the others).
+    if let (Some(before), Some(s)) = (skips_before, size.setup.get()) {
+        let now = s.engine.skip_counts();
+        let candidates = now.candidates - before.candidates;
+        if candidates > 0 {
+            let scored = now.scored - before.scored;
+            println!(
+                "{}/{name}: scored {scored} of {candidates} candidates ({:.1} %)",
+                size.id,
+                100.0 * scored as f64 / candidates as f64
+            );
+        }
+    }
 }
 
 /// One size's group id and its set-up, made on first use.

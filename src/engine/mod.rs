@@ -151,8 +151,9 @@ impl Default for EngineOptions {
         EngineOptions {
             analysis: Analysis::default(),
             understanding: true,
-            // The bounded pass is exact; it is off until a benchmark shows it pays (#20).
-            exhaustive: true,
+            // The bounded ranking is exact (tests/suite/exact_topk.rs) and faster from 1 M
+            // listings on (BENCHMARKS.md, #20).
+            exhaustive: false,
         }
     }
 }

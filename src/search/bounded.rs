@@ -1,31 +1,41 @@
-//! Exact top-k without scoring every candidate: one pass over the candidates that skips the
-//! score of a listing whose province cannot reach the top k any more.
+//! Exact top-k without scoring every candidate: the listings of one commodity, kind and
+//! province are one range of documents in each segment (the index's order, see
+//! [`super::settings`]), so a ranking visits those ranges best bound first and skips every
+//! range whose province cannot reach the top k any more, without reading its postings.
 //!
 //! The caller knows its score function and gives each province an upper bound of the score
 //! any of its listings can reach (the score is a weighted sum of features; advantage and
 //! logistics are the province's own, the rest is bounded per province: see
-//! [`crate::score::Scorer::upper_bounds`]). While the pass runs, each segment keeps its best
-//! `limit` candidates so far; once it holds `limit`, a candidate whose province's bound is
-//! strictly below the worst of them cannot enter and is not scored (its columns are still
-//! read, to count it). The answer is the same as [`SearchIndex::rank`] — the same listings,
-//! scores and order, ties by document address — and so is the count of candidates the score
-//! keeps (`total`), because a skipped candidate is counted by the part of the score function
-//! that drops candidates (`keep`, a minimum amount) without its score.
+//! [`crate::score::Scorer::upper_bounds`]). Ranges are taken in the order of their bounds,
+//! across segments, in batches that grow geometrically, each visited in document order;
+//! once the best `limit` so far are held, a range whose bound is strictly below the worst of
+//! them is not scored, and neither is any after it. The answer is the same
+//! as [`SearchIndex::rank`] — the same listings, scores and order, ties by document address —
+//! and so is the count of candidates the score keeps (`total`): a skipped range's candidates
+//! are counted from the columns by the part of the score function that drops candidates
+//! (`keep`, a minimum amount), without their score.
 //!
-//! Session 7 ranked province by province, best bound first, one tantivy query per province:
-//! it scored fewer candidates but paid a query per province and lost to scoring every
-//! candidate at 100 k listings. This pass reads the commodity's postings once.
+//! The text's BM25 comes from [`super::TextScorer`], as in the exhaustive ranking (so the
+//! same floats), its clauses moved to each visited range with `seek`.
+//!
+//! Only a ranking of one commodity and kind, whose text only adds BM25 and with no KBKI
+//! filter, takes this path; any other is scored exhaustively.
+//!
+//! Session 7 ranked province by province with one tantivy query each (a query per province
+//! cost more than it saved at 100 k listings); session 8 ran one pass over every candidate
+//! and skipped only the score (the per-candidate bound check cost as much as it saved).
 
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::{DocAddress, DocId, SegmentOrdinal, SegmentReader};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, TERMINATED, Term};
 
 use super::{
-    ColumnCache, DocColumns, Filter, Ranked, ScoreFn, SearchIndex, SearchResults, TextQuery,
+    DocColumns, Filter, Ranked, ScoreFn, SearchIndex, SearchResults, TextMode, TextQuery,
+    TextScorer, listing_kind_code, sort_key,
 };
 use crate::error::Result;
 use crate::score::ListingFeatures;
@@ -63,10 +73,11 @@ impl SkipCounter {
 }
 
 impl SearchIndex {
-    /// The top `limit` listings that pass `filter`, by `score`, not scoring a candidate
-    /// whose province's bound (`bounds`, by province index; a province not in it is never
-    /// skipped) is below the worst of the best `limit` found so far. `keep` must drop
-    /// exactly the candidates `score` drops (`None`).
+    /// The top `limit` listings that pass `filter`, by `score`, not scoring the listings of
+    /// a province whose bound (`bounds`, by province index) is below the worst of the best
+    /// `limit` found so far. `keep` must drop exactly the candidates `score` drops (`None`).
+    /// A ranking this path does not cover (see the module) is scored exhaustively and
+    /// reports no candidates.
     pub fn rank_bounded(
         &self,
         filter: &Filter,
@@ -77,43 +88,178 @@ impl SearchIndex {
         bounds: Arc<[f32]>,
     ) -> Result<(SearchResults, SkipStats)> {
         let searcher = self.reader.searcher();
-        let query = self.ranking_query(filter, text);
-        let collector = BoundedTop {
-            limit: limit.max(1),
-            cache: self.columns.clone(),
-            certs: filter.certs,
-            score,
-            keep,
-            bounds,
+        let covered = matches!(text.mode, TextMode::Optional)
+            && filter.kbki.is_empty()
+            && filter.commodities.len() == 1;
+        let (Some(kind), [commodity], true) = (filter.kind, filter.commodities.as_slice(), covered)
+        else {
+            return Ok((
+                self.rank(filter, text, limit, 0, score)?,
+                SkipStats::default(),
+            ));
         };
-        let fruit = searcher.search(&query, &collector)?;
-        Ok((self.hits(&searcher, fruit.kept, fruit.top)?, fruit.stats))
+        let limit = limit.max(1);
+        let segments: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| self.columns.of(s))
+            .collect();
+        if segments.iter().any(|s| s.ranges.is_none()) {
+            return Ok((
+                self.rank(filter, text, limit, 0, score)?,
+                SkipStats::default(),
+            ));
+        }
+        let provinces: Vec<usize> = (0..bounds.len())
+            .filter(|p| filter.provinces.is_empty() || filter.provinces.contains(p))
+            .filter(|p| !filter.exclude_provinces.contains(p))
+            .collect();
+        // Every (segment, province) range of the commodity and kind, best bound first.
+        let mut ranges: Vec<(f32, usize, u32, u32)> = Vec::new();
+        for (ord, columns) in segments.iter().enumerate() {
+            for &p in &provinces {
+                let key = sort_key(*commodity as u64, listing_kind_code(kind), p as u64);
+                if let Some(r) = columns.range(key) {
+                    let bound = bounds.get(p).copied().unwrap_or(f32::INFINITY);
+                    ranges.push((bound, ord, r.start, r.end));
+                }
+            }
+        }
+        ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        // The text's scorer (one per segment, made again when a range lies behind it).
+        let text_weights = self.text_weights(&searcher, text.text)?;
+        let mut text_scorers: Vec<Option<TextScorer>> = (0..segments.len()).map(|_| None).collect();
+        // The documents of the excluded business, by segment.
+        let mut excluded: Vec<Vec<DocId>> = vec![Vec::new(); segments.len()];
+        if let Some(id) = &filter.exclude_business {
+            let term = Term::from_field_text(self.fields.business_id, id);
+            for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                let inverted = reader.inverted_index(self.fields.business_id)?;
+                if let Some(mut postings) = inverted
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?
+                {
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        excluded[ord].push(doc);
+                        doc = postings.advance();
+                    }
+                }
+            }
+        }
+        let passes = |ord: usize, doc: DocId, c: &DocColumns| {
+            c.certs & filter.certs == filter.certs
+                && (filter.business_kinds.is_empty()
+                    || filter.business_kinds.contains(&(c.business_kind as u64)))
+                && !excluded[ord].contains(&doc)
+        };
+        let mut heap: BinaryHeap<Entry> = BinaryHeap::with_capacity(limit + 1);
+        let mut kept = 0usize;
+        let mut stats = SkipStats::default();
+        // Ranges are taken best bound first, in batches that grow geometrically; a batch is
+        // visited in document order, so each segment's text scorer only moves forward
+        // within it (a scorer is made again only when a later batch lies behind it). A
+        // range is skipped only when its bound is below the worst of a full top k, so the
+        // batching changes what is scored, never the answer.
+        let cannot_enter = |heap: &BinaryHeap<Entry>, bound: f32| {
+            heap.len() >= limit && heap.peek().is_some_and(|worst| bound < worst.score)
+        };
+        let mut next = 0;
+        let mut batch_size = 4 * limit;
+        while next < ranges.len() {
+            let mut batch = Vec::new();
+            let mut size = 0usize;
+            while let Some(&r) = ranges.get(next) {
+                if size >= batch_size || cannot_enter(&heap, r.0) {
+                    break;
+                }
+                size += (r.3 - r.2) as usize;
+                batch.push(r);
+                next += 1;
+            }
+            if batch.is_empty() {
+                break;
+            }
+            batch_size = batch_size.saturating_mul(2);
+            batch.sort_by_key(|r| (r.1, r.2));
+            for (_, ord, start, end) in batch {
+                let reader = &searcher.segment_readers()[ord];
+                let columns = &segments[ord];
+                let alive = reader.alive_bitset();
+                let mut text = match (&text_weights, text_scorers[ord].take()) {
+                    (Some(_), Some(s)) if s.reaches(start) => Some(s),
+                    (Some(w), _) => Some(w.scorer(reader)?),
+                    (None, _) => None,
+                };
+                for doc in (start..end).filter(|&d| alive.is_none_or(|a| a.is_alive(d))) {
+                    let Some(c) = columns.docs.get(doc as usize) else {
+                        continue;
+                    };
+                    if !passes(ord, doc, c) {
+                        continue;
+                    }
+                    stats.candidates += 1;
+                    stats.scored += 1;
+                    let bm25 = text.as_mut().map_or(0.0, |t| t.score(doc));
+                    let features = c.features(bm25);
+                    let Some(score) = score(&features).filter(|s| s.is_finite()) else {
+                        continue;
+                    };
+                    kept += 1;
+                    let entry = Entry {
+                        score,
+                        address: DocAddress::new(ord as u32, doc),
+                        features,
+                    };
+                    if heap.len() < limit {
+                        heap.push(entry);
+                    } else if heap.peek().is_some_and(|worst| worst.worse_than(&entry)) {
+                        heap.pop();
+                        heap.push(entry);
+                    }
+                }
+                text_scorers[ord] = text;
+            }
+        }
+        // What is left cannot enter: its candidates are counted, not scored.
+        for &(_, ord, start, end) in &ranges[next..] {
+            let columns = &segments[ord];
+            let alive = searcher.segment_readers()[ord].alive_bitset();
+            for doc in (start..end).filter(|&d| alive.is_none_or(|a| a.is_alive(d))) {
+                let Some(c) = columns.docs.get(doc as usize) else {
+                    continue;
+                };
+                if passes(ord, doc, c) {
+                    stats.candidates += 1;
+                    if keep(&c.features(0.0)) {
+                        kept += 1;
+                    }
+                }
+            }
+        }
+        let top = heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|e| {
+                (
+                    Ranked {
+                        score: e.score,
+                        features: Some(e.features),
+                    },
+                    e.address,
+                )
+            })
+            .collect();
+        Ok((self.hits(&searcher, kept, top)?, stats))
     }
 }
 
-/// What a bounded ranking collects: the best `limit`, best first, the count of kept
-/// candidates and how many were scored.
-struct Fruit {
-    top: Vec<(Ranked, DocAddress)>,
-    kept: usize,
-    stats: SkipStats,
-}
-
-struct BoundedTop {
-    limit: usize,
-    cache: Arc<ColumnCache>,
-    certs: u64,
-    score: ScoreFn,
-    keep: KeepFn,
-    bounds: Arc<[f32]>,
-}
-
-/// A scored candidate in a segment's heap. The heap's greatest entry is the worst one: the
-/// lowest score, and among equal scores the highest document (tantivy orders ties by
+/// A scored candidate in the heap. The heap's greatest entry is the worst one: the lowest
+/// score, and among equal scores the highest document address (tantivy orders ties by
 /// document address, lowest first).
 struct Entry {
     score: f32,
-    doc: DocId,
+    address: DocAddress,
     features: ListingFeatures,
 }
 
@@ -142,136 +288,6 @@ impl Ord for Entry {
         other
             .score
             .total_cmp(&self.score)
-            .then(self.doc.cmp(&other.doc))
-    }
-}
-
-struct BoundedSegment {
-    segment: SegmentOrdinal,
-    columns: Arc<[DocColumns]>,
-    certs: u64,
-    score: ScoreFn,
-    keep: KeepFn,
-    bounds: Arc<[f32]>,
-    limit: usize,
-    heap: BinaryHeap<Entry>,
-    kept: usize,
-    stats: SkipStats,
-}
-
-impl Collector for BoundedTop {
-    type Fruit = Fruit;
-    type Child = BoundedSegment;
-
-    fn for_segment(
-        &self,
-        segment_local_id: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<BoundedSegment> {
-        Ok(BoundedSegment {
-            segment: segment_local_id,
-            columns: self.cache.of(segment),
-            certs: self.certs,
-            score: self.score.clone(),
-            keep: self.keep.clone(),
-            bounds: self.bounds.clone(),
-            limit: self.limit,
-            heap: BinaryHeap::with_capacity(self.limit + 1),
-            kept: 0,
-            stats: SkipStats::default(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
-        let mut merged = Fruit {
-            top: Vec::new(),
-            kept: 0,
-            stats: SkipStats::default(),
-        };
-        for f in fruits {
-            merged.top.extend(f.top);
-            merged.kept += f.kept;
-            merged.stats.candidates += f.stats.candidates;
-            merged.stats.scored += f.stats.scored;
-        }
-        merged
-            .top
-            .sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.1.cmp(&b.1)));
-        merged.top.truncate(self.limit);
-        Ok(merged)
-    }
-}
-
-impl SegmentCollector for BoundedSegment {
-    type Fruit = Fruit;
-
-    fn collect(&mut self, doc: DocId, bm25: tantivy::Score) {
-        let Some(c) = self.columns.get(doc as usize) else {
-            return;
-        };
-        if c.certs & self.certs != self.certs {
-            return;
-        }
-        self.stats.candidates += 1;
-        if self.heap.len() >= self.limit
-            && let Some(worst) = self.heap.peek()
-            && self
-                .bounds
-                .get(c.province as usize)
-                .is_some_and(|&bound| bound < worst.score)
-        {
-            if (self.keep)(&c.features(0.0)) {
-                self.kept += 1;
-            }
-            return;
-        }
-        self.stats.scored += 1;
-        let features = c.features(bm25);
-        let Some(score) = (self.score)(&features).filter(|s| s.is_finite()) else {
-            return;
-        };
-        self.kept += 1;
-        let entry = Entry {
-            score,
-            doc,
-            features,
-        };
-        if self.heap.len() < self.limit {
-            self.heap.push(entry);
-        } else if self
-            .heap
-            .peek()
-            .is_some_and(|worst| worst.worse_than(&entry))
-        {
-            self.heap.pop();
-            self.heap.push(entry);
-        }
-    }
-
-    fn harvest(self) -> Fruit {
-        let segment = self.segment;
-        let top = self
-            .heap
-            .into_sorted_vec()
-            .into_iter()
-            .map(|e| {
-                (
-                    Ranked {
-                        score: e.score,
-                        features: Some(e.features),
-                    },
-                    DocAddress::new(segment, e.doc),
-                )
-            })
-            .collect();
-        Fruit {
-            top,
-            kept: self.kept,
-            stats: self.stats,
-        }
+            .then(self.address.cmp(&other.address))
     }
 }

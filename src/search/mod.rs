@@ -8,8 +8,9 @@
 //! Ranking is exact: the caller's score function runs on every document that passes the
 //! filters (tantivy's `tweak_score` collector), so the top-k is the true top-k under the full
 //! score, not a BM25 top-N re-ranked — or, with [`SearchIndex::rank_bounded`], on every
-//! candidate whose province's upper bound can still reach the top k found so far, which
-//! gives the same answer.
+//! candidate whose province's upper bound can still reach the top k found so far (the
+//! listings of one commodity, kind and province are one range of documents; a range that
+//! cannot reach the top k is skipped whole), which gives the same answer.
 //!
 //! The commit payload holds the last store change sequence the index contains, the schema
 //! version and a fingerprint of the commodity catalog (commodities are stored as catalog
@@ -32,15 +33,16 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::index::SegmentId;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur,
+    Query, TermQuery, Weight,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SearcherGeneration,
-    SegmentReader, TantivyDocument, Term, Warmer,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher,
+    SearcherGeneration, SegmentReader, TantivyDocument, Term, Warmer,
 };
 
 use crate::error::{Error, Result};
@@ -49,7 +51,7 @@ use crate::reference::{CommodityIx, ProvinceIx, Reference};
 use crate::score::ListingFeatures;
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 6;
+const SCHEMA_VERSION: u32 = 7;
 const WRITER_MEMORY: usize = 100_000_000;
 
 /// What the index remembers in its commit payload.
@@ -75,6 +77,7 @@ struct Fields {
     certs: Field,
     amount: Field,
     amount_unit: Field,
+    sort_key: Field,
     text: Field,
     text_exact: Field,
     names: Field,
@@ -105,6 +108,8 @@ fn schema() -> (Schema, Fields) {
         amount: b.add_f64_field("amount", FAST),
         // A base unit's code (`model::units::BaseUnit`), 0 when unknown.
         amount_unit: b.add_u64_field("amount_unit", FAST),
+        // (commodity, kind, province) in one number (`sort_key`): the index's order.
+        sort_key: b.add_u64_field("sort_key", FAST),
         text: b.add_text_field("text", text_opts(analysis::STEM)),
         text_exact: b.add_text_field("text_exact", text_opts(analysis::EXACT)),
         names: b.add_text_field("names", text_opts(analysis::EXACT)),
@@ -113,11 +118,12 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// A new index's settings. Documents are kept in commodity order within each segment
-/// (tantivy sorts a segment when it is written and keeps the order when it merges): a
-/// ranking visits the listings of one or a few commodities, and in this order their
-/// postings are dense and their columns adjacent in memory, instead of one cache miss per
-/// candidate. Small doc-store blocks make reading the 20 shown records cheap: each read
+/// A new index's settings. Documents are kept in (commodity, kind, province) order within
+/// each segment (tantivy sorts a segment when it is written and keeps the order when it
+/// merges): a ranking visits the listings of one or a few commodities, and in this order
+/// their postings are dense and their columns adjacent in memory, instead of one cache miss
+/// per candidate; and the listings of one commodity, kind and province are one range of
+/// documents, which [`SearchIndex::rank_bounded`] visits or skips whole. Small doc-store blocks make reading the 20 shown records cheap: each read
 /// decompresses one block.
 fn create(schema: Schema) -> tantivy::IndexBuilder {
     Index::builder().schema(schema).settings(settings())
@@ -126,7 +132,7 @@ fn create(schema: Schema) -> tantivy::IndexBuilder {
 fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         sort_by_field: Some(tantivy::IndexSortByField {
-            field: "commodity".to_string(),
+            field: "sort_key".to_string(),
             order: tantivy::Order::Asc,
         }),
         docstore_blocksize: 4096,
@@ -239,18 +245,68 @@ impl DocColumns {
     }
 }
 
-/// Each segment's `DocColumns` by document. Segments are immutable, so an entry is filled
+/// The documents of one (commodity, kind, province) in a segment: `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyRange {
+    key: u64,
+    start: u32,
+    end: u32,
+}
+
+/// One segment's columns by document, and where each (commodity, kind, province) lies.
+struct SegmentColumns {
+    docs: Box<[DocColumns]>,
+    /// By key; `None` when the segment is not in the index's order (never expected: tantivy
+    /// sorts every segment it writes or merges; rankings then score every candidate).
+    ranges: Option<Box<[KeyRange]>>,
+}
+
+impl SegmentColumns {
+    fn new(docs: Vec<DocColumns>) -> SegmentColumns {
+        let mut ranges: Vec<KeyRange> = Vec::new();
+        let mut sorted = true;
+        for (doc, c) in docs.iter().enumerate() {
+            let key = sort_key(c.commodity as u64, c.kind as u64, c.province as u64);
+            let doc = doc as u32;
+            match ranges.last_mut() {
+                Some(last) if last.key == key => last.end = doc + 1,
+                Some(last) if last.key > key => {
+                    sorted = false;
+                    break;
+                }
+                _ => ranges.push(KeyRange {
+                    key,
+                    start: doc,
+                    end: doc + 1,
+                }),
+            }
+        }
+        SegmentColumns {
+            docs: docs.into_boxed_slice(),
+            ranges: sorted.then(|| ranges.into_boxed_slice()),
+        }
+    }
+
+    /// The documents of `key`, if the segment has any (and is in the index's order).
+    fn range(&self, key: u64) -> Option<KeyRange> {
+        let ranges = self.ranges.as_ref()?;
+        let i = ranges.binary_search_by_key(&key, |r| r.key).ok()?;
+        ranges.get(i).copied()
+    }
+}
+
+/// Each segment's columns by document. Segments are immutable, so an entry is filled
 /// once, when a reload first shows the segment (tantivy calls `warm` before it publishes the
 /// new searcher), and dropped when no live searcher holds the segment any more. ~32 MB per
 /// million listings.
 #[derive(Default)]
 struct ColumnCache {
-    segments: RwLock<HashMap<SegmentId, Arc<[DocColumns]>>>,
+    segments: RwLock<HashMap<SegmentId, Arc<SegmentColumns>>>,
 }
 
 impl ColumnCache {
     /// The segment's columns, read now if the warmer has not seen the segment yet.
-    fn of(&self, segment: &SegmentReader) -> Arc<[DocColumns]> {
+    fn of(&self, segment: &SegmentReader) -> Arc<SegmentColumns> {
         let id = segment.segment_id();
         if let Some(c) = self
             .segments
@@ -260,7 +316,7 @@ impl ColumnCache {
         {
             return c.clone();
         }
-        let columns: Arc<[DocColumns]> = read_columns(segment).into();
+        let columns = Arc::new(SegmentColumns::new(read_columns(segment)));
         self.segments
             .write()
             .unwrap_or_else(|p| p.into_inner())
@@ -322,6 +378,54 @@ fn read_columns(segment: &SegmentReader) -> Vec<DocColumns> {
         d.amount = a;
     }
     out
+}
+
+/// The weights of a text's clauses (see [`SearchIndex::text_weights`]).
+struct TextWeights(Vec<Box<dyn Weight>>);
+
+impl TextWeights {
+    fn scorer(&self, segment: &SegmentReader) -> tantivy::Result<TextScorer> {
+        Ok(TextScorer {
+            clauses: self
+                .0
+                .iter()
+                .map(|w| w.scorer(segment, 1.0))
+                .collect::<tantivy::Result<_>>()?,
+            last: 0,
+        })
+    }
+}
+
+/// The BM25 of a text in one segment, document by document in increasing order: each
+/// clause's score where it matches, summed in the clauses' order. The exhaustive and the
+/// bounded rankings both score text this way, so their floats are the same; each clause
+/// moves with `seek` (skip lists), so a ranking that visits a few ranges of documents reads
+/// only their postings' blocks.
+struct TextScorer {
+    clauses: Vec<Box<dyn tantivy::query::Scorer>>,
+    /// The last document scored: a scorer only moves forward.
+    last: DocId,
+}
+
+impl TextScorer {
+    /// Whether `doc` can still be scored (it is not behind the last one).
+    fn reaches(&self, doc: DocId) -> bool {
+        doc >= self.last
+    }
+
+    fn score(&mut self, doc: DocId) -> f32 {
+        self.last = doc;
+        let mut sum = 0.0;
+        for c in &mut self.clauses {
+            if c.doc() < doc {
+                c.seek(doc);
+            }
+            if c.doc() == doc {
+                sum += c.score();
+            }
+        }
+        sum
+    }
 }
 
 /// The index with its one writer and one reader.
@@ -603,6 +707,10 @@ impl SearchIndex {
             .and_then(|q| q.monthly_base());
             doc.add_f64(f.amount, amount.map_or(-1.0, |a| a.0));
             doc.add_u64(f.amount_unit, amount.map_or(0, |a| a.1.code()));
+            doc.add_u64(
+                f.sort_key,
+                sort_key(commodity as u64, listing_kind_code(l.kind), province),
+            );
             let mut text = String::with_capacity(256);
             for part in [l.title.as_str(), l.description.as_deref().unwrap_or("")] {
                 text.push_str(part);
@@ -666,10 +774,19 @@ impl SearchIndex {
     /// the candidates, the text only orders them and typo matching (a Levenshtein automaton
     /// per word) would cost more than it adds.
     fn text_query(&self, text: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
+        let clauses = self.text_clauses(text, fuzzy);
+        if clauses.is_empty() {
+            return None;
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The clauses of [`SearchIndex::text_query`] (each `Should`), in their order.
+    fn text_clauses(&self, text: &str, fuzzy: bool) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let exact = self.tokens(text);
         if exact.is_empty() {
-            return None;
+            return Vec::new();
         }
         let term = |field: Field, t: &str, boost: f32| -> (Occur, Box<dyn Query>) {
             let q: Box<dyn Query> = Box::new(TermQuery::new(
@@ -706,7 +823,22 @@ impl SearchIndex {
                 clauses.push(term(f.text, &t, 1.0));
             }
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        clauses
+    }
+
+    /// The weights of the text's clauses when the text only adds BM25 (no fuzzy terms), for
+    /// [`TextScorer`]; `None` when the text has no words.
+    fn text_weights(&self, searcher: &Searcher, text: &str) -> Result<Option<TextWeights>> {
+        let clauses = self.text_clauses(text, false);
+        if clauses.is_empty() {
+            return Ok(None);
+        }
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let weights = clauses
+            .into_iter()
+            .map(|(_, q)| q.weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Some(TextWeights(weights)))
     }
 
     fn filter_query(&self, filter: &Filter) -> Vec<(Occur, Box<dyn Query>)> {
@@ -788,9 +920,38 @@ impl SearchIndex {
         score: ScoreFn,
     ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let query = self.ranking_query(filter, text);
-        let (total, top) =
-            self.collect_top(&searcher, &query, limit, offset, score, filter.certs)?;
+        // Text that only adds BM25 is scored by `TextScorer`, as `rank_bounded` scores it (the
+        // same floats, whatever tantivy's union would sum first); the query only filters.
+        let (query, text_weights) = match text.mode {
+            TextMode::Optional => {
+                let filters_only = TextQuery {
+                    text: "",
+                    mode: TextMode::Optional,
+                };
+                (
+                    self.ranking_query(filter, &filters_only),
+                    self.text_weights(&searcher, text.text)?,
+                )
+            }
+            _ => (self.ranking_query(filter, text), None),
+        };
+        let text_scorers = match &text_weights {
+            Some(w) => searcher
+                .segment_readers()
+                .iter()
+                .map(|r| Ok((r.segment_id(), w.scorer(r)?)))
+                .collect::<tantivy::Result<HashMap<_, _>>>()?,
+            None => HashMap::new(),
+        };
+        let (total, top) = self.collect_top(
+            &searcher,
+            &query,
+            limit,
+            offset,
+            score,
+            filter.certs,
+            text_scorers,
+        )?;
         self.hits(&searcher, total, top)
     }
 
@@ -843,8 +1004,12 @@ impl SearchIndex {
         offset: usize,
         score: ScoreFn,
         certs_required: u64,
+        text_scorers: HashMap<SegmentId, TextScorer>,
     ) -> Result<(usize, Vec<(Ranked, DocAddress)>)> {
         let cache = self.columns.clone();
+        // Each segment takes its own text scorer (made before the search, so an error is
+        // returned, not swallowed); without one, BM25 is tantivy's score of the query.
+        let text_scorers = Mutex::new(text_scorers);
         // `total` counts what paging can return: the documents the score keeps, not every
         // document the query matches (a certification filter or an excluded province drops
         // some). Each segment counts in a plain cell and adds it to the shared total once.
@@ -854,6 +1019,11 @@ impl SearchIndex {
             .and_offset(offset)
             .tweak_score(move |segment: &tantivy::SegmentReader| {
                 let columns = cache.of(segment);
+                let text = text_scorers
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&segment.segment_id())
+                    .map(std::cell::RefCell::new);
                 let score = score.clone();
                 let counter = SegmentCount::new(kept_by_segments.clone());
                 move |doc: tantivy::DocId, bm25: tantivy::Score| {
@@ -861,12 +1031,16 @@ impl SearchIndex {
                         score: f32::NEG_INFINITY,
                         features: None,
                     };
-                    let Some(c) = columns.get(doc as usize) else {
+                    let Some(c) = columns.docs.get(doc as usize) else {
                         return dropped;
                     };
                     if c.certs & certs_required != certs_required {
                         return dropped;
                     }
+                    let bm25 = match &text {
+                        Some(t) => t.borrow_mut().score(doc),
+                        None => bm25,
+                    };
                     let features = c.features(bm25);
                     match score(&features) {
                         Some(s) if s.is_finite() => {
@@ -950,6 +1124,12 @@ fn protected_words(reference: &Reference) -> std::collections::HashSet<String> {
         out.extend(analysis::tokens(&mut exact, name));
     }
     out
+}
+
+/// The index's order: commodity, then kind, then province (each below 2^8 but the
+/// commodity, which has 48 bits).
+fn sort_key(commodity: u64, kind: u64, province: u64) -> u64 {
+    (commodity << 16) | ((kind & 0xff) << 8) | (province & 0xff)
 }
 
 fn listing_kind_code(kind: ListingKind) -> u64 {
@@ -1105,6 +1285,73 @@ mod tests {
         }
         assert!(docs > 400, "{docs} listings");
         assert!(amounts > 0, "{amounts} of {docs} with an amount");
+    }
+
+    fn doc(commodity: u32, kind: u8, province: u8) -> DocColumns {
+        DocColumns {
+            commodity,
+            kind,
+            province,
+            ..DocColumns::default()
+        }
+    }
+
+    /// A segment in the index's order is cut into one range per (commodity, kind, province);
+    /// one out of order has none, and rankings then score every candidate.
+    #[test]
+    fn a_sorted_segment_has_one_range_per_key_and_an_unsorted_one_none() {
+        let docs = vec![
+            doc(2, 0, 5),
+            doc(2, 0, 5),
+            doc(2, 0, 9),
+            doc(2, 1, 1),
+            doc(7, 0, 0),
+            doc(7, 0, 0),
+            doc(7, 0, 0),
+        ];
+        let s = SegmentColumns::new(docs.clone());
+        let r = |c, k, p| s.range(sort_key(c, k, p)).map(|r| (r.start, r.end));
+        assert_eq!(r(2, 0, 5), Some((0, 2)));
+        assert_eq!(r(2, 0, 9), Some((2, 3)));
+        assert_eq!(r(2, 1, 1), Some((3, 4)));
+        assert_eq!(r(7, 0, 0), Some((4, 7)));
+        assert_eq!(r(2, 1, 5), None);
+        assert_eq!(s.ranges.as_ref().map(|r| r.len()), Some(4));
+        let mut shuffled = docs;
+        shuffled.swap(0, 4);
+        let s = SegmentColumns::new(shuffled);
+        assert!(s.ranges.is_none());
+        assert_eq!(s.range(sort_key(2, 0, 5)), None);
+    }
+
+    /// The index really is in (commodity, kind, province) order once written: every
+    /// segment of a built index has its ranges.
+    #[test]
+    fn a_built_index_is_in_range_order() {
+        let reference = Reference::embedded().unwrap();
+        let index = SearchIndex::in_memory(&reference, Analysis::default()).unwrap();
+        let (mut b, mut d) = (Vec::new(), Vec::new());
+        let config = crate::generate::GenConfig {
+            businesses: 400,
+            deals: 0,
+            seed: 5,
+        };
+        crate::generate::generate(&reference, &config, &mut b, &mut d, &mut |_| {}).unwrap();
+        let businesses: Vec<(u64, Business)> = b
+            .split(|c| *c == b'\n')
+            .filter(|l| !l.is_empty())
+            .enumerate()
+            .map(|(i, l)| (i as u64 + 1, serde_json::from_slice(l).unwrap()))
+            .collect();
+        index.stage_new(&reference, &businesses).unwrap();
+        index.commit(1).unwrap();
+        let searcher = index.reader.searcher();
+        assert!(!searcher.segment_readers().is_empty());
+        for segment in searcher.segment_readers() {
+            let columns = index.columns.of(segment);
+            let ranges = columns.ranges.as_ref().expect("segment out of order");
+            assert!(ranges.len() > 100, "{} ranges", ranges.len());
+        }
     }
 
     /// A process killed during a commit leaves files the committed state does not use (the

@@ -156,9 +156,23 @@ fn skipping_provinces_gives_the_same_answers_as_scoring_every_candidate() {
     for (businesses, seed) in [(150, 1), (1_200, 2), (4_000, 3)] {
         // One engine, both ways: the same searcher, so ties (equal scores) order alike, by
         // document address.
-        let (engine, listed) = engine(businesses, seed);
+        let (engine, mut listed) = engine(businesses, seed);
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
         for i in 0..150 {
+            // Half way, a tenth of the businesses are deleted: their documents stay in the
+            // segments (inside the ranges the bounded ranking visits or counts) until a merge.
+            if i == 75 {
+                let mut kept = Vec::new();
+                for (n, b) in listed.into_iter().enumerate() {
+                    if n % 10 == 3 {
+                        let id = b["id"].as_str().expect("generated id");
+                        engine.delete_business(id).expect("delete");
+                    } else {
+                        kept.push(b);
+                    }
+                }
+                listed = kept;
+            }
             let req = request(&mut rng, &reference, &listed);
             let parsed: MatchRequest = serde_json::from_value(req.clone()).expect("request");
             engine.set_exhaustive(false);
