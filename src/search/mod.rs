@@ -996,6 +996,7 @@ impl SearchIndex {
     /// The top `limit` after `offset` of the documents `query` matches, by `score`, in
     /// tantivy's order (score descending, then document address ascending), and how many
     /// documents the score keeps.
+    #[allow(clippy::too_many_arguments)] // main's signature (cee1934); the lead may fold these
     fn collect_top(
         &self,
         searcher: &Searcher,
