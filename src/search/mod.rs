@@ -18,16 +18,19 @@
 
 mod analysis;
 mod bounded;
+mod columns;
 mod snapshot;
 
 pub use analysis::Analysis;
 pub use bounded::{KeepFn, SkipCounter, SkipStats};
 pub use snapshot::copy_committed;
 
-use std::collections::{HashMap, HashSet};
+use columns::{ColumnCache, DocColumns};
+
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -42,7 +45,7 @@ use tantivy::schema::{
 };
 use tantivy::{
     DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher,
-    SearcherGeneration, SegmentReader, TantivyDocument, Term, Warmer,
+    SegmentReader, TantivyDocument, Term, Warmer,
 };
 
 use crate::error::{Error, Result};
@@ -209,175 +212,6 @@ impl PartialOrd for Ranked {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         self.score.partial_cmp(&other.score)
     }
-}
-
-/// One listing's fast fields, copied out of tantivy's columns: the ranking reads one
-/// 32-byte record per candidate instead of eight compressed columns through a `dyn` call each.
-#[derive(Debug, Clone, Copy, Default)]
-struct DocColumns {
-    business_key: u64,
-    amount: f64,
-    certs: u64,
-    commodity: u32,
-    kind: u8,
-    province: u8,
-    business_kind: u8,
-    amount_unit: u8,
-}
-
-impl DocColumns {
-    fn features(&self, bm25: f32) -> ListingFeatures {
-        ListingFeatures {
-            business_key: self.business_key,
-            bm25,
-            kind: if self.kind == 1 {
-                ListingKind::Need
-            } else {
-                ListingKind::Offer
-            },
-            commodity: self.commodity as usize,
-            province: self.province as usize,
-            business_kind: self.business_kind as u64,
-            certs: self.certs,
-            amount: self.amount,
-            amount_unit: self.amount_unit as u64,
-        }
-    }
-}
-
-/// The documents of one (commodity, kind, province) in a segment: `start..end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct KeyRange {
-    key: u64,
-    start: u32,
-    end: u32,
-}
-
-/// One segment's columns by document, and where each (commodity, kind, province) lies.
-struct SegmentColumns {
-    docs: Box<[DocColumns]>,
-    /// By key; `None` when the segment is not in the index's order (never expected: tantivy
-    /// sorts every segment it writes or merges; rankings then score every candidate).
-    ranges: Option<Box<[KeyRange]>>,
-}
-
-impl SegmentColumns {
-    fn new(docs: Vec<DocColumns>) -> SegmentColumns {
-        let mut ranges: Vec<KeyRange> = Vec::new();
-        let mut sorted = true;
-        for (doc, c) in docs.iter().enumerate() {
-            let key = sort_key(c.commodity as u64, c.kind as u64, c.province as u64);
-            let doc = doc as u32;
-            match ranges.last_mut() {
-                Some(last) if last.key == key => last.end = doc + 1,
-                Some(last) if last.key > key => {
-                    sorted = false;
-                    break;
-                }
-                _ => ranges.push(KeyRange {
-                    key,
-                    start: doc,
-                    end: doc + 1,
-                }),
-            }
-        }
-        SegmentColumns {
-            docs: docs.into_boxed_slice(),
-            ranges: sorted.then(|| ranges.into_boxed_slice()),
-        }
-    }
-
-    /// The documents of `key`, if the segment has any (and is in the index's order).
-    fn range(&self, key: u64) -> Option<KeyRange> {
-        let ranges = self.ranges.as_ref()?;
-        let i = ranges.binary_search_by_key(&key, |r| r.key).ok()?;
-        ranges.get(i).copied()
-    }
-}
-
-/// Each segment's columns by document. Segments are immutable, so an entry is filled
-/// once, when a reload first shows the segment (tantivy calls `warm` before it publishes the
-/// new searcher), and dropped when no live searcher holds the segment any more. ~32 MB per
-/// million listings.
-#[derive(Default)]
-struct ColumnCache {
-    segments: RwLock<HashMap<SegmentId, Arc<SegmentColumns>>>,
-}
-
-impl ColumnCache {
-    /// The segment's columns, read now if the warmer has not seen the segment yet.
-    fn of(&self, segment: &SegmentReader) -> Arc<SegmentColumns> {
-        let id = segment.segment_id();
-        if let Some(c) = self
-            .segments
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-        {
-            return c.clone();
-        }
-        let columns = Arc::new(SegmentColumns::new(read_columns(segment)));
-        self.segments
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, columns.clone());
-        columns
-    }
-}
-
-impl Warmer for ColumnCache {
-    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
-        for segment in searcher.segment_readers() {
-            self.of(segment);
-        }
-        Ok(())
-    }
-
-    fn garbage_collect(&self, live: &[&SearcherGeneration]) {
-        let live: HashSet<SegmentId> = live
-            .iter()
-            .flat_map(|g| g.segments().keys().copied())
-            .collect();
-        self.segments
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|id, _| live.contains(id));
-    }
-}
-
-/// Reads every document's fast fields of a segment (deleted documents included: tantivy
-/// never hands them to a collector), a column at a time: one `get_range` call per column
-/// decodes it in a loop tantivy's compiler sees whole, where a `get_val` per document and
-/// column was a dynamic call each (at 10 M listings, 80 M of them at every start).
-fn read_columns(segment: &SegmentReader) -> Vec<DocColumns> {
-    let ff = segment.fast_fields();
-    let n = segment.max_doc() as usize;
-    let mut out = vec![DocColumns::default(); n];
-    let mut buf = vec![0u64; n];
-    let mut column = |name: &str, set: fn(&mut DocColumns, u64)| {
-        if let Ok(c) = ff.u64(name) {
-            c.first_or_default_col(0).get_range(0, &mut buf);
-            for (d, &v) in out.iter_mut().zip(&buf) {
-                set(d, v);
-            }
-        }
-    };
-    column("business_key", |d, v| d.business_key = v);
-    column("kind", |d, v| d.kind = v as u8);
-    column("commodity", |d, v| d.commodity = v as u32);
-    column("province", |d, v| d.province = v as u8);
-    column("business_kind", |d, v| d.business_kind = v as u8);
-    column("certs", |d, v| d.certs = v);
-    column("amount_unit", |d, v| d.amount_unit = v as u8);
-    drop(buf);
-    let mut amounts = vec![-1.0f64; n];
-    if let Ok(c) = ff.f64("amount") {
-        c.first_or_default_col(-1.0).get_range(0, &mut amounts);
-    }
-    for (d, a) in out.iter_mut().zip(amounts) {
-        d.amount = a;
-    }
-    out
 }
 
 /// The weights of a text's clauses (see [`SearchIndex::text_weights`]).
@@ -1226,159 +1060,4 @@ impl SearchIndex {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `read_columns` (a column at a time) gives every document exactly what reading each
-    /// document's fast fields one by one gives, on generated businesses (offers and needs,
-    /// amounts or none, certifications, many provinces and commodities).
-    #[test]
-    fn the_column_cache_holds_each_documents_fast_fields() {
-        let reference = Reference::embedded().unwrap();
-        let mut jsonl = Vec::new();
-        let cfg = crate::generate::GenConfig {
-            businesses: 400,
-            deals: 0,
-            seed: 3,
-        };
-        crate::generate::generate(&reference, &cfg, &mut jsonl, &mut Vec::new(), &mut |_| {})
-            .unwrap();
-        let businesses: Vec<(u64, Business)> = std::str::from_utf8(&jsonl)
-            .unwrap()
-            .lines()
-            .enumerate()
-            .map(|(i, line)| (i as u64 + 1, serde_json::from_str(line).unwrap()))
-            .collect();
-        let dir = tempfile::tempdir().unwrap();
-        let (index, _) =
-            SearchIndex::open(&dir.path().join("search"), &reference, Analysis::default()).unwrap();
-        index.stage_new(&reference, &businesses[..200]).unwrap();
-        index.commit(1).unwrap();
-        index.stage_new(&reference, &businesses[200..]).unwrap();
-        index.commit(2).unwrap();
-        let searcher = index.reader.searcher();
-        let mut docs = 0;
-        let mut amounts = 0;
-        for segment in searcher.segment_readers() {
-            let ff = segment.fast_fields();
-            let u = |name: &str, doc: u32| {
-                ff.u64(name)
-                    .map_or(0, |c| c.first_or_default_col(0).get_val(doc))
-            };
-            let got = read_columns(segment);
-            assert_eq!(got.len(), segment.max_doc() as usize);
-            for (doc, d) in got.iter().enumerate() {
-                let doc = doc as u32;
-                let amount = ff
-                    .f64("amount")
-                    .map_or(-1.0, |c| c.first_or_default_col(-1.0).get_val(doc));
-                assert_eq!(d.business_key, u("business_key", doc));
-                assert_eq!(d.amount.to_bits(), amount.to_bits());
-                assert_eq!(d.certs, u("certs", doc));
-                assert_eq!(u64::from(d.commodity), u("commodity", doc));
-                assert_eq!(u64::from(d.kind), u("kind", doc));
-                assert_eq!(u64::from(d.province), u("province", doc));
-                assert_eq!(u64::from(d.business_kind), u("business_kind", doc));
-                assert_eq!(u64::from(d.amount_unit), u("amount_unit", doc));
-                amounts += usize::from(amount >= 0.0);
-            }
-            docs += got.len();
-        }
-        assert!(docs > 400, "{docs} listings");
-        assert!(amounts > 0, "{amounts} of {docs} with an amount");
-    }
-
-    fn doc(commodity: u32, kind: u8, province: u8) -> DocColumns {
-        DocColumns {
-            commodity,
-            kind,
-            province,
-            ..DocColumns::default()
-        }
-    }
-
-    /// A segment in the index's order is cut into one range per (commodity, kind, province);
-    /// one out of order has none, and rankings then score every candidate.
-    #[test]
-    fn a_sorted_segment_has_one_range_per_key_and_an_unsorted_one_none() {
-        let docs = vec![
-            doc(2, 0, 5),
-            doc(2, 0, 5),
-            doc(2, 0, 9),
-            doc(2, 1, 1),
-            doc(7, 0, 0),
-            doc(7, 0, 0),
-            doc(7, 0, 0),
-        ];
-        let s = SegmentColumns::new(docs.clone());
-        let r = |c, k, p| s.range(sort_key(c, k, p)).map(|r| (r.start, r.end));
-        assert_eq!(r(2, 0, 5), Some((0, 2)));
-        assert_eq!(r(2, 0, 9), Some((2, 3)));
-        assert_eq!(r(2, 1, 1), Some((3, 4)));
-        assert_eq!(r(7, 0, 0), Some((4, 7)));
-        assert_eq!(r(2, 1, 5), None);
-        assert_eq!(s.ranges.as_ref().map(|r| r.len()), Some(4));
-        let mut shuffled = docs;
-        shuffled.swap(0, 4);
-        let s = SegmentColumns::new(shuffled);
-        assert!(s.ranges.is_none());
-        assert_eq!(s.range(sort_key(2, 0, 5)), None);
-    }
-
-    /// The index really is in (commodity, kind, province) order once written: every
-    /// segment of a built index has its ranges.
-    #[test]
-    fn a_built_index_is_in_range_order() {
-        let reference = Reference::embedded().unwrap();
-        let index = SearchIndex::in_memory(&reference, Analysis::default()).unwrap();
-        let (mut b, mut d) = (Vec::new(), Vec::new());
-        let config = crate::generate::GenConfig {
-            businesses: 400,
-            deals: 0,
-            seed: 5,
-        };
-        crate::generate::generate(&reference, &config, &mut b, &mut d, &mut |_| {}).unwrap();
-        let businesses: Vec<(u64, Business)> = b
-            .split(|c| *c == b'\n')
-            .filter(|l| !l.is_empty())
-            .enumerate()
-            .map(|(i, l)| (i as u64 + 1, serde_json::from_slice(l).unwrap()))
-            .collect();
-        index.stage_new(&reference, &businesses).unwrap();
-        index.commit(1).unwrap();
-        let searcher = index.reader.searcher();
-        assert!(!searcher.segment_readers().is_empty());
-        for segment in searcher.segment_readers() {
-            let columns = index.columns.of(segment);
-            let ranges = columns.ranges.as_ref().expect("segment out of order");
-            assert!(ranges.len() > 100, "{} ranges", ranges.len());
-        }
-    }
-
-    /// A process killed during a commit leaves files the committed state does not use (the
-    /// crash test met a deletes file whose name the next commit wanted); opening removes them.
-    #[test]
-    fn opening_removes_files_a_killed_commit_left() {
-        let reference = Reference::embedded().unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("search");
-        let (index, rebuild) = SearchIndex::open(&path, &reference, Analysis::default()).unwrap();
-        assert!(rebuild);
-        index.commit(1).unwrap();
-        drop(index);
-        // What a killed writer leaves: a file the directory manages but no commit lists.
-        let orphan = Path::new("0123456789abcdef0123456789abcdef.7.del");
-        {
-            use tantivy::directory::{Directory, TerminatingWrite};
-            let raw = Index::open_in_dir(&path).unwrap();
-            let mut w = raw.directory().open_write(orphan).unwrap();
-            std::io::Write::write_all(&mut w, b"left over").unwrap();
-            w.terminate().unwrap();
-        }
-        assert!(path.join(orphan).exists());
-        let (index, rebuild) = SearchIndex::open(&path, &reference, Analysis::default()).unwrap();
-        assert!(!rebuild);
-        assert!(!path.join(orphan).exists(), "the orphan is still there");
-        index.commit(2).unwrap();
-    }
-}
+mod tests;
