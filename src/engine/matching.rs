@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::Lang;
 use crate::model::{Certification, ListingKind};
 use crate::score::{Direction, MatchContext, Weights};
-use crate::search::{Filter, ScoreFn, TextMode, TextQuery};
+use crate::search::{Filter, KeepFn, ScoreFn, TextMode, TextQuery};
 use crate::understand::{Understanding, understand};
 
 impl Engine {
@@ -481,7 +481,7 @@ impl Engine {
                     &text_query,
                     limit,
                     score,
-                    Arc::new(keep),
+                    min.is_some().then(|| Arc::new(keep) as KeepFn),
                     bounds.into(),
                 )?;
                 self.skips.add(stats);

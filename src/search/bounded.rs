@@ -75,7 +75,8 @@ impl SkipCounter {
 impl SearchIndex {
     /// The top `limit` listings that pass `filter`, by `score`, not scoring the listings of
     /// a province whose bound (`bounds`, by province index) is below the worst of the best
-    /// `limit` found so far. `keep` must drop exactly the candidates `score` drops (`None`).
+    /// `limit` found so far. `keep` must drop exactly the candidates `score` drops (`None`);
+    /// no `keep` says `score` drops none.
     /// A ranking this path does not cover (see the module) is scored exhaustively and
     /// reports no candidates.
     pub fn rank_bounded(
@@ -84,7 +85,7 @@ impl SearchIndex {
         text: &TextQuery<'_>,
         limit: usize,
         score: ScoreFn,
-        keep: KeepFn,
+        keep: Option<KeepFn>,
         bounds: Arc<[f32]>,
     ) -> Result<(SearchResults, SkipStats)> {
         let searcher = self.reader.searcher();
@@ -221,17 +222,30 @@ impl SearchIndex {
                 text_scorers[ord] = text;
             }
         }
-        // What is left cannot enter: its candidates are counted, not scored.
+        // What is left cannot enter: its candidates are counted, not scored. Without a
+        // filter or `keep` that looks at each listing, a range's count is its live
+        // documents: no column is read.
+        let per_listing = keep.is_some() || filter.certs != 0 || !filter.business_kinds.is_empty();
         for &(_, ord, start, end) in &ranges[next..] {
             let columns = &segments[ord];
             let alive = searcher.segment_readers()[ord].alive_bitset();
+            let end_in_columns = end.min(columns.docs.len() as u32);
+            if !per_listing && !excluded[ord].iter().any(|d| (start..end).contains(d)) {
+                let live = match alive {
+                    None => end_in_columns.saturating_sub(start) as usize,
+                    Some(a) => (start..end_in_columns).filter(|&d| a.is_alive(d)).count(),
+                };
+                stats.candidates += live;
+                kept += live;
+                continue;
+            }
             for doc in (start..end).filter(|&d| alive.is_none_or(|a| a.is_alive(d))) {
                 let Some(c) = columns.docs.get(doc as usize) else {
                     continue;
                 };
                 if passes(ord, doc, c) {
                     stats.candidates += 1;
-                    if keep(&c.features(0.0)) {
+                    if keep.as_ref().is_none_or(|k| k(&c.features(0.0))) {
                         kept += 1;
                     }
                 }
