@@ -1,12 +1,12 @@
-//! The crash test: the release server as a child process, writes from several clients,
+//! The crash test: the server as a child process, writes from several clients,
 //! `kill -9` at random moments, restart, and a check that every acknowledged write is in the
 //! store, the index and the deal counts.
 //!
-//! Run by `.ci/run` against the release binary:
+//! Run by `.ci/run` against the binary `cargo test` builds (dev profile, opt-level 1; add
+//! `--release` to test a release build):
 //!
 //! ```text
-//! cargo build --release --locked
-//! JALIN_BIN="$PWD/target/release/jalin" cargo test --release --locked --test crash -- --ignored --nocapture
+//! cargo test --locked --test crash -- --ignored --nocapture
 //! ```
 //!
 //! `JALIN_CRASH_SEED` replays a run (the seed is printed first), `JALIN_CRASH_CYCLES` sets the
@@ -1220,7 +1220,7 @@ struct Baseline {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "slow: run by .ci/run against the release binary (--ignored)"]
+#[ignore = "slow: run by .ci/run (--ignored)"]
 fn acknowledged_writes_survive_kill_9() {
     let started = Instant::now();
     let seed = std::env::var("JALIN_CRASH_SEED")
